@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project root: where `temporal-dev.yml`, `drizzle/` and `.data/` live. */
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** TLS or API-key settings for a remote Temporal cluster. */
+export interface TemporalTlsConfig {
+  certPath?: string;
+  keyPath?: string;
+  caPath?: string;
+  serverName?: string;
+}
+
+/** Everything Weft reads from its environment, read in this one place. */
+export interface WeftConfig {
+  /** HTTP port of the API, the realtime bridge and the UI. */
+  port: number;
+  host: string;
+  /** A PostgreSQL URL; without it Weft uses PGlite under {@link WeftConfig.dataDir}. */
+  databaseUrl?: string;
+  dataDir: string;
+  temporal: {
+    /** A cluster to use; without it Weft starts the dev server described by `temporal-dev.yml`. */
+    address?: string;
+    namespace?: string;
+    taskQueue: string;
+    tls?: TemporalTlsConfig;
+    apiKey?: string;
+    /** A Temporal CLI binary to use instead of provisioning one. */
+    cli?: string;
+  };
+  /** Milliseconds a graceful shutdown may take before the process exits anyway. */
+  shutdownGraceMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function intFrom(env: Env, key: string, fallback: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new TypeError(`${key} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * Reads Weft's configuration. Explicit overrides win over the environment, which wins over defaults.
+ *
+ * @example
+ * const config = loadConfig(); // from process.env
+ * const forTests = loadConfig({ PORT: '0' }, { databaseUrl: undefined });
+ */
+export function loadConfig(env: Env = process.env, overrides: Partial<WeftConfig> = {}): WeftConfig {
+  const tlsEnabled = env.TEMPORAL_TLS === 'true' || !!env.TEMPORAL_TLS_CERT || !!env.TEMPORAL_API_KEY;
+  const base: WeftConfig = {
+    port: intFrom(env, 'PORT', 3000),
+    host: nonEmpty(env.HOST) ?? '127.0.0.1',
+    databaseUrl: nonEmpty(env.DATABASE_URL),
+    dataDir: path.resolve(projectRoot, nonEmpty(env.WEFT_DATA_DIR) ?? '.data'),
+    temporal: {
+      address: nonEmpty(env.TEMPORAL_ADDRESS),
+      namespace: nonEmpty(env.TEMPORAL_NAMESPACE),
+      taskQueue: nonEmpty(env.WEFT_TASK_QUEUE) ?? 'weft',
+      tls: tlsEnabled
+        ? {
+            certPath: nonEmpty(env.TEMPORAL_TLS_CERT),
+            keyPath: nonEmpty(env.TEMPORAL_TLS_KEY),
+            caPath: nonEmpty(env.TEMPORAL_TLS_CA),
+            serverName: nonEmpty(env.TEMPORAL_TLS_SERVER_NAME),
+          }
+        : undefined,
+      apiKey: nonEmpty(env.TEMPORAL_API_KEY),
+      cli: nonEmpty(env.TEMPORAL_CLI),
+    },
+    shutdownGraceMs: intFrom(env, 'WEFT_SHUTDOWN_GRACE_MS', 30_000),
+  };
+  return { ...base, ...overrides, temporal: { ...base.temporal, ...overrides.temporal } };
+}

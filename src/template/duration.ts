@@ -1,0 +1,25 @@
+/** A duration as templates write it: `500ms`, `30s`, `5m`, `2h`, `1d`. */
+export type DurationString = `${number}${'ms' | 's' | 'm' | 'h' | 'd'}`;
+
+/** The pattern a duration string must match. */
+export const durationPattern = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
+
+const unitMs = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/**
+ * Milliseconds in a template duration, or `undefined` when the text is not one.
+ *
+ * @example parseDuration('1.5s') // 1500
+ */
+export function parseDuration(text: string): number | undefined {
+  const match = durationPattern.exec(text.trim());
+  if (!match) return undefined;
+  return Math.round(Number(match[1]) * unitMs[match[2] as keyof typeof unitMs]);
+}
+
+/** Like {@link parseDuration}, for input that was validated already. */
+export function durationMs(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new TypeError(`"${text}" is not a duration (use 500ms, 30s, 5m, 2h or 1d)`);
+  return ms;
+}

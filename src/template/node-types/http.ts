@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { durationSchema } from '../model.js';
+import { defineNodeType } from './define.js';
+
+/** Config of an `http` node. */
+export const httpConfigSchema = z
+  .object({
+    method: z.string().regex(/^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|\{\{[\s\S]*\}\})$/, 'use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS').default('GET'),
+    url: z.string().min(1),
+    query: z.record(z.string(), z.unknown()).optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    body: z.unknown().optional(),
+    timeout: durationSchema.optional(),
+  })
+  .strict();
+
+/** An `http` node's config, after defaults. */
+export type HttpConfig = z.infer<typeof httpConfigSchema>;
+
+/** What an `http` node outputs: the body is parsed when the response is JSON. */
+export interface HttpOutput {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export const httpNode = defineNodeType({
+  type: 'http',
+  title: 'HTTP request',
+  description: 'Calls a URL and outputs {status, headers, body}. 4xx other than 408/429 fail at once; 5xx, 408 and 429 are retried, honouring Retry-After.',
+  config: httpConfigSchema,
+  runsAs: 'activity',
+});

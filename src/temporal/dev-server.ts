@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { projectRoot } from '../config.js';
+import { ensureTemporalCli, type TemporalCli } from './cli.js';
+import { readDevServerSettings, type DevServerSettings } from './dev-config.js';
+
+/** A running local Temporal dev server. */
+export interface DevServer {
+  address: string;
+  namespace: string;
+  uiUrl?: string;
+  cli: TemporalCli;
+  /** Stops the server (SIGTERM, then SIGKILL after a grace period). */
+  stop(): Promise<void>;
+}
+
+/** Per-start changes to the settings of `temporal-dev.yml`. */
+export interface DevServerOverrides {
+  port?: number;
+  uiPort?: number;
+  /** SQLite file; `null` keeps state in memory only. */
+  dbFile?: string | null;
+  headless?: boolean;
+  dynamicConfig?: Record<string, unknown>;
+  cliOverride?: string;
+  log?: (line: string) => void;
+}
+
+function argsFor(settings: DevServerSettings, o: DevServerOverrides): string[] {
+  const port = o.port ?? settings.port;
+  const args = ['server', 'start-dev', '--ip', settings.ip, '--port', String(port), '--namespace', settings.namespace,
+    '--log-level', 'warn', '--log-format', 'json'];
+  const dbFile = o.dbFile === undefined ? path.resolve(projectRoot, settings.dbFile) : o.dbFile;
+  if (dbFile) {
+    mkdirSync(path.dirname(dbFile), { recursive: true });
+    args.push('--db-filename', dbFile);
+    for (const [k, v] of Object.entries(settings.sqlitePragmas)) args.push('--sqlite-pragma', `${k}=${v}`);
+  }
+  if (o.headless) args.push('--headless');
+  else args.push('--ui-port', String(o.uiPort ?? settings.uiPort), '--ui-disable-news-fetch');
+  for (const [k, v] of Object.entries(settings.searchAttributes)) args.push('--search-attribute', `${k}=${v}`);
+  for (const [k, v] of Object.entries({ ...settings.dynamicConfig, ...o.dynamicConfig })) {
+    args.push('--dynamic-config-value', `${k}=${JSON.stringify(v)}`);
+  }
+  return args;
+}
+
+async function waitUntilServing(child: ChildProcess, address: string, namespace: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the Temporal dev server exited with code ${child.exitCode} while starting`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`the Temporal dev server did not answer on ${address} within ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+/**
+ * Starts `temporal server start-dev` as a child process with the settings of `temporal-dev.yml`, provisioning
+ * the pinned CLI first, and resolves once the namespace answers.
+ */
+export async function startDevServer(overrides: DevServerOverrides = {}): Promise<DevServer> {
+  const settings = readDevServerSettings();
+  const log = overrides.log ?? ((line: string) => console.error(`[temporal] ${line}`));
+  const cli = await ensureTemporalCli({ version: settings.cli.version, override: overrides.cliOverride, log });
+  const port = overrides.port ?? settings.port;
+  const address = `${settings.ip}:${port}`;
+  const child = spawn(cli.path, argsFor(settings, overrides), { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4_000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    await waitUntilServing(child, address, settings.namespace, 60_000);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}\n${stderr}`);
+  }
+  return {
+    address,
+    namespace: settings.namespace,
+    uiUrl: overrides.headless ? undefined : `http://${settings.ip === '127.0.0.1' ? 'localhost' : settings.ip}:${overrides.uiPort ?? settings.uiPort}`,
+    cli,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
