@@ -39,7 +39,7 @@ function argsFor(settings: DevServerSettings, o: DevServerOverrides): string[] {
     for (const [k, v] of Object.entries(settings.sqlitePragmas)) args.push('--sqlite-pragma', `${k}=${v}`);
   }
   if (o.headless) args.push('--headless');
-  else args.push('--ui-port', String(o.uiPort ?? settings.uiPort), '--ui-disable-news-fetch');
+  else args.push('--ui-port', String(o.uiPort ?? settings.uiPort));
   for (const [k, v] of Object.entries(settings.searchAttributes)) args.push('--search-attribute', `${k}=${v}`);
   for (const [k, v] of Object.entries({ ...settings.dynamicConfig, ...o.dynamicConfig })) {
     args.push('--dynamic-config-value', `${k}=${JSON.stringify(v)}`);
@@ -81,7 +81,7 @@ export async function startDevServer(overrides: DevServerOverrides = {}): Promis
   const child = spawn(cli.path, argsFor(settings, overrides), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4_000);
+    if (stderr.length < 4_000) stderr += chunk.toString();
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {

@@ -1,0 +1,69 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { durationMs } from '../template/duration.js';
+import type { HttpConfig, HttpOutput } from '../template/node-types/http.js';
+import type { NodeActivityInput } from './node-input.js';
+
+/** Statuses worth retrying: the server may answer differently later. */
+const retryableStatuses = new Set([408, 429]);
+
+function withQuery(url: string, query: HttpConfig['query']): string {
+  if (!query) return url;
+  const target = new URL(url);
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null) continue;
+    for (const item of Array.isArray(value) ? value : [value]) target.searchParams.append(key, typeof item === 'string' ? item : JSON.stringify(item));
+  }
+  return target.toString();
+}
+
+/** Seconds or an HTTP date in `Retry-After`, as milliseconds from now. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+async function readBody(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (/\bjson\b/i.test(response.headers.get('content-type') ?? '') && text.length > 0) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+/**
+ * Creates the `http` node activity. `fetchImpl` is the one seam: Weft passes the global `fetch`.
+ */
+export function createHttpActivity(fetchImpl: typeof fetch = fetch) {
+  return async function http({ config }: NodeActivityInput<HttpConfig>): Promise<HttpOutput> {
+    const { cancellationSignal } = Context.current();
+    const signals = [cancellationSignal];
+    if (config.timeout) signals.push(AbortSignal.timeout(durationMs(config.timeout)));
+    const hasBody = config.body !== undefined && config.body !== null && !['GET', 'HEAD'].includes(config.method);
+    const headers: Record<string, string> = { ...config.headers };
+    let body: string | undefined;
+    if (hasBody) {
+      body = typeof config.body === 'string' ? config.body : JSON.stringify(config.body);
+      if (typeof config.body !== 'string' && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+    }
+    const response = await fetchImpl(withQuery(config.url, config.query), { method: config.method, headers, body, signal: AbortSignal.any(signals) });
+    const output: HttpOutput = { status: response.status, headers: Object.fromEntries(response.headers), body: await readBody(response) };
+    if (response.status < 400) return output;
+    const message = `${config.method} ${config.url} answered ${response.status} ${response.statusText}`;
+    if (response.status < 500 && !retryableStatuses.has(response.status)) {
+      throw ApplicationFailure.create({ type: 'HttpClientError', message, nonRetryable: true, details: [output] });
+    }
+    throw ApplicationFailure.create({
+      type: 'HttpServerError',
+      message,
+      details: [output],
+      nextRetryDelay: retryAfterMs(response.headers.get('retry-after')),
+    });
+  };
+}

@@ -1,0 +1,36 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { invalid } from '../errors.js';
+import { formatPath } from '../template/source.js';
+import type { AppDeps } from './deps.js';
+import { onError } from './on-error.js';
+import { problem } from './problem.js';
+import { healthRoutes } from './routes/health.js';
+import { runRoutes } from './routes/runs.js';
+import { templateRoutes } from './routes/templates.js';
+
+export type { AppDeps } from './deps.js';
+
+/**
+ * Builds the HTTP API. Request shapes are zod schemas, so a bad request is a 422 problem+json naming each
+ * wrong field, and `GET /openapi.json` describes every route from the same schemas.
+ */
+export function createApp(deps: AppDeps) {
+  const app = new OpenAPIHono({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const where = result.target === 'json' ? [] : [result.target];
+        throw invalid(`the request ${result.target} is not valid`, result.error.issues.map((i) => ({
+          path: formatPath([...where, ...i.path.filter((k): k is string | number => typeof k !== 'symbol')]),
+          message: i.message,
+        })));
+      }
+    },
+  });
+  app.onError(onError);
+  app.notFound((c) => problem(c, 404, 'not-found', `no route ${c.req.method} ${c.req.path}`));
+  app.route('/', healthRoutes(deps));
+  app.route('/api/v1/templates', templateRoutes(deps));
+  app.route('/api/v1/runs', runRoutes(deps));
+  app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Weft API', version: '1' } });
+  return app;
+}

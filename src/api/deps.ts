@@ -1,0 +1,10 @@
+import type { Database } from '../db/client.js';
+import type { EventBus } from '../realtime/event-bus.js';
+import type { TemporalHandle } from '../temporal/connection.js';
+
+/** What the API is built from. */
+export interface AppDeps {
+  db: Database;
+  temporal: TemporalHandle;
+  bus: EventBus;
+}

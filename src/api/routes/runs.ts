@@ -1,0 +1,64 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { listRuns } from '../../db/runs.js';
+import { WeftError } from '../../errors.js';
+import { awaitRunState, readRunEvents, readRunState } from '../../runs/read-run.js';
+import { runEventSchema, runStateSchema, runStatusSchema } from '../../workflows/state.js';
+import type { AppDeps } from '../deps.js';
+import { pageQuerySchema, pageSchema, problemResponses } from '../schemas.js';
+
+const runParams = z.object({ runId: z.string().openapi({ param: { name: 'runId', in: 'path' } }) });
+const runState = runStateSchema.openapi('RunState');
+
+const runSummarySchema = z.object({
+  runId: z.string(), templateId: z.string(), templateVersion: z.number().int(), status: z.string(), trigger: z.string(),
+  startedAt: z.string(), endedAt: z.string().nullable(),
+}).openapi('RunSummary');
+
+function encodeCursor(startedAt: Date, id: string): string {
+  return Buffer.from(JSON.stringify([startedAt.toISOString(), id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { startedAt: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
+    const startedAt = new Date(at);
+    if (typeof id !== 'string' || Number.isNaN(startedAt.getTime())) throw new TypeError('bad cursor');
+    return { startedAt, id };
+  } catch {
+    throw new WeftError('bad-request', 'cursor is not one this API issued', [{ path: 'cursor', message: 'pass nextCursor from a previous page' }]);
+  }
+}
+
+/** Run routes: state, events, result (long poll) and listing. */
+export function runRoutes(deps: AppDeps) {
+  const readers = { db: deps.db.db, client: deps.temporal.client };
+  return new OpenAPIHono()
+    .openapi(createRoute({
+      method: 'get', path: '/', summary: 'List runs, newest first',
+      request: { query: pageQuerySchema.extend({ templateId: z.string().optional(), status: runStatusSchema.optional() }) },
+      responses: { 200: { description: 'a page of runs', content: { 'application/json': { schema: pageSchema(runSummarySchema) } } }, ...problemResponses(400) },
+    }), async (c) => {
+      const q = c.req.valid('query');
+      const rows = await listRuns(readers.db, { templateId: q.templateId, status: q.status, cursor: q.cursor ? decodeCursor(q.cursor) : undefined, limit: q.limit + 1 });
+      const page = rows.slice(0, q.limit);
+      const last = page.at(-1);
+      return c.json({
+        items: page.map((r) => ({ runId: r.id, templateId: r.templateId, templateVersion: r.templateVersion, status: r.status, trigger: r.trigger, startedAt: r.startedAt.toISOString(), endedAt: r.endedAt?.toISOString() ?? null })),
+        nextCursor: rows.length > q.limit && last ? encodeCursor(last.startedAt, last.id) : null,
+      }, 200);
+    })
+    .openapi(createRoute({
+      method: 'get', path: '/{runId}', summary: 'A run\'s state: status, progress, each node, output or error', request: { params: runParams },
+      responses: { 200: { description: 'the run', content: { 'application/json': { schema: runState } } }, ...problemResponses(404) },
+    }), async (c) => c.json(await readRunState(readers, c.req.valid('param').runId), 200))
+    .openapi(createRoute({
+      method: 'get', path: '/{runId}/result', summary: 'Wait for a run to end (up to `wait` seconds), then its state',
+      request: { params: runParams, query: z.object({ wait: z.coerce.number().min(0).max(300).default(30) }) },
+      responses: { 200: { description: 'the run, ended or not', content: { 'application/json': { schema: runState } } }, ...problemResponses(404) },
+    }), async (c) => c.json(await awaitRunState(readers, c.req.valid('param').runId, c.req.valid('query').wait * 1000), 200))
+    .openapi(createRoute({
+      method: 'get', path: '/{runId}/events', summary: 'A run\'s events after `after`, in seq order',
+      request: { params: runParams, query: z.object({ after: z.coerce.number().int().min(0).default(0) }) },
+      responses: { 200: { description: 'events', content: { 'application/json': { schema: z.object({ items: z.array(runEventSchema) }) } } }, ...problemResponses(404) },
+    }), async (c) => c.json({ items: await readRunEvents(readers, c.req.valid('param').runId, c.req.valid('query').after) }, 200));
+}

@@ -1,0 +1,82 @@
+import { and, asc, desc, eq, gt, sql, type SQL } from 'drizzle-orm';
+import type { RunEvent, RunState } from '../workflows/state.js';
+import type { Db } from './client.js';
+import { runEventsTable, runsTable, type RunRow } from './schema.js';
+
+/** What a closing run records about itself. */
+export interface RunSummary {
+  runId: string;
+  templateId: string;
+  templateVersion: number;
+  trigger: string;
+  input: unknown;
+  state: RunState;
+  events: RunEvent[];
+}
+
+/** Adds a run to the index as it starts. */
+export async function insertRun(db: Db, run: { id: string; templateId: string; templateVersion: number; trigger: string; input: unknown; startedAt: Date }): Promise<void> {
+  await db.insert(runsTable).values({ ...run, status: 'running' });
+}
+
+/** Removes a run that never started (its workflow could not be created). */
+export async function deleteRun(db: Db, id: string): Promise<void> {
+  await db.delete(runsTable).where(eq(runsTable.id, id));
+}
+
+/**
+ * Writes a closed run's summary and events. Idempotent: a retried or replayed call writes the same rows.
+ */
+export async function recordRunSummary(db: Db, summary: RunSummary): Promise<void> {
+  const { state } = summary;
+  const row = {
+    id: summary.runId,
+    templateId: summary.templateId,
+    templateVersion: summary.templateVersion,
+    trigger: summary.trigger,
+    input: summary.input ?? null,
+    status: state.status,
+    output: state.output ?? null,
+    error: state.error ?? null,
+    state,
+    startedAt: new Date(state.startedAt),
+    endedAt: state.endedAt ? new Date(state.endedAt) : null,
+    updatedAt: new Date(),
+  };
+  await db.transaction(async (tx) => {
+    await tx.insert(runsTable).values(row).onConflictDoUpdate({ target: runsTable.id, set: { ...row, id: undefined } });
+    if (summary.events.length > 0) {
+      const rows = summary.events.map((e) => ({ runId: summary.runId, seq: e.seq, type: e.type, nodeId: e.nodeId ?? null, at: new Date(e.at), data: e.data ?? null }));
+      for (let i = 0; i < rows.length; i += 500) await tx.insert(runEventsTable).values(rows.slice(i, i + 500)).onConflictDoNothing();
+    }
+  });
+}
+
+/** One run of the index. */
+export async function getRun(db: Db, id: string): Promise<RunRow | undefined> {
+  const [row] = await db.select().from(runsTable).where(eq(runsTable.id, id)).limit(1);
+  return row;
+}
+
+/** A closed run's stored events after `afterSeq`. */
+export async function getRunEvents(db: Db, runId: string, afterSeq: number, limit = 1000): Promise<RunEvent[]> {
+  const rows = await db.select().from(runEventsTable)
+    .where(and(eq(runEventsTable.runId, runId), gt(runEventsTable.seq, afterSeq)))
+    .orderBy(asc(runEventsTable.seq)).limit(limit);
+  return rows.map((r) => {
+    const event: RunEvent = { seq: r.seq, type: r.type as RunEvent['type'], at: r.at.toISOString() };
+    if (r.nodeId !== null) event.nodeId = r.nodeId;
+    if (r.data !== null) event.data = r.data;
+    return event;
+  });
+}
+
+/** A page of runs, newest first; `cursor` is the last row's `startedAt|id` of the previous page. */
+export async function listRuns(db: Db, filter: { templateId?: string; status?: string; cursor?: { startedAt: Date; id: string }; limit: number }): Promise<RunRow[]> {
+  const where: SQL[] = [];
+  if (filter.templateId) where.push(eq(runsTable.templateId, filter.templateId));
+  if (filter.status) where.push(eq(runsTable.status, filter.status));
+  if (filter.cursor) where.push(sql`(${runsTable.startedAt}, ${runsTable.id}) < (${filter.cursor.startedAt}, ${filter.cursor.id})`);
+  return db.select().from(runsTable).where(and(...where)).orderBy(desc(runsTable.startedAt), desc(runsTable.id)).limit(filter.limit);
+}
+

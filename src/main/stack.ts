@@ -1,0 +1,129 @@
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import type { Worker } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import { createApp } from '../api/app.js';
+import type { WeftConfig } from '../config.js';
+import { openDatabase, type Database } from '../db/client.js';
+import { attachBridge } from '../realtime/bridge.js';
+import { EventBus } from '../realtime/event-bus.js';
+import { connectTemporal, type TemporalHandle } from '../temporal/connection.js';
+import { readDevServerSettings } from '../temporal/dev-config.js';
+import { startDevServer, type DevServer } from '../temporal/dev-server.js';
+import { createWorker } from '../temporal/worker.js';
+
+/** Which parts of Weft a process hosts. */
+export interface StackRoles {
+  api: boolean;
+  worker: boolean;
+  /** Start the local Temporal dev server when no TEMPORAL_ADDRESS is set (the all-in-one `npm start`). */
+  devServer: boolean;
+}
+
+/** A running Weft process. */
+export interface Stack {
+  url?: string;
+  wsUrl?: string;
+  temporalUiUrl?: string;
+  temporalAddress: string;
+  database: Database;
+  temporal: TemporalHandle;
+  /** Graceful shutdown: HTTP drains, the worker finishes in-flight tasks, then connections close. */
+  stop(): Promise<void>;
+}
+
+/** Starts the parts of Weft named by `roles`, in dependency order. */
+export async function startStack(config: WeftConfig, roles: StackRoles): Promise<Stack> {
+  let devServer: DevServer | undefined;
+  let address = config.temporal.address;
+  let namespace = config.temporal.namespace;
+  if (!address) {
+    const settings = readDevServerSettings();
+    namespace ??= settings.namespace;
+    if (roles.devServer) {
+      devServer = await startDevServer({ cliOverride: config.temporal.cli });
+      address = devServer.address;
+    } else {
+      address = `${settings.ip}:${settings.port}`;
+    }
+  }
+  namespace ??= 'default';
+
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const temporal = await connectTemporal(address, namespace, config.temporal);
+  const bus = new EventBus();
+
+  let worker: Worker | undefined;
+  let workerRun: Promise<void> | undefined;
+  let workerConnection: { close(): Promise<void> } | undefined;
+  if (roles.worker) {
+    const created = await createWorker({
+      address, namespace, taskQueue: config.temporal.taskQueue, temporal: config.temporal, bus,
+      activities: createActivities({ db: database.db }),
+    });
+    worker = created.worker;
+    workerConnection = created.connection;
+    workerRun = worker.run();
+  }
+
+  let server: Server | undefined;
+  let url: string | undefined;
+  if (roles.api) {
+    const app = createApp({ db: database, temporal, bus });
+    server = await new Promise<Server>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server));
+    });
+    attachBridge(server, { db: database.db, client: temporal.client, bus });
+    const bound = server.address();
+    const port = typeof bound === 'object' && bound ? bound.port : config.port;
+    url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  }
+
+  return {
+    url,
+    wsUrl: url?.replace(/^http/, 'ws') + '/ws',
+    temporalUiUrl: devServer?.uiUrl,
+    temporalAddress: address,
+    database,
+    temporal,
+    async stop() {
+      if (server) {
+        const closed = new Promise((resolve) => server.close(resolve));
+        server.closeIdleConnections();
+        await closed;
+      }
+      if (worker && workerRun) {
+        worker.shutdown();
+        await workerRun;
+        await workerConnection?.close();
+      }
+      await temporal.close();
+      await database.close();
+      await devServer?.stop();
+    },
+  };
+}
+
+/** Runs `stack.stop()` once on SIGTERM or SIGINT, forcing an exit after the grace period. */
+export function stopOnSignals(stack: Stack, graceMs: number): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`[weft] ${signal}: shutting down (in-flight work finishes first)`);
+    const force = setTimeout(() => {
+      console.error('[weft] shutdown took too long; exiting');
+      process.exit(1);
+    }, graceMs);
+    force.unref();
+    stack.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error('[weft] shutdown failed:', err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

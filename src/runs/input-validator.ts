@@ -1,0 +1,27 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { TemplateProblem } from '../template/source.js';
+
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+const compiled = new Map<string, ValidateFunction>();
+
+function pathOf(error: ErrorObject): string {
+  const parts = error.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (error.keyword === 'required') parts.push(String((error.params as { missingProperty: string }).missingProperty));
+  if (error.keyword === 'additionalProperties') parts.push(String((error.params as { additionalProperty: string }).additionalProperty));
+  return ['input', ...parts].map((p, i) => (/^\d+$/.test(p) && i > 0 ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+/**
+ * Checks a run's input against its template version's `inputSchema` (JSON Schema 2020-12), returning every
+ * problem with the path of what is wrong (`input.items[2].price`). Compiled schemas are kept per version key.
+ */
+export function checkRunInput(key: string, schema: Record<string, unknown> | undefined, input: unknown): TemplateProblem[] {
+  if (!schema) return [];
+  let validate = compiled.get(key);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(key, validate);
+  }
+  if (validate(input)) return [];
+  return (validate.errors ?? []).map((e) => ({ path: pathOf(e), message: e.message ?? 'is invalid' }));
+}

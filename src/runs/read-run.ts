@@ -1,0 +1,58 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Db } from '../db/client.js';
+import { getRun, getRunEvents } from '../db/runs.js';
+import { notFound } from '../errors.js';
+import { eventsQuery, stateQuery } from '../workflows/definitions.js';
+import { terminalRunStatuses, type RunEvent, type RunState } from '../workflows/state.js';
+
+/** What reading runs needs. */
+export interface RunReaderDeps {
+  db: Db;
+  client: Client;
+}
+
+function isClosed(row: { status: string; state: unknown }): boolean {
+  return row.state !== null && terminalRunStatuses.includes(row.status as RunState['status']);
+}
+
+/**
+ * A run's state: from the workflow's `state` query while it is open, from the run index once it has closed
+ * (so closed runs stay readable after Temporal's retention drops them).
+ */
+export async function readRunState(deps: RunReaderDeps, runId: string): Promise<RunState> {
+  const row = await getRun(deps.db, runId);
+  if (!row) throw notFound(`run "${runId}"`);
+  if (isClosed(row)) return row.state as RunState;
+  try {
+    return await deps.client.workflow.getHandle(runId).query(stateQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw notFound(`run "${runId}"`);
+    throw err;
+  }
+}
+
+/** A run's events after `afterSeq`, in seq order, from the workflow while open and from the index once closed. */
+export async function readRunEvents(deps: RunReaderDeps, runId: string, afterSeq: number): Promise<RunEvent[]> {
+  const row = await getRun(deps.db, runId);
+  if (!row) throw notFound(`run "${runId}"`);
+  if (isClosed(row)) return getRunEvents(deps.db, runId, afterSeq);
+  return deps.client.workflow.getHandle(runId).query(eventsQuery, afterSeq);
+}
+
+/**
+ * Waits up to `waitMs` for a run to close (Temporal long-polls for the result), then answers with its state,
+ * closed or not.
+ */
+export async function awaitRunState(deps: RunReaderDeps, runId: string, waitMs: number): Promise<RunState> {
+  const first = await readRunState(deps, runId);
+  if (terminalRunStatuses.includes(first.status) || waitMs <= 0) return first;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), waitMs);
+  try {
+    // Settles when the run closes (success or failure) or when the wait is over.
+    await deps.client.withAbortSignal(controller.signal, () => deps.client.workflow.getHandle(runId).result()).catch(() => undefined);
+  } finally {
+    clearTimeout(timer);
+  }
+  return readRunState(deps, runId);
+}

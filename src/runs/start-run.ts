@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/client.js';
+import { deleteRun, insertRun } from '../db/runs.js';
+import { getTemplate, getTemplateVersion } from '../db/templates.js';
+import { conflict, invalid, notFound } from '../errors.js';
+import type { TemporalHandle } from '../temporal/connection.js';
+import { interpreterWorkflowType } from '../workflows/definitions.js';
+import type { RunInput, RunTrigger } from '../workflows/input.js';
+import { searchAttributes } from '../workflows/search-attributes.js';
+import { checkRunInput } from './input-validator.js';
+
+/** What starting a run needs. */
+export interface RunStarterDeps {
+  db: Db;
+  temporal: TemporalHandle;
+}
+
+/** A run that was started. */
+export interface StartedRun {
+  runId: string;
+  templateId: string;
+  templateVersion: number;
+  status: 'running';
+  startedAt: string;
+}
+
+/**
+ * Starts a run of a template version (the latest unless given): checks the input against the version's
+ * `inputSchema`, adds the run to the index and starts the interpreter with the definition pinned. The API, and
+ * later schedules, webhooks and events, all start runs here.
+ */
+export async function startRun(
+  deps: RunStarterDeps,
+  request: { templateId: string; version?: number; input: unknown; trigger: RunTrigger },
+): Promise<StartedRun> {
+  const template = await getTemplate(deps.db, request.templateId);
+  if (!template) throw notFound(`template "${request.templateId}"`);
+  if (template.archivedAt) throw conflict(`template "${request.templateId}" is archived: it starts no new runs`);
+  const stored = await getTemplateVersion(deps.db, request.templateId, request.version);
+  if (!stored) throw notFound(`version ${request.version} of template "${request.templateId}"`);
+  const input = request.input ?? {};
+  const problems = checkRunInput(`${stored.templateId}@${stored.version}`, stored.definition.inputSchema, input);
+  if (problems.length > 0) throw invalid('the run input does not match the template\'s inputSchema', problems);
+
+  const runId = randomUUID();
+  const startedAt = new Date();
+  const args: RunInput = {
+    runId, templateId: stored.templateId, templateVersion: stored.version, template: stored.definition, input,
+    trigger: request.trigger, startedAt: startedAt.toISOString(),
+  };
+  await insertRun(deps.db, { id: runId, templateId: stored.templateId, templateVersion: stored.version, trigger: request.trigger, input, startedAt });
+  try {
+    await deps.temporal.client.workflow.start(interpreterWorkflowType, {
+      workflowId: runId,
+      taskQueue: deps.temporal.taskQueue,
+      args: [args],
+      typedSearchAttributes: [
+        { key: searchAttributes.templateId, value: stored.templateId },
+        { key: searchAttributes.templateVersion, value: stored.version },
+        { key: searchAttributes.status, value: 'running' },
+        { key: searchAttributes.trigger, value: request.trigger },
+      ],
+      memo: { templateName: stored.definition.name },
+      staticSummary: `${stored.definition.name} (${stored.templateId} v${stored.version})`,
+    });
+  } catch (err) {
+    await deleteRun(deps.db, runId);
+    throw err;
+  }
+  return { runId, templateId: stored.templateId, templateVersion: stored.version, status: 'running', startedAt: args.startedAt };
+}

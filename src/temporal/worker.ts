@@ -1,0 +1,59 @@
+import { fileURLToPath } from 'node:url';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type InjectedSinks, type WorkflowBundleOption } from '@temporalio/worker';
+import type { WeftConfig } from '../config.js';
+import type { Activities } from '../activities/index.js';
+import type { EventBus } from '../realtime/event-bus.js';
+import type { WeftSinks } from '../workflows/sinks.js';
+
+/** Where the interpreter's workflow code starts; the worker bundles it for the sandbox. */
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+let runtimeInstalled = false;
+
+/** The SDK logs each bundle build at INFO; Weft's processes keep warnings and errors only. */
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed by the embedding process (tests install their own): keep that one.
+  }
+}
+
+/** What a worker is made of. */
+export interface WorkerOptions {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  temporal: WeftConfig['temporal'];
+  activities: Activities;
+  bus: EventBus;
+  /** A prebuilt bundle (tests build one per run); otherwise the worker bundles `workflowsPath` itself. */
+  workflowBundle?: WorkflowBundleOption;
+  identity?: string;
+}
+
+/** Creates a worker that runs the interpreter and every node activity, publishing live events on `bus`. */
+export async function createWorker(options: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
+  quietRuntime();
+  const { tls, apiKey } = options.temporal;
+  const connection = await NativeConnection.connect({
+    address: options.address,
+    tls: tls ? { serverNameOverride: tls.serverName } : undefined,
+    apiKey,
+  });
+  const sinks: InjectedSinks<WeftSinks> = {
+    events: { publish: { fn: (_info, runId, event) => options.bus.publish(runId, event), callDuringReplay: false } },
+  };
+  const worker = await Worker.create({
+    connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    activities: options.activities,
+    sinks,
+    ...(options.identity ? { identity: options.identity } : {}),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+  });
+  return { worker, connection };
+}

@@ -1,0 +1,2 @@
+/** The workflows a Weft worker registers. */
+export { runTemplate } from './run-template.js';

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/**
+ * The shapes a run exposes: its state (the `state` query and `GET /api/v1/runs/:id`) and its events. The zod
+ * schemas are the one definition; workflow code imports only the types, so zod never enters the sandbox.
+ */
+
+export const runStatusSchema = z.enum(['running', 'pausing', 'paused', 'waiting_for_operator', 'completed', 'failed', 'cancelled']);
+export const nodeStatusSchema = z.enum(['pending', 'running', 'waiting', 'completed', 'failed', 'skipped', 'cancelled']);
+
+/** A failure as runs report it: a message, a type clients can branch on, and details when known. */
+export const runErrorSchema = z.object({
+  message: z.string(),
+  type: z.string().optional(),
+  nodeId: z.string().optional(),
+  details: z.unknown().optional(),
+});
+
+export const nodeStateSchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  name: z.string().optional(),
+  status: nodeStatusSchema,
+  attempts: z.number().int(),
+  startedAt: z.string().optional(),
+  endedAt: z.string().optional(),
+  output: z.unknown().optional(),
+  error: runErrorSchema.optional(),
+});
+
+export const runStateSchema = z.object({
+  runId: z.string(),
+  templateId: z.string(),
+  templateVersion: z.number().int(),
+  status: runStatusSchema,
+  /** Share of nodes that have ended, 0–100. */
+  progress: z.number().int().min(0).max(100),
+  startedAt: z.string(),
+  endedAt: z.string().optional(),
+  nodes: z.array(nodeStateSchema),
+  output: z.unknown().optional(),
+  error: runErrorSchema.optional(),
+  /** The seq of the last event this state reflects. */
+  seq: z.number().int(),
+});
+
+export const runEventTypeSchema = z.enum([
+  'run.started', 'run.pausing', 'run.paused', 'run.resumed', 'run.completed', 'run.failed', 'run.cancelled',
+  'node.started', 'node.retrying', 'node.progress', 'node.waiting', 'node.completed', 'node.failed', 'node.skipped', 'node.cancelled',
+]);
+
+/** One state change of a run; `seq` increases by exactly 1 per run. */
+export const runEventSchema = z.object({
+  seq: z.number().int().min(1),
+  type: runEventTypeSchema,
+  nodeId: z.string().optional(),
+  at: z.string(),
+  data: z.unknown().optional(),
+});
+
+export type RunStatus = z.infer<typeof runStatusSchema>;
+export type NodeStatus = z.infer<typeof nodeStatusSchema>;
+export type RunError = z.infer<typeof runErrorSchema>;
+export type NodeState = z.infer<typeof nodeStateSchema>;
+export type RunState = z.infer<typeof runStateSchema>;
+export type RunEventType = z.infer<typeof runEventTypeSchema>;
+export type RunEvent = z.infer<typeof runEventSchema>;
+
+/** Run statuses after which nothing changes. */
+export const terminalRunStatuses: readonly RunStatus[] = ['completed', 'failed', 'cancelled'];
