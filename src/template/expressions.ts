@@ -85,8 +85,9 @@ function plain(value: unknown): unknown {
 }
 
 /**
- * Evaluates every `{{ }}` in a JSON value. A string that is exactly one expression keeps the value's type;
- * a mixed string interpolates text.
+ * Evaluates every `{{ }}` in a JSON value. A string that is exactly one expression (whitespace around it
+ * aside) keeps the value's type; a mixed string interpolates text, with missing values as `""` and objects as
+ * JSON.
  *
  * @example
  * await evaluateValue({ total: '{{ $sum(input.items) }}', label: 'n={{ $count(input.items) }}' }, scope)
@@ -96,7 +97,9 @@ export async function evaluateValue(value: unknown, scope: ExpressionScope): Pro
   if (typeof value === 'string') {
     if (!hasExpression(value)) return value;
     const segments = splitTemplateString(value);
-    const only = segments.length === 1 ? segments[0] : undefined;
+    // Whitespace around a lone expression (YAML block scalars add a newline) does not make it text.
+    const meaningful = segments.filter((s) => s.kind === 'expr' || s.text.trim() !== '');
+    const only = meaningful.length === 1 ? meaningful[0] : undefined;
     if (only?.kind === 'expr') return plain(await evaluateExpression(only.source, scope));
     let text = '';
     for (const segment of segments) {

@@ -7,6 +7,9 @@ export const idPattern = /^[a-z][a-z0-9_-]{0,63}$/;
 export const idSchema = z.string().regex(idPattern, 'use lower-case letters, digits, - and _, starting with a letter (at most 64)');
 export const durationSchema = z.string().regex(durationPattern, 'use a duration such as 500ms, 30s, 5m, 2h or 1d');
 
+/** Bounds the schema sets on a template's size. */
+export const templateSchemaLimits = { maxNodes: 500 } as const;
+
 /** A node's retry policy; unset fields fall back to the template's `defaults.retry`, then to Weft's. */
 export const retryPolicySchema = z
   .object({
@@ -49,7 +52,7 @@ export const templateSchema = z
     inputSchema: z.record(z.string(), z.unknown()).optional(),
     defaults: z.object({ retry: retryPolicySchema.optional(), timeout: durationSchema.optional() }).strict().optional(),
     maxParallel: z.number().int().min(1).max(1000).optional(),
-    nodes: z.array(templateNodeSchema).min(1).max(500),
+    nodes: z.array(templateNodeSchema).min(1).max(templateSchemaLimits.maxNodes),
     output: z.unknown().optional(),
   })
   .strict();

@@ -29,7 +29,7 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /** Upper bounds that keep hostile input harmless. */
-export const sourceLimits = { maxBytes: 1_000_000, maxAliasCount: 100 } as const;
+export const sourceLimits = { maxBytes: 1_000_000, maxAliasCount: 100, maxErrors: 50 } as const;
 
 /**
  * Reads a template written as YAML or JSON (JSON is read as the YAML subset it is), keeping positions so that
@@ -42,7 +42,11 @@ export function parseTemplateSource(text: string): ParsedSource {
     return { value: undefined, locate: noLocation, errors: [{ path: '(root)', message: `the template is larger than ${sourceLimits.maxBytes} bytes` }] };
   }
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
-  const errors: TemplateProblem[] = doc.errors.map((e) => {
+  // The yaml parser catches its own stack overflow on absurd nesting and reports it once per level.
+  if (doc.errors.some((e) => e.message.includes('Maximum call stack'))) {
+    return { value: undefined, locate: noLocation, errors: [{ path: '(root)', message: 'the template nests too deeply' }] };
+  }
+  const errors: TemplateProblem[] = doc.errors.slice(0, sourceLimits.maxErrors).map((e) => {
     const pos = lineCounter.linePos(e.pos[0]);
     return { path: '(root)', message: e.message.split('\n')[0] ?? e.message, line: pos.line, column: pos.col };
   });

@@ -1,0 +1,57 @@
+import type { z } from 'zod';
+import { checkJsonSchema } from './json-schema-check.js';
+import type { LooseNode } from './loose.js';
+import { nodeType, nodeTypes } from './node-types/index.js';
+import type { PathProblem } from './problems.js';
+
+type Path = Array<string | number>;
+
+/** Zod issues as path problems below `at`. */
+export function zodProblems(issues: readonly z.core.$ZodIssue[], at: Path): PathProblem[] {
+  return issues.map((issue) => ({ path: [...at, ...issue.path.filter((k): k is string | number => typeof k !== 'symbol')], message: issue.message }));
+}
+
+/**
+ * Checks one config against its node type, then the nodes and JSON Schemas nested in it. Returns the parsed
+ * config (defaults applied) when it passes.
+ */
+function checkConfig(type: string, config: unknown, at: Path, typeAt: Path, problems: PathProblem[]): { value: unknown } | undefined {
+  const definition = nodeType(type);
+  if (!definition) {
+    problems.push({ path: typeAt, message: `unknown node type "${type}" (known: ${Object.keys(nodeTypes).join(', ')})` });
+    return undefined;
+  }
+  const parsed = definition.config.safeParse(config ?? {});
+  if (!parsed.success) {
+    problems.push(...zodProblems(parsed.error.issues, at));
+    return undefined;
+  }
+  let ok = true;
+  for (const inner of definition.innerNodes?.(parsed.data) ?? []) {
+    const innerAt = [...at, ...inner.path];
+    const result = checkConfig(inner.node.type, inner.node.config, [...innerAt, 'config'], [...innerAt, 'type'], problems);
+    if (result) inner.node.config = result.value;
+    else ok = false;
+  }
+  for (const embedded of definition.embeddedSchemas?.(parsed.data) ?? []) {
+    const found = checkJsonSchema(embedded.schema, [...at, ...embedded.path]);
+    problems.push(...found);
+    ok &&= found.length === 0;
+  }
+  return ok ? { value: parsed.data } : undefined;
+}
+
+/**
+ * Checks every node's config against its node type. Returns the problems and, for nodes that passed, the
+ * parsed configs by node index.
+ */
+export function checkConfigs(nodes: readonly LooseNode[]): { problems: PathProblem[]; configs: Map<number, unknown> } {
+  const problems: PathProblem[] = [];
+  const configs = new Map<number, unknown>();
+  for (const node of nodes) {
+    if (node.type === undefined) continue;
+    const result = checkConfig(node.type, node.config, ['nodes', node.index, 'config'], ['nodes', node.index, 'type'], problems);
+    if (result) configs.set(node.index, result.value);
+  }
+  return { problems, configs };
+}

@@ -1,0 +1,129 @@
+import type jsonata from 'jsonata';
+import { compileExpression, hasExpression, splitTemplateString } from './expressions.js';
+import type { TemplateNode } from './model.js';
+
+/**
+ * What an expression reads from its scope, found by walking JSONata's syntax tree rather than by pattern
+ * matching, so that `nodes.a.output` inside a string literal or a filter on another value does not count.
+ * Pure: the interpreter may use it too.
+ */
+
+/** One name read from the expression scope (`input`, `nodes`, `run`, `secrets`, `item`, `index`, …). */
+export interface ScopeReference {
+  /** The root name: the first step of a path evaluated against the scope. */
+  root: string;
+  /** The names that follow it, as far as they are plain names (`nodes.fetch.output` → `['fetch', 'output']`). */
+  rest: string[];
+  /** Offset in the expression source. */
+  position: number;
+}
+
+/** JSONata's own typing omits some node kinds (`path`, `apply`, `bind`); the walk treats nodes generically. */
+type AstNode = Omit<jsonata.ExprNode, 'type'> & { type: string } & Record<string, unknown>;
+
+function isAstNode(value: unknown): value is AstNode {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && typeof (value as { type?: unknown }).type === 'string';
+}
+
+/** Every AST node nested in this one, whatever the property that holds it. */
+function children(node: AstNode): AstNode[] {
+  const out: AstNode[] = [];
+  const collect = (value: unknown): void => {
+    if (isAstNode(value)) out.push(value);
+    else if (Array.isArray(value)) value.forEach(collect);
+  };
+  for (const [key, value] of Object.entries(node)) if (key !== 'steps' && key !== 'stages' && key !== 'group') collect(value);
+  return out;
+}
+
+/** Names of the steps after `from`, while they are plain names. */
+function namesAfter(steps: AstNode[], from: number): string[] {
+  const names: string[] = [];
+  for (let i = from; i < steps.length && steps[i]!.type === 'name'; i++) names.push(String(steps[i]!.value));
+  return names;
+}
+
+/**
+ * Walks the tree. `atRoot` says whether the context is the scope itself: true at the top and in anything
+ * that keeps the context (operators, function arguments, blocks), false after a path step or in a filter.
+ */
+function walk(node: AstNode, atRoot: boolean, found: ScopeReference[]): void {
+  if (node.type === 'path' && Array.isArray(node.steps)) {
+    const steps = node.steps as AstNode[];
+    const first = steps[0];
+    if (first?.type === 'name' && atRoot) {
+      found.push({ root: String(first.value), rest: namesAfter(steps, 1), position: first.position ?? 0 });
+    } else if (first?.type === 'variable' && ((first.value === '' && atRoot) || first.value === '$') && steps[1]?.type === 'name') {
+      found.push({ root: String(steps[1].value), rest: namesAfter(steps, 2), position: steps[1].position ?? 0 });
+    }
+    steps.forEach((step, i) => {
+      for (const child of children(step)) walk(child, atRoot && i === 0, found);
+      for (const key of ['stages', 'predicate', 'group'] as const) {
+        const nested = step[key];
+        for (const child of Array.isArray(nested) ? nested : [nested]) if (isAstNode(child)) walk(child, false, found);
+      }
+    });
+    if (isAstNode(node.group)) walk(node.group, false, found);
+    return;
+  }
+  if (node.type === 'name' && atRoot) {
+    found.push({ root: String(node.value), rest: [], position: node.position ?? 0 });
+    return;
+  }
+  for (const child of children(node)) walk(child, atRoot, found);
+  const stages = node.stages ?? node.predicate;
+  if (Array.isArray(stages)) for (const stage of stages) if (isAstNode(stage)) walk(stage, false, found);
+}
+
+/** The scope names one JSONata expression reads; throws `ExpressionError` when it does not parse. */
+export function scopeReferences(source: string): ScopeReference[] {
+  const found: ScopeReference[] = [];
+  walk(compileExpression(source).ast() as AstNode, true, found);
+  return found;
+}
+
+/** One `{{ }}` expression found in a JSON value, with the path of the string that holds it. */
+export interface ExpressionSite {
+  path: Array<string | number>;
+  source: string;
+}
+
+/** Every `{{ }}` expression in a JSON value; a string with an unclosed `{{` yields a site with source `null`. */
+export function expressionSites(value: unknown, path: Array<string | number> = []): Array<ExpressionSite | { path: Array<string | number>; source: null }> {
+  if (typeof value === 'string') {
+    if (!hasExpression(value)) return [];
+    try {
+      return splitTemplateString(value).flatMap((s) => (s.kind === 'expr' ? [{ path, source: s.source }] : []));
+    } catch {
+      return [{ path, source: null }];
+    }
+  }
+  if (Array.isArray(value)) return value.flatMap((item, i) => expressionSites(item, [...path, i]));
+  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([key, item]) => expressionSites(item, [...path, key]));
+  return [];
+}
+
+/** The node id a reference names, when it reads `nodes.<id>`. */
+export function referencedNode(reference: ScopeReference): string | undefined {
+  return reference.root === 'nodes' ? reference.rest[0] : undefined;
+}
+
+/**
+ * Ids of the nodes whose results a node reads, in its `config` and `when`, in order of first use. Expressions
+ * that do not parse are ignored here (validation reports them).
+ */
+export function nodeReferences(node: TemplateNode): string[] {
+  const ids = new Set<string>();
+  for (const site of [...expressionSites(node.config), ...expressionSites(node.when)]) {
+    if (site.source === null) continue;
+    try {
+      for (const reference of scopeReferences(site.source)) {
+        const id = referencedNode(reference);
+        if (id !== undefined) ids.add(id);
+      }
+    } catch {
+      // A syntax error: validation reports it with its path; here it simply reads nothing.
+    }
+  }
+  return [...ids];
+}
