@@ -3,7 +3,7 @@ import { compileExpression, evaluateValue, ExpressionError, splitTemplateString,
 
 const scope: ExpressionScope = {
   input: { items: [1, 2, 3], name: 'Ada', nested: { ok: true }, empty: [] },
-  nodes: { fetch: { status: 'succeeded', output: { body: { items: [{ price: 60 }, { price: 50 }] } } }, gone: { status: 'skipped' } },
+  nodes: { fetch: { status: 'completed', output: { body: { items: [{ price: 60 }, { price: 50 }] } } }, gone: { status: 'skipped' } },
   run: { id: 'run-1', templateId: 'order-digest', version: 3, startedAt: '2025-01-01T00:00:00.000Z' },
 };
 
@@ -42,7 +42,7 @@ describe('expression evaluation', () => {
   });
 
   it('evaluates conditions as `when` does', async () => {
-    expect(await evaluateValue("{{ nodes.fetch.status = 'succeeded' and $count(input.items) > 2 }}", scope)).toBe(true);
+    expect(await evaluateValue("{{ nodes.fetch.status = 'completed' and $count(input.items) > 2 }}", scope)).toBe(true);
     expect(await evaluateValue('{{ $exists(input.missing) }}', scope)).toBe(false);
   });
 
