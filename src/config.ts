@@ -29,6 +29,9 @@ export interface WeftConfig {
     apiKey?: string;
     /** A Temporal CLI binary to use instead of provisioning one. */
     cli?: string;
+    /** Ports of the dev server `npm start` runs, overriding `temporal-dev.yml`. */
+    devPort?: number;
+    devUiPort?: number;
   };
   /** Milliseconds a graceful shutdown may take before the process exits anyway. */
   shutdownGraceMs: number;
@@ -76,6 +79,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<WeftConfig
         : undefined,
       apiKey: nonEmpty(env.TEMPORAL_API_KEY),
       cli: nonEmpty(env.TEMPORAL_CLI),
+      devPort: env.WEFT_TEMPORAL_PORT ? intFrom(env, 'WEFT_TEMPORAL_PORT', 0) : undefined,
+      devUiPort: env.WEFT_TEMPORAL_UI_PORT ? intFrom(env, 'WEFT_TEMPORAL_UI_PORT', 0) : undefined,
     },
     shutdownGraceMs: intFrom(env, 'WEFT_SHUTDOWN_GRACE_MS', 30_000),
   };

@@ -20,9 +20,9 @@ function withQuery(url: string, query: HttpConfig['query']): string {
 export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
   if (!header) return undefined;
   const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+  // Zero means "now": leave the delay to the retry policy (a zero next-retry delay ends the retries instead).
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
 async function readBody(response: Response): Promise<unknown> {

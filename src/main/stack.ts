@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import path from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
@@ -41,10 +42,15 @@ export async function startStack(config: WeftConfig, roles: StackRoles): Promise
     const settings = readDevServerSettings();
     namespace ??= settings.namespace;
     if (roles.devServer) {
-      devServer = await startDevServer({ cliOverride: config.temporal.cli });
+      devServer = await startDevServer({
+        cliOverride: config.temporal.cli,
+        port: config.temporal.devPort,
+        uiPort: config.temporal.devUiPort,
+        dbFile: path.join(config.dataDir, 'temporal.sqlite'),
+      });
       address = devServer.address;
     } else {
-      address = `${settings.ip}:${settings.port}`;
+      address = `${settings.ip}:${config.temporal.devPort ?? settings.port}`;
     }
   }
   namespace ??= 'default';

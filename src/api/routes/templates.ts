@@ -1,4 +1,5 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { HonoRequest } from 'hono';
 import { archiveTemplate, getTemplate, getTemplateVersion, listTemplateVersions, listTemplates, saveTemplate, type StoredTemplateVersion } from '../../db/templates.js';
 import { invalid, notFound, WeftError } from '../../errors.js';
 import { startRun } from '../../runs/start-run.js';
@@ -32,7 +33,8 @@ function versionJson(v: StoredTemplateVersion) {
 }
 
 /** Reads a template upload (JSON or YAML text) and validates it; every problem is reported at once. */
-async function readTemplate(request: Request) {
+async function readTemplate(request: HonoRequest) {
+  // The body cache: the JSON validator may have read the body already.
   const text = await request.text();
   if (text.length > sourceLimits.maxBytes) throw new WeftError('payload-too-large', `the template is larger than ${sourceLimits.maxBytes} bytes`);
   const result = validateTemplateSource(text);
@@ -52,14 +54,14 @@ export function templateRoutes(deps: AppDeps) {
         ...problemResponses(413, 422),
       },
     }), async (c) => {
-      const { version, created } = await saveTemplate(db, await readTemplate(c.req.raw));
+      const { version, created } = await saveTemplate(db, await readTemplate(c.req));
       c.header('location', `/api/v1/templates/${version.templateId}/versions/${version.version}`);
       return c.json(versionJson(version), created ? 201 : 200);
     })
     .openapi(createRoute({
       method: 'post', path: '/validate', summary: 'Validate a template without storing it', request: { body: templateBody },
       responses: { 200: { description: 'valid', content: { 'application/json': { schema: z.object({ valid: z.literal(true), definition: z.record(z.string(), z.unknown()) }) } } }, ...problemResponses(413, 422) },
-    }), async (c) => c.json({ valid: true as const, definition: await readTemplate(c.req.raw) }, 200))
+    }), async (c) => c.json({ valid: true as const, definition: await readTemplate(c.req) }, 200))
     .openapi(createRoute({
       method: 'get', path: '/', summary: 'List templates', request: { query: pageQuerySchema.extend({ includeArchived: z.enum(['true', 'false']).optional() }) },
       responses: { 200: { description: 'a page of templates', content: { 'application/json': { schema: pageSchema(templateSummarySchema) } } } },

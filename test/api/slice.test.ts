@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { interpreterWorkflowType } from '../../src/workflows/definitions.js';
+import type { RunState } from '../../src/workflows/state.js';
+import { expectGapless, runToEnd, upload } from '../support/runs.js';
+import { json, startUpstream } from '../support/upstream.js';
+import { startWorld, type World } from '../support/world.js';
+
+describe('the first slice: http GET → transform → http POST', () => {
+  let world: World;
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+  let flaky = 0;
+
+  beforeAll(async () => {
+    upstream = await startUpstream({
+      'GET /orders/42': (_req, res) => json(res, 200, { items: [{ price: 10 }, { price: 32.5 }] }),
+      'POST /digest': (req, res) => json(res, 200, { received: JSON.parse(req.body) as unknown }),
+      'GET /missing': (_req, res) => json(res, 404, { error: 'gone' }),
+      'GET /flaky': (_req, res) => (++flaky < 3 ? json(res, 503, { error: 'busy' }, { 'retry-after': '0' }) : json(res, 200, { attempt: flaky })),
+    });
+    world = await startWorld();
+  });
+  afterAll(async () => {
+    await world?.close();
+    await upstream?.close();
+  });
+
+  const yamlTemplate = (base: string) => `
+id: order-digest
+name: Order digest
+inputSchema: { type: object, required: [orderId], properties: { orderId: { type: string } } }
+nodes:
+  - id: fetch
+    type: http
+    name: Fetch order
+    config: { method: GET, url: "${base}/orders/{{ input.orderId }}" }
+  - id: total
+    type: transform
+    needs: [fetch]
+    config: { value: "{{ $sum(nodes.fetch.output.body.items.price) }}" }
+  - id: post
+    type: http
+    needs: [total]
+    config: { method: POST, url: "${base}/digest", body: { total: "{{ nodes.total.output }}", label: "order {{ input.orderId }}" } }
+output: "{{ nodes.total.output }}"
+`;
+
+  it('uploads as YAML, runs end to end and reports every node', async () => {
+    const { id, version } = await upload(world, yamlTemplate(upstream.url));
+    expect([id, version]).toEqual(['order-digest', 1]);
+    const { runId, state, events } = await runToEnd(world, 'order-digest', { orderId: '42' });
+
+    expect(state.status).toBe('completed');
+    expect(state.output).toBe(42.5);
+    expect(state.progress).toBe(100);
+    expect(state.nodes.map((n) => [n.id, n.status, n.attempts])).toEqual([['fetch', 'completed', 1], ['total', 'completed', 1], ['post', 'completed', 1]]);
+    expect(state.nodes[1]?.output).toBe(42.5);
+    expect(JSON.parse(upstream.received.find((r) => r.method === 'POST')?.body ?? 'null')).toEqual({ total: 42.5, label: 'order 42' });
+    expect(events.map((e) => `${e.type}${e.nodeId ? `:${e.nodeId}` : ''}`)).toEqual([
+      'run.started', 'node.started:fetch', 'node.completed:fetch', 'node.started:total', 'node.completed:total',
+      'node.started:post', 'node.completed:post', 'run.completed',
+    ]);
+
+    // The run is a Temporal workflow whose id is the run id, searchable by Weft's search attributes.
+    const description = await world.temporal.client.workflow.getHandle(runId).describe();
+    expect(description.type).toBe(interpreterWorkflowType);
+    expect(description.status.name).toBe('COMPLETED');
+    expect(description.searchAttributes.WeftTemplateId).toEqual(['order-digest']);
+    expect(description.searchAttributes.WeftStatus).toEqual(['completed']);
+
+    const listed = (await (await world.request('GET', '/api/v1/runs?templateId=order-digest')).json()) as { items: Array<{ runId: string; status: string }> };
+    expect(listed.items).toContainEqual(expect.objectContaining({ runId, status: 'completed' }));
+  });
+
+  it('streams the same events live on the bus as the run produces them', async () => {
+    await upload(world, yamlTemplate(upstream.url));
+    const seen: number[] = [];
+    const unsubscribe = world.bus.subscribe('*', (_runId, event) => seen.push(event.seq));
+    const { state } = await runToEnd(world, 'order-digest', { orderId: '42' });
+    unsubscribe();
+    expectGapless(seen.map((seq) => ({ seq }) as never), state.seq);
+  });
+
+  it('rejects input that does not match inputSchema before anything runs', async () => {
+    const res = await world.request('POST', '/api/v1/templates/order-digest/runs', { input: { orderId: 42 } });
+    expect(res.status).toBe(422);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    const body = (await res.json()) as { errors: Array<{ path: string }> };
+    expect(body.errors).toEqual([expect.objectContaining({ path: 'input.orderId' })]);
+  });
+
+  it('fails a run at once on a 4xx (non-retryable) and says which node failed', async () => {
+    await upload(world, { id: 'missing', name: 'Missing', nodes: [{ id: 'get', type: 'http', config: { url: `${upstream.url}/missing` } }] });
+    const before = upstream.received.length;
+    const { state } = await runToEnd(world, 'missing');
+    expect(state.status).toBe('failed');
+    expect(state.error).toMatchObject({ nodeId: 'get', type: 'NodeFailed' });
+    expect(state.nodes[0]).toMatchObject({ status: 'failed', error: { type: 'HttpClientError' } });
+    expect(upstream.received.length - before).toBe(1);
+  });
+
+  it('retries 5xx answers with Temporal retries until the service recovers', async () => {
+    await upload(world, {
+      id: 'flaky', name: 'Flaky',
+      nodes: [{ id: 'get', type: 'http', retry: { maxAttempts: 5, initialInterval: '100ms' }, config: { url: `${upstream.url}/flaky` } }],
+      output: '{{ nodes.get.output.body.attempt }}',
+    });
+    const { state } = await runToEnd(world, 'flaky');
+    expect(state.error).toBeUndefined();
+    expect(state.status).toBe('completed');
+    expect(state.output).toBe(3);
+  });
+
+  it('answers 404 problems for unknown runs and templates', async () => {
+    for (const path of ['/api/v1/runs/nope', '/api/v1/runs/nope/events', '/api/v1/templates/nope']) {
+      const res = await world.request('GET', path);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+    }
+    const started = await world.request('POST', '/api/v1/templates/nope/runs', { input: {} });
+    expect(started.status).toBe(404);
+  });
+
+  it('serves a closed run from the run index with the same state the workflow returned', async () => {
+    const { runId, state } = await runToEnd(world, 'order-digest', { orderId: '42' });
+    const result = (await world.temporal.client.workflow.getHandle(runId).result()) as RunState;
+    expect(result).toEqual(state);
+  });
+});

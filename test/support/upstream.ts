@@ -1,0 +1,44 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+
+/** A request the upstream server received. */
+export interface Received {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+type Handler = (req: Received, res: ServerResponse) => void;
+
+/**
+ * A small real HTTP server on 127.0.0.1 that plays the external services nodes talk to. Routes are
+ * `METHOD /path` keys; every request is recorded.
+ */
+export async function startUpstream(routes: Record<string, Handler>) {
+  const received: Received[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const entry = { method: req.method ?? 'GET', path: url.pathname + url.search, headers: req.headers, body };
+      received.push(entry);
+      const handler = routes[`${entry.method} ${url.pathname}`];
+      if (handler) return handler(entry, res);
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'no such route' }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Answers with JSON. */
+export function json(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(value));
+}
