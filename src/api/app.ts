@@ -6,6 +6,7 @@ import { onError } from './on-error.js';
 import { problem } from './problem.js';
 import { healthRoutes } from './routes/health.js';
 import { runRoutes } from './routes/runs.js';
+import { schemaRoutes } from './routes/schema.js';
 import { templateRoutes } from './routes/templates.js';
 
 export type { AppDeps } from './deps.js';
@@ -31,6 +32,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRoutes(deps));
   app.route('/api/v1/templates', templateRoutes(deps));
   app.route('/api/v1/runs', runRoutes(deps));
+  app.route('/api/v1', schemaRoutes());
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Weft API', version: '1' } });
   return app;
 }

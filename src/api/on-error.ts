@@ -11,7 +11,7 @@ import { problem, problemFor } from './problem.js';
 export function onError(err: Error, c: Context): Response {
   if (err instanceof WeftError) return problemFor(c, err);
   if (err instanceof WorkflowNotFoundError) return problem(c, 404, 'not-found', 'run does not exist');
-  if (err instanceof HTTPException) return problem(c, err.status as 400, 'about:blank', err.message || 'request failed');
+  if (err instanceof HTTPException) return problem(c, err.status, 'about:blank', err.message || 'request failed');
   console.error(`[api] ${c.req.method} ${c.req.path} failed:`, err);
   return problem(c, 500, 'about:blank', 'internal error');
 }

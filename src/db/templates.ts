@@ -28,8 +28,10 @@ export function definitionHash(template: Template): string {
 export async function saveTemplate(db: Db, template: Template): Promise<{ version: StoredTemplateVersion; created: boolean }> {
   const hash = definitionHash(template);
   return db.transaction(async (tx) => {
+    // Create the row first (version 0 = none yet), so that the lock below also serialises first uploads.
+    await tx.insert(templatesTable).values({ id: template.id, name: template.name, latestVersion: 0 }).onConflictDoNothing();
     const [current] = await tx.select().from(templatesTable).where(eq(templatesTable.id, template.id)).for('update');
-    if (current) {
+    if (current && current.latestVersion > 0) {
       const [latest] = await tx.select().from(templateVersionsTable)
         .where(and(eq(templateVersionsTable.templateId, template.id), eq(templateVersionsTable.version, current.latestVersion)));
       if (latest && latest.hash === hash) {
@@ -39,8 +41,7 @@ export async function saveTemplate(db: Db, template: Template): Promise<{ versio
     }
     const version = (current?.latestVersion ?? 0) + 1;
     const meta = { name: template.name, description: template.description ?? null, latestVersion: version, updatedAt: new Date(), archivedAt: null };
-    if (current) await tx.update(templatesTable).set(meta).where(eq(templatesTable.id, template.id));
-    else await tx.insert(templatesTable).values({ id: template.id, ...meta });
+    await tx.update(templatesTable).set(meta).where(eq(templatesTable.id, template.id));
     const [row] = await tx.insert(templateVersionsTable).values({ templateId: template.id, version, definition: template, hash }).returning();
     return { version: row as StoredTemplateVersion, created: true };
   });

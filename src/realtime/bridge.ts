@@ -91,7 +91,7 @@ export function attachBridge(server: Server, deps: BridgeDeps): WebSocketServer 
     const feeds = new Map<string, RunFeed>();
     const error = (code: string, message: string) => socket.send(JSON.stringify({ type: 'error', code, message }));
     socket.on('message', (data) => {
-      const message = parseMessage(data.toString());
+      const message = parseMessage(Array.isArray(data) ? Buffer.concat(data).toString() : Buffer.from(data as Uint8Array).toString());
       if (typeof message === 'string') return error('bad-message', message);
       if (message.type === 'ping') return socket.send(JSON.stringify({ type: 'pong' }));
       feeds.get(message.runId)?.unsubscribe();

