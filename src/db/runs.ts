@@ -76,7 +76,7 @@ export async function listRuns(db: Db, filter: { templateId?: string; status?: s
   const where: SQL[] = [];
   if (filter.templateId) where.push(eq(runsTable.templateId, filter.templateId));
   if (filter.status) where.push(eq(runsTable.status, filter.status));
-  if (filter.cursor) where.push(sql`(${runsTable.startedAt}, ${runsTable.id}) < (${filter.cursor.startedAt}, ${filter.cursor.id})`);
+  if (filter.cursor) where.push(sql`(${runsTable.startedAt}, ${runsTable.id}) < (${filter.cursor.startedAt.toISOString()}::timestamptz, ${filter.cursor.id})`);
   return db.select().from(runsTable).where(and(...where)).orderBy(desc(runsTable.startedAt), desc(runsTable.id)).limit(filter.limit);
 }
 
