@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { projectRoot } from '../config.js';
@@ -69,6 +70,34 @@ async function waitUntilServing(child: ChildProcess, address: string, namespace:
 }
 
 /**
+ * Runs the CLI under a small shell guard that stops it when Weft goes away, even by SIGKILL: the guard holds
+ * a pipe from this process, and the pipe's end of file (this process died) stops the server.
+ */
+const guard = [
+  'cli="$1"; shift',
+  // A background job's stdin is /dev/null unless redirected, so keep the pipe on fd 3 for the watcher.
+  'exec 3<&0',
+  '"$cli" "$@" </dev/null & t=$!',
+  'trap \'kill -TERM $t 2>/dev/null\' TERM INT',
+  '(while read -r _ <&3; do :; done; kill -TERM $t 2>/dev/null) & w=$!',
+  'wait $t; s=$?',
+  'while kill -0 $t 2>/dev/null; do wait $t; s=$?; done',
+  'kill $w 2>/dev/null',
+  'exit $s',
+].join('\n');
+
+function portAnswers(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
  * Starts `temporal server start-dev` as a child process with the settings of `temporal-dev.yml`, provisioning
  * the pinned CLI first, and resolves once the namespace answers.
  */
@@ -78,7 +107,11 @@ export async function startDevServer(overrides: DevServerOverrides = {}): Promis
   const cli = await ensureTemporalCli({ version: settings.cli.version, override: overrides.cliOverride, log });
   const port = overrides.port ?? settings.port;
   const address = `${settings.ip}:${port}`;
-  const child = spawn(cli.path, argsFor(settings, overrides), { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (await portAnswers(settings.ip, port)) {
+    throw new Error(`port ${port} on ${settings.ip} is already in use (another Temporal dev server, or Weft already running?). ` +
+      'Stop it, or set WEFT_TEMPORAL_PORT to another port, or TEMPORAL_ADDRESS to use a running server.');
+  }
+  const child = spawn('/bin/sh', ['-c', guard, 'weft-temporal', cli.path, ...argsFor(settings, overrides)], { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     if (stderr.length < 4_000) stderr += chunk.toString();
