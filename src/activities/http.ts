@@ -1,7 +1,10 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { durationMs } from '../template/duration.js';
 import type { HttpConfig, HttpOutput } from '../template/node-types/http.js';
+import type { Db } from '../db/client.js';
+import { nodeActivity } from './node-activity.js';
 import type { NodeActivityInput } from './node-input.js';
+import type { LivePublisher } from './progress.js';
 
 /** Statuses worth retrying: the server may answer differently later. */
 const retryableStatuses = new Set([408, 429]);
@@ -25,8 +28,16 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
   return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
+/** Reads the body, counting bytes as they arrive so that progress reports can say how far it got. */
+async function readBody(response: Response, received: { bytes: number }): Promise<unknown> {
+  const chunks: Uint8Array[] = [];
+  if (response.body) {
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+      chunks.push(chunk);
+      received.bytes += chunk.byteLength;
+    }
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
   if (/\bjson\b/i.test(response.headers.get('content-type') ?? '') && text.length > 0) {
     try {
       return JSON.parse(text) as unknown;
@@ -37,33 +48,52 @@ async function readBody(response: Response): Promise<unknown> {
   return text;
 }
 
+/** How often a request in flight reports progress: each report is also the heartbeat that carries cancellation. */
+const progressEveryMs = 500;
+
 /**
- * Creates the `http` node activity. `fetchImpl` is the one seam: Weft passes the global `fetch`.
+ * Creates the `http` node activity. `fetch` is the one seam: Weft passes the global `fetch`. While the request
+ * is in flight it heartbeats with progress (elapsed time, bytes received), so a cancelled run aborts it.
  */
-export function createHttpActivity(fetchImpl: typeof fetch = fetch) {
-  return async function http({ config }: NodeActivityInput<HttpConfig>): Promise<HttpOutput> {
-    const { cancellationSignal } = Context.current();
-    const signals = [cancellationSignal];
-    if (config.timeout) signals.push(AbortSignal.timeout(durationMs(config.timeout)));
-    const hasBody = config.body !== undefined && config.body !== null && !['GET', 'HEAD'].includes(config.method);
-    const headers: Record<string, string> = { ...config.headers };
-    let body: string | undefined;
-    if (hasBody) {
-      body = typeof config.body === 'string' ? config.body : JSON.stringify(config.body);
-      if (typeof config.body !== 'string' && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+export function createHttpActivity(deps: { db: Db; fetch?: typeof fetch; publish?: LivePublisher }) {
+  const fetchImpl = deps.fetch ?? fetch;
+  return nodeActivity('http', deps, async ({ config }: NodeActivityInput<HttpConfig>, progress): Promise<HttpOutput> => {
+    const started = Date.now();
+    const received = { bytes: 0 };
+    const report = () => progress.report({ elapsedMs: Date.now() - started, receivedBytes: received.bytes });
+    report();
+    const ticker = setInterval(report, progressEveryMs);
+    try {
+      return await request(fetchImpl, config, received);
+    } finally {
+      clearInterval(ticker);
     }
-    const response = await fetchImpl(withQuery(config.url, config.query), { method: config.method, headers, body, signal: AbortSignal.any(signals) });
-    const output: HttpOutput = { status: response.status, headers: Object.fromEntries(response.headers), body: await readBody(response) };
-    if (response.status < 400) return output;
-    const message = `${config.method} ${config.url} answered ${response.status} ${response.statusText}`;
-    if (response.status < 500 && !retryableStatuses.has(response.status)) {
-      throw ApplicationFailure.create({ type: 'HttpClientError', message, nonRetryable: true, details: [output] });
-    }
-    throw ApplicationFailure.create({
-      type: 'HttpServerError',
-      message,
-      details: [output],
-      nextRetryDelay: retryAfterMs(response.headers.get('retry-after')),
-    });
-  };
+  });
+}
+
+/** One request: an answer below 400 is the output; 4xx other than 408/429 fail for good, the rest are retried. */
+async function request(fetchImpl: typeof fetch, config: HttpConfig, received: { bytes: number }): Promise<HttpOutput> {
+  const { cancellationSignal } = Context.current();
+  const signals = [cancellationSignal];
+  if (config.timeout) signals.push(AbortSignal.timeout(durationMs(config.timeout)));
+  const hasBody = config.body !== undefined && config.body !== null && !['GET', 'HEAD'].includes(config.method);
+  const headers: Record<string, string> = { ...config.headers };
+  let body: string | undefined;
+  if (hasBody) {
+    body = typeof config.body === 'string' ? config.body : JSON.stringify(config.body);
+    if (typeof config.body !== 'string' && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  }
+  const response = await fetchImpl(withQuery(config.url, config.query), { method: config.method, headers, body, signal: AbortSignal.any(signals) });
+  const output: HttpOutput = { status: response.status, headers: Object.fromEntries(response.headers), body: await readBody(response, received) };
+  if (response.status < 400) return output;
+  const message = `${config.method} ${config.url} answered ${response.status} ${response.statusText}`;
+  if (response.status < 500 && !retryableStatuses.has(response.status)) {
+    throw ApplicationFailure.create({ type: 'HttpClientError', message, nonRetryable: true, details: [output] });
+  }
+  throw ApplicationFailure.create({
+    type: 'HttpServerError',
+    message,
+    details: [output],
+    nextRetryDelay: retryAfterMs(response.headers.get('retry-after')),
+  });
 }

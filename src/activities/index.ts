@@ -1,13 +1,19 @@
 import type { Db } from '../db/client.js';
+import { createStoreBlobActivity } from './blobs.js';
+import { createPrepareChildRunActivity } from './child-runs.js';
 import { createHttpActivity } from './http.js';
-import { createRecordRunActivity } from './record-run.js';
+import type { LivePublisher } from './progress.js';
+import { createAppendRunEventsActivity, createRecordRunActivity } from './record-run.js';
 
-export type { NodeActivityInput } from './node-input.js';
+export type { NodeActivityInput, NodeActivityResult } from './node-input.js';
+export type { LivePublisher } from './progress.js';
 
 /** What activities are built from. */
 export interface ActivityDependencies {
   db: Db;
   fetch?: typeof fetch;
+  /** Where live-only events (`node.progress`) go; without it they are not published. */
+  publish?: LivePublisher;
 }
 
 /**
@@ -16,8 +22,11 @@ export interface ActivityDependencies {
  */
 export function createActivities(deps: ActivityDependencies) {
   return {
-    http: createHttpActivity(deps.fetch),
+    http: createHttpActivity(deps),
     recordRun: createRecordRunActivity(deps.db),
+    appendRunEvents: createAppendRunEventsActivity(deps.db),
+    storeBlob: createStoreBlobActivity(deps.db),
+    prepareChildRun: createPrepareChildRunActivity(deps.db),
   };
 }
 

@@ -3,4 +3,12 @@ export interface NodeActivityInput<Config = unknown> {
   runId: string;
   nodeId: string;
   config: Config;
+  /** The seq of the node's `node.started` event: live progress events follow it (see `NodeProgress`). */
+  seq?: number;
+}
+
+/** What a node activity answers: the node's output and the Temporal attempt that produced it. */
+export interface NodeActivityResult {
+  output: unknown;
+  attempt: number;
 }

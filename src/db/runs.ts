@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, gt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { RunEvent, RunState } from '../workflows/state.js';
 import type { Db } from './client.js';
-import { runEventsTable, runsTable, type RunRow } from './schema.js';
+import { blobsTable, runEventsTable, runsTable, type RunRow } from './schema.js';
 
 /** What a closing run records about itself. */
 export interface RunSummary {
@@ -45,10 +45,7 @@ export async function recordRunSummary(db: Db, summary: RunSummary): Promise<voi
   };
   await db.transaction(async (tx) => {
     await tx.insert(runsTable).values(row).onConflictDoUpdate({ target: runsTable.id, set: { ...row, id: undefined } });
-    if (summary.events.length > 0) {
-      const rows = summary.events.map((e) => ({ runId: summary.runId, seq: e.seq, type: e.type, nodeId: e.nodeId ?? null, at: new Date(e.at), data: e.data ?? null }));
-      for (let i = 0; i < rows.length; i += 500) await tx.insert(runEventsTable).values(rows.slice(i, i + 500)).onConflictDoNothing();
-    }
+    await appendEvents(tx, summary.runId, summary.events);
   });
 }
 
@@ -80,3 +77,33 @@ export async function listRuns(db: Db, filter: { templateId?: string; status?: s
   return db.select().from(runsTable).where(and(...where)).orderBy(desc(runsTable.startedAt), desc(runsTable.id)).limit(filter.limit);
 }
 
+
+/** Adds a child run (a sub-workflow or a map item's run) to the index as it starts; a repeat is a no-op. */
+export async function insertChildRun(db: Db, run: { id: string; templateId: string; templateVersion: number; input: unknown; startedAt: Date }): Promise<void> {
+  await db.insert(runsTable).values({ ...run, trigger: 'subworkflow', status: 'running' }).onConflictDoNothing();
+}
+
+/** Stores events of a run that goes on in a new execution; idempotent, like {@link recordRunSummary}. */
+export async function appendEvents(db: Db, runId: string, events: RunEvent[]): Promise<void> {
+  const rows = events.map((e) => ({ runId, seq: e.seq, type: e.type, nodeId: e.nodeId ?? null, at: new Date(e.at), data: e.data ?? null }));
+  for (let i = 0; i < rows.length; i += 500) await db.insert(runEventsTable).values(rows.slice(i, i + 500)).onConflictDoNothing();
+}
+
+/** Stores a value too large for a Temporal payload. */
+export async function insertBlob(db: Db, blob: { id: string; runId: string | null; value: unknown }): Promise<void> {
+  await db.insert(blobsTable).values(blob);
+}
+
+/** A stored blob's value, or undefined when there is none with that id. */
+export async function getBlob(db: Db, id: string): Promise<{ value: unknown } | undefined> {
+  const [row] = await db.select({ value: blobsTable.value }).from(blobsTable).where(eq(blobsTable.id, id)).limit(1);
+  return row;
+}
+
+/** The newest event that gave a node its output (`node.completed`, or an operator's `node.skipped`). */
+export async function getNodeOutputEvent(db: Db, runId: string, nodeId: string): Promise<RunEvent | undefined> {
+  const [row] = await db.select().from(runEventsTable)
+    .where(and(eq(runEventsTable.runId, runId), eq(runEventsTable.nodeId, nodeId), inArray(runEventsTable.type, ['node.completed', 'node.skipped'])))
+    .orderBy(desc(runEventsTable.seq)).limit(1);
+  return row ? { seq: row.seq, type: row.type as RunEvent['type'], nodeId, at: row.at.toISOString(), data: row.data ?? undefined } : undefined;
+}

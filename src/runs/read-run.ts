@@ -36,7 +36,11 @@ export async function readRunEvents(deps: RunReaderDeps, runId: string, afterSeq
   const row = await getRun(deps.db, runId);
   if (!row) throw notFound(`run "${runId}"`);
   if (isClosed(row)) return getRunEvents(deps.db, runId, afterSeq);
-  return deps.client.workflow.getHandle(runId).query(eventsQuery, afterSeq);
+  const held = await deps.client.workflow.getHandle(runId).query(eventsQuery, afterSeq);
+  // After a continue-as-new the workflow holds only the newer events; older ones were flushed to the index.
+  if (held[0]?.seq === afterSeq + 1) return held;
+  const older = (await getRunEvents(deps.db, runId, afterSeq)).filter((e) => held.length === 0 || e.seq < held[0]!.seq);
+  return [...older, ...held];
 }
 
 /**

@@ -1,11 +1,44 @@
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ApprovalDecision } from '../template/node-types/approval.js';
 import type { RunEvent, RunState } from './state.js';
 
-/** The run's current state. The API and the realtime bridge read runs through this query. */
+/** The run's current state, large values truncated. The API and the realtime bridge read runs through it. */
 export const stateQuery = defineQuery<RunState>('weft.state');
 
-/** The run's events with a seq greater than the argument, in order: the source of truth for catch-up. */
+/**
+ * The run's events with a seq greater than the argument, in order: the source of truth for catch-up. After a
+ * continue-as-new the workflow holds only the events since; older ones were flushed to the run index.
+ */
 export const eventsQuery = defineQuery<RunEvent[], [afterSeq: number]>('weft.events');
+
+/** One node's whole output (a blob reference when it was too large for history), `undefined` for none. */
+export const nodeOutputQuery = defineQuery<unknown, [nodeId: string]>('weft.nodeOutput');
+
+/** A decision on an approval node, as the `approve` update carries it (form data checked by the API). */
+export type ApprovalInput = ApprovalDecision & { by?: string };
+
+/** Operator control. Each update is validated first and answers with the run's state once applied. */
+/** No new node starts; in-flight nodes finish. Status `pausing`, then `paused` when none is running. */
+export const pauseUpdate = defineUpdate<RunState>('weft.pause');
+/** Lifts an operator pause. */
+export const resumeUpdate = defineUpdate<RunState>('weft.resume');
+/** Cancels in-flight activities, timers and child runs; nothing new starts; answers with the `cancelled` state. */
+export const cancelUpdate = defineUpdate<RunState, [request: { reason?: string }]>('weft.cancel');
+/** Runs a failed node again, optionally with a changed `config`. */
+export const retryNodeUpdate = defineUpdate<RunState, [request: { nodeId: string; config?: unknown }]>('weft.retryNode');
+/** Ends a failed (or pending) node as skipped, with an output its dependents read instead. */
+export const skipNodeUpdate = defineUpdate<RunState, [request: { nodeId: string; output?: unknown }]>('weft.skipNode');
+/** Decides a waiting approval node. */
+export const approveUpdate = defineUpdate<RunState, [request: { nodeId: string } & ApprovalInput]>('weft.approve');
+
+/**
+ * `ApplicationFailure` types the update validators reject with, which the API maps to HTTP statuses: the node
+ * does not exist (404), or the command makes no sense in the run's current state (409).
+ */
+export const controlFailureTypes = { notFound: 'WeftNotFound', conflict: 'WeftConflict' } as const;
 
 /** The interpreter's workflow type name, as the Web UI and `temporal workflow list` show it. */
 export const interpreterWorkflowType = 'runTemplate';
+
+/** The workflow type that runs one batch of a large map's items as a child of the run. */
+export const mapBatchWorkflowType = 'runMapBatch';

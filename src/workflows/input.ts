@@ -1,4 +1,5 @@
 import type { Template } from '../template/model.js';
+import type { Carried } from './carry.js';
 
 /** How a run was started. */
 export type RunTrigger = 'api' | 'schedule' | 'webhook' | 'event' | 'subworkflow';
@@ -15,4 +16,13 @@ export interface RunInput {
   input: unknown;
   trigger: RunTrigger;
   startedAt: string;
+  /** The run that started this one as a child (sub-workflow or map item). */
+  parentRunId?: string;
+  /** Present after a continue-as-new: the state the previous execution handed over. */
+  carried?: Carried;
+  /**
+   * Continue-as-new after this many events in one execution, besides when Temporal suggests it. For tests and
+   * operators who want short histories; unset in normal runs.
+   */
+  continueAsNewAfterEvents?: number;
 }

@@ -1,208 +1,201 @@
-import { ActivityFailure, ApplicationFailure, condition, setCurrentDetails } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, isCancellation, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import { evaluateValue, type ExpressionScope } from '../template/expressions.js';
 import type { TemplateNode } from '../template/model.js';
 import { activityOptionsFor } from './activity-options.js';
-import { EventLog } from './event-log.js';
+import { toRunError } from './failures.js';
 import type { RunInput } from './input.js';
-import { executorFor } from './nodes/index.js';
-import type { NodeState, RunError, RunState, RunStatus } from './state.js';
+import { byReference } from './large-values.js';
+import { runnerFor } from './nodes/index.js';
+import { RunBook } from './run-book.js';
+
+export { toRunError } from './failures.js';
 
 const defaultMaxParallel = 10;
 
-/** Turns whatever a node threw into the error a run reports. */
-export function toRunError(err: unknown, nodeId?: string): RunError {
-  const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
-  const error: RunError = { message: cause instanceof Error ? cause.message : String(cause) };
-  if (cause instanceof ApplicationFailure) {
-    if (cause.type) error.type = cause.type;
-    if (cause.details?.length) error.details = cause.details[0];
-  } else if (cause instanceof Error && cause.name !== 'Error') {
-    error.type = cause.name;
-  }
-  if (nodeId !== undefined) error.nodeId = nodeId;
-  return error;
+/** Evaluates a node's config, leaving the keys its type evaluates per item as written. */
+async function evaluateConfig(raw: unknown, scope: ExpressionScope, perItem: readonly string[] = []): Promise<unknown> {
+  if (perItem.length === 0 || raw === null || typeof raw !== 'object' || Array.isArray(raw)) return evaluateValue(raw, scope);
+  const entries = Object.entries(raw as Record<string, unknown>);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of entries) out[key] = perItem.includes(key) ? value : await evaluateValue(value, scope);
+  return out;
 }
+
+/** How an execution of the interpreter ended: the run is over, or it goes on in a new execution. */
+export type ExecutionEnd = 'ended' | 'continue-as-new' | 'cancelled-from-outside';
 
 /**
  * Interprets one template DAG inside a workflow: ready-set scheduling in template order, `needs` and `when`
- * with the join and skip rules of the template language, and a sequenced event for every state change.
+ * with the join and skip rules of the template language, operator pauses and holds, and a sequenced event for
+ * every state change (kept in {@link RunBook}).
  */
 export class RunInterpreter {
-  readonly events: EventLog;
-  private readonly nodes = new Map<string, NodeState>();
-  private readonly definitions: readonly TemplateNode[];
-  private status: RunStatus = 'running';
-  private output: unknown;
-  private error: RunError | undefined;
-  private endedAt: string | undefined;
-  private readonly claimed = new Set<string>();
-  private running = 0;
-  private changed = false;
+  readonly book: RunBook;
+  /** Every node runs in this scope: cancelling it cancels in-flight activities, timers and child runs. */
+  private readonly nodeScope = new CancellationScope();
+  private readonly inFlight: Promise<void>[] = [];
+  private readonly firstSeq: number;
 
   constructor(private readonly run: RunInput) {
-    this.events = new EventLog(run.runId);
-    this.definitions = run.template.nodes;
-    for (const node of this.definitions) {
-      this.nodes.set(node.id, { id: node.id, type: node.type, name: node.name, status: 'pending', attempts: 0 });
-    }
+    this.book = new RunBook(run);
+    this.firstSeq = this.book.events.seq;
   }
 
-  /** The run's state as the `state` query answers it. */
-  snapshot(): RunState {
-    const nodes = [...this.nodes.values()].map((n) => ({ ...n }));
-    const ended = nodes.filter((n) => !['pending', 'running', 'waiting'].includes(n.status)).length;
-    const state: RunState = {
-      runId: this.run.runId,
-      templateId: this.run.templateId,
-      templateVersion: this.run.templateVersion,
-      status: this.status,
-      progress: nodes.length === 0 ? 100 : Math.floor((ended / nodes.length) * 100),
-      startedAt: this.run.startedAt,
-      nodes,
-      seq: this.events.seq,
-    };
-    if (this.endedAt) state.endedAt = this.endedAt;
-    if (this.output !== undefined) state.output = this.output;
-    if (this.error) state.error = this.error;
-    return state;
+  /** Stops the run: nothing new starts, everything in flight is cancelled, the run ends `cancelled`. */
+  cancel(reason?: string): void {
+    this.book.cancelRequested = true;
+    this.cancelReason = reason;
+    this.nodeScope.cancel();
+    this.book.touch();
   }
 
-  private scope(): ExpressionScope {
-    const nodes: ExpressionScope['nodes'] = {};
-    for (const n of this.nodes.values()) nodes[n.id] = { status: n.status, output: n.output, error: n.error };
-    return {
-      input: this.run.input,
-      nodes,
-      run: { id: this.run.runId, templateId: this.run.templateId, version: this.run.templateVersion, startedAt: this.run.startedAt },
-    };
-  }
+  private cancelReason: string | undefined;
 
-  private state(id: string): NodeState {
-    const state = this.nodes.get(id);
-    if (!state) throw new TypeError(`unknown node "${id}"`);
-    return state;
-  }
-
-  private end(node: NodeState, status: NodeState['status'], detail: { output?: unknown; error?: RunError } = {}): void {
-    node.status = status;
-    node.endedAt = new Date().toISOString();
-    if (detail.output !== undefined) node.output = detail.output;
-    if (detail.error) node.error = detail.error;
-    const data = detail.error ? { error: detail.error } : detail.output !== undefined ? { output: detail.output } : undefined;
-    this.events.emit(`node.${status}` as 'node.completed', node.id, data);
-    this.changed = true;
-  }
-
-  /** What a pending node should do now: wait, run, or be skipped. */
+  /** What a pending node should do now: wait, run, be skipped, or never run (a need failed). */
   private readiness(node: TemplateNode): 'wait' | 'ready' | 'skip' | 'blocked' {
-    const needs = (node.needs ?? []).map((id) => this.state(id));
+    const needs = (node.needs ?? []).map((id) => this.book.node(id));
     if (needs.some((n) => ['pending', 'running', 'waiting'].includes(n.status))) return 'wait';
     const failed = needs.filter((n) => n.status === 'failed' || n.status === 'cancelled');
-    const tolerated = failed.every((n) => this.definitions.find((d) => d.id === n.id)?.onError === 'continue');
-    if (!tolerated) return 'blocked';
-    if (needs.length > 0 && needs.every((n) => n.status === 'skipped')) return 'skip';
+    if (!failed.every((n) => this.book.onError(n.id) === 'continue')) return 'blocked';
+    // A node an operator skipped hands on the output it was given: it counts as ended, not as a skipped branch.
+    if (needs.length > 0 && needs.every((n) => n.status === 'skipped' && n.skippedBy !== 'operator')) return 'skip';
     return 'ready';
   }
 
-  /** Claims a node at once (so no later pass starts it again) and runs it in the background. */
-  private launch(node: TemplateNode, inFlight: Promise<void>[]): void {
-    this.claimed.add(node.id);
-    this.running += 1;
-    inFlight.push(
+  private launch(node: TemplateNode): void {
+    this.book.active.add(node.id);
+    this.inFlight.push(
       this.start(node).finally(() => {
-        this.running -= 1;
-        this.changed = true;
+        this.book.active.delete(node.id);
+        this.book.touch();
       }),
     );
   }
 
   private async start(node: TemplateNode): Promise<void> {
-    const state = this.state(node.id);
-    if (node.when !== undefined) {
-      const go = await evaluateValue(node.when, this.scope()).catch((err: unknown) => err);
-      if (go instanceof Error) return this.end(state, 'failed', { error: toRunError(go, node.id) });
-      if (!go) return this.end(state, 'skipped');
+    const { book } = this;
+    const state = book.node(node.id);
+    if (node.when !== undefined && state.attempts === 0) {
+      const go = await evaluateValue(node.when, book.scope()).catch((err: unknown) => err);
+      if (go instanceof Error) return book.end(state, 'failed', { error: toRunError(go, node.id) });
+      if (!go) return book.end(state, 'skipped');
     }
-    state.status = 'running';
-    state.startedAt = new Date().toISOString();
-    state.attempts += 1;
-    this.events.emit('node.started', node.id);
+    const base = state.attempts;
+    Object.assign(state, { status: 'running', startedAt: new Date().toISOString(), attempts: base + 1 });
+    for (const key of ['endedAt', 'error', 'output'] as const) delete state[key];
+    const started = book.events.emit('node.started', node.id, base > 0 ? { attempt: base + 1 } : undefined);
+    book.touch();
+    const runner = runnerFor(node.type);
     try {
-      const config = await evaluateValue(node.config ?? {}, this.scope());
-      const output = await executorFor(node.type)({
-        runId: this.run.runId,
-        node,
-        config,
+      const scope = book.scope();
+      const config = await evaluateConfig((book.overrides.has(node.id) ? book.overrides.get(node.id) : node.config) ?? {}, scope, runner.perItem);
+      const output = await this.nodeScope.run(() => runner.run({
+        runId: this.run.runId, template: this.run.template, node, config, scope, attempt: base + 1, seq: started.seq,
         activityOptions: activityOptionsFor(this.run.template, node),
-      });
-      this.end(state, 'completed', { output: output ?? null });
+        maxParallel: this.run.template.maxParallel ?? defaultMaxParallel,
+        wait: (waitingFor) => {
+          Object.assign(state, { status: 'waiting', waitingFor });
+          book.events.emit('node.waiting', node.id, waitingFor);
+          book.touch();
+        },
+        decision: () => book.decisions.get(node.id),
+        attempts: (count) => (state.attempts = base + count),
+      }));
+      book.end(state, 'completed', { output: await byReference(this.run.runId, output ?? null) });
     } catch (err) {
-      this.end(state, 'failed', { error: toRunError(err, node.id) });
+      if (isCancellation(err)) book.end(state, 'cancelled');
+      else book.end(state, 'failed', { error: toRunError(err, node.id), data: { onError: book.onError(node.id) } });
     }
   }
 
-  /** Starts every ready node (up to `maxParallel`) and skips every node whose needs were all skipped. */
-  private schedule(maxParallel: number, inFlight: Promise<void>[]): void {
+  /** Starts every ready node (up to `maxParallel` running) and skips every node whose needs were all skipped. */
+  private schedule(maxParallel: number): void {
     for (let again = true; again; ) {
       again = false;
-      for (const node of this.definitions) {
-        if (this.running >= maxParallel) return;
-        if (this.claimed.has(node.id) || this.state(node.id).status !== 'pending') continue;
+      for (const node of this.book.definitions.values()) {
+        if (this.book.inFlight().length >= maxParallel) return;
+        if (this.book.active.has(node.id) || this.book.node(node.id).status !== 'pending') continue;
         const readiness = this.readiness(node);
-        if (readiness === 'ready') this.launch(node, inFlight);
+        if (readiness === 'ready') this.launch(node);
         else if (readiness === 'skip') {
-          this.end(this.state(node.id), 'skipped');
+          this.book.end(this.book.node(node.id), 'skipped');
           again = true;
         }
       }
     }
   }
 
-  private failingNode(): NodeState | undefined {
-    return this.definitions
-      .map((d) => this.state(d.id))
-      .find((n) => n.status === 'failed' && (this.definitions.find((d) => d.id === n.id)?.onError ?? 'fail') !== 'continue');
+  /** Temporal suggests a new execution, or the run asked for one after so many events. */
+  private wantsNewExecution(): boolean {
+    const after = this.run.continueAsNewAfterEvents;
+    return workflowInfo().continueAsNewSuggested || (after !== undefined && this.book.events.seq - this.firstSeq >= after);
   }
 
-  /** Runs the DAG to its end and settles the run's status, output or error. */
-  async execute(): Promise<RunState> {
-    this.events.emit('run.started', undefined, { templateId: this.run.templateId, version: this.run.templateVersion, trigger: this.run.trigger });
+  /**
+   * Runs the DAG until the run ends, or until it should continue as new (then with nothing in flight, so that
+   * the state hands over whole). Operator pauses and `onError: pause` holds keep it waiting here.
+   */
+  async execute(): Promise<ExecutionEnd> {
+    const { book } = this;
+    if (!this.run.carried) book.events.emit('run.started', undefined, { templateId: this.run.templateId, version: this.run.templateVersion, trigger: this.run.trigger });
     const maxParallel = this.run.template.maxParallel ?? defaultMaxParallel;
-    const inFlight: Promise<void>[] = [];
-    for (;;) {
-      if (!this.failingNode()) this.schedule(maxParallel, inFlight);
-      if (this.running === 0) break;
-      // No await since the pass above, so no completion can slip between it and this reset.
-      this.changed = false;
-      await condition(() => this.changed);
-      setCurrentDetails(`${this.snapshot().progress}% done, ${this.running} node(s) running`);
+    let end: ExecutionEnd = 'ended';
+    try {
+      for (;;) {
+        const failing = book.failing();
+        // A failure that fails the run ends it: what is still in flight (or waiting) is cancelled.
+        if (failing && !this.nodeScope.consideredCancelled) this.nodeScope.cancel();
+        const renew = this.wantsNewExecution();
+        const holding = book.pauseRequested || book.held().length > 0;
+        if (!failing && !book.cancelRequested && !holding && !renew) this.schedule(maxParallel);
+        if (book.active.size === 0) {
+          const pending = [...book.nodes.values()].some((n) => n.status === 'pending');
+          if (failing || book.cancelRequested || (!pending && book.held().length === 0)) break;
+          if (renew && allHandlersFinished()) return 'continue-as-new';
+        }
+        book.changed = false;
+        await condition(() => book.changed || (renew && book.active.size === 0 && allHandlersFinished()));
+        setCurrentDetails(`${book.status()}: ${book.snapshot().progress}% of nodes ended, ${book.inFlight().length} in flight`);
+      }
+    } catch (err) {
+      if (!isCancellation(err)) throw err;
+      // The workflow itself was cancelled (by a client, or by the parent run): end as cancelled.
+      book.cancelRequested = true;
+      end = 'cancelled-from-outside';
     }
-    await Promise.all(inFlight);
-    return this.settle();
+    await CancellationScope.nonCancellable(async () => {
+      await Promise.all(this.inFlight);
+      await this.settle();
+    });
+    return end;
   }
 
-  private async settle(): Promise<RunState> {
-    const failing = this.failingNode();
-    for (const node of this.nodes.values()) {
-      if (node.status === 'pending') this.end(node, failing ? 'cancelled' : 'skipped');
+  private async settle(): Promise<void> {
+    const { book } = this;
+    const failing = book.failing();
+    const final = book.cancelRequested ? 'cancelled' : failing ? 'failed' : 'completed';
+    // Set first: ending the pending nodes below must not report status moves of a run that is over.
+    book.final = final;
+    for (const node of book.nodes.values()) {
+      if (node.status === 'pending') book.end(node, final === 'completed' ? 'skipped' : 'cancelled');
     }
-    this.endedAt = new Date().toISOString();
-    if (failing) {
-      this.status = 'failed';
-      this.error = { message: `node "${failing.id}" failed: ${failing.error?.message ?? 'unknown error'}`, type: 'NodeFailed', nodeId: failing.id, details: failing.error };
-      this.events.emit('run.failed', undefined, { error: this.error });
+    book.endedAt = new Date().toISOString();
+    if (final === 'cancelled') {
+      book.events.emit('run.cancelled', undefined, this.cancelReason ? { reason: this.cancelReason } : undefined);
+    } else if (failing) {
+      book.error = { message: `node "${failing.id}" failed: ${failing.error?.message ?? 'unknown error'}`, type: 'NodeFailed', nodeId: failing.id, details: failing.error };
+      book.events.emit('run.failed', undefined, { error: book.error });
     } else {
       try {
-        this.output = this.run.template.output === undefined ? null : ((await evaluateValue(this.run.template.output, this.scope())) ?? null);
-        this.status = 'completed';
-        this.events.emit('run.completed', undefined, { output: this.output });
+        const output = this.run.template.output === undefined ? null : ((await evaluateValue(this.run.template.output, book.scope())) ?? null);
+        book.output = await byReference(this.run.runId, output);
+        book.events.emit('run.completed', undefined, { output: book.output });
       } catch (err) {
-        this.status = 'failed';
-        this.error = { ...toRunError(err), type: 'OutputFailed' };
-        this.events.emit('run.failed', undefined, { error: this.error });
+        book.final = 'failed';
+        book.error = { ...toRunError(err), type: 'OutputFailed' };
+        book.events.emit('run.failed', undefined, { error: book.error });
       }
     }
-    setCurrentDetails(`${this.status}, ${this.snapshot().progress}% of nodes ended`);
-    return this.snapshot();
+    setCurrentDetails(`${book.status()}, ${book.snapshot().progress}% of nodes ended`);
   }
 }

@@ -1,29 +1,44 @@
-import { ApplicationFailure, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, CancellationScope, CancelledFailure, condition, continueAsNew, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { installControl } from './control.js';
 import { eventsQuery, stateQuery } from './definitions.js';
 import type { RunInput } from './input.js';
 import { RunInterpreter } from './interpreter.js';
 import { searchAttributes } from './search-attributes.js';
 import type { RunState } from './state.js';
 
-// A local activity records the summary inside the closing workflow task: one marker event, no extra round trip.
-const { recordRun } = proxyLocalActivities<Activities>({
+// Local activities write to the run index inside the workflow task: one marker event each, no round trip.
+const { recordRun, appendRunEvents } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
 
 /**
  * The one generic workflow: interprets any template DAG. The workflow id is the run id; the result is the final
- * run state. A failed run fails the workflow too, so the Web UI shows it as failed.
+ * run state. A failed run fails the workflow too, so the Web UI shows it as failed; a run cancelled through
+ * Temporal (or by its parent) ends cancelled.
  */
 export async function runTemplate(input: RunInput): Promise<RunState> {
   const run = new RunInterpreter(input);
-  setHandler(stateQuery, () => run.snapshot());
-  setHandler(eventsQuery, (afterSeq) => run.events.after(afterSeq));
+  const { book } = run;
+  setHandler(stateQuery, () => book.snapshot());
+  setHandler(eventsQuery, (afterSeq) => book.events.after(afterSeq));
+  installControl(run);
 
-  const final = await run.execute();
+  const end = await run.execute();
+  if (end === 'continue-as-new') {
+    // Events so far go to the run index, so that reads of older seqs are served from there.
+    await appendRunEvents({ runId: input.runId, events: book.events.all() });
+    return continueAsNew<typeof runTemplate>({ ...input, carried: book.carry() });
+  }
+  const final = book.snapshot({ wholeOutput: true });
   upsertSearchAttributes([{ key: searchAttributes.status, value: final.status }]);
-  await recordRun({ runId: input.runId, templateId: input.templateId, templateVersion: input.templateVersion, trigger: input.trigger, input: input.input, state: final, events: run.events.all() });
+  // Recorded even when the workflow itself is being cancelled: no run may be missing from the index.
+  await CancellationScope.nonCancellable(async () => {
+    await recordRun({ runId: input.runId, templateId: input.templateId, templateVersion: input.templateVersion, trigger: input.trigger, input: input.input, state: final, events: book.events.all() });
+    await condition(allHandlersFinished);
+  });
+  if (end === 'cancelled-from-outside') throw new CancelledFailure('the run was cancelled');
   if (final.status === 'failed') {
     throw ApplicationFailure.create({ type: 'RunFailed', message: final.error?.message ?? 'the run failed', nonRetryable: true, details: [final.error] });
   }

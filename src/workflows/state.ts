@@ -26,6 +26,10 @@ export const nodeStateSchema = z.object({
   endedAt: z.string().optional(),
   output: z.unknown().optional(),
   error: runErrorSchema.optional(),
+  /** Set when an operator skipped the node: its output (given by the operator) feeds its dependents. */
+  skippedBy: z.literal('operator').optional(),
+  /** What a `waiting` node waits for: an approval (prompt, assignees, formSchema, deadline) or a timer. */
+  waitingFor: z.record(z.string(), z.unknown()).optional(),
 });
 
 export const runStateSchema = z.object({
@@ -42,6 +46,8 @@ export const runStateSchema = z.object({
   error: runErrorSchema.optional(),
   /** The seq of the last event this state reflects. */
   seq: z.number().int(),
+  /** Nodes still running (not counting those waiting on a timer or a person): what a pause waits for. */
+  inFlight: z.array(z.string()).optional(),
 });
 
 export const runEventTypeSchema = z.enum([
@@ -49,9 +55,14 @@ export const runEventTypeSchema = z.enum([
   'node.started', 'node.retrying', 'node.progress', 'node.waiting', 'node.completed', 'node.failed', 'node.skipped', 'node.cancelled',
 ]);
 
-/** One state change of a run; `seq` increases by exactly 1 per run. */
+/**
+ * One state change of a run; `seq` increases by exactly 1 per run. Live-only events (`node.progress`, and
+ * `node.retrying` for Temporal's own activity retries) come from activities, which cannot number the run's
+ * events: they carry the seq of the event they follow plus a `sub` sequence, and are never stored.
+ */
 export const runEventSchema = z.object({
   seq: z.number().int().min(1),
+  sub: z.number().int().min(1).optional(),
   type: runEventTypeSchema,
   nodeId: z.string().optional(),
   at: z.string(),

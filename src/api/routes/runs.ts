@@ -4,10 +4,11 @@ import { WeftError } from '../../errors.js';
 import { awaitRunState, readRunEvents, readRunState } from '../../runs/read-run.js';
 import { runEventSchema, runStateSchema, runStatusSchema } from '../../workflows/state.js';
 import type { AppDeps } from '../deps.js';
-import { pageQuerySchema, pageSchema, problemResponses } from '../schemas.js';
+import { component, pageQuerySchema, pageSchema, problemResponses } from '../schemas.js';
+import { runControlRoutes } from './run-control.js';
 
 const runParams = z.object({ runId: z.string().openapi({ param: { name: 'runId', in: 'path' } }) });
-const runState = runStateSchema.openapi('RunState');
+const runState = component(runStateSchema, 'RunState');
 
 const runSummarySchema = z.object({
   runId: z.string(), templateId: z.string(), templateVersion: z.number().int(), status: z.string(), trigger: z.string(),
@@ -29,10 +30,11 @@ function decodeCursor(cursor: string): { startedAt: Date; id: string } {
   }
 }
 
-/** Run routes: state, events, result (long poll) and listing. */
+/** Run routes: state, events, result (long poll), listing, and operator control (see {@link runControlRoutes}). */
 export function runRoutes(deps: AppDeps) {
   const readers = { db: deps.db.db, client: deps.temporal.client };
   return new OpenAPIHono()
+    .route('/', runControlRoutes(deps))
     .openapi(createRoute({
       method: 'get', path: '/', summary: 'List runs, newest first',
       request: { query: pageQuerySchema.extend({ templateId: z.string().optional(), status: runStatusSchema.optional() }) },

@@ -1,15 +1,24 @@
 import { runActivityNode } from './activity.js';
+import { runApprovalNode } from './approval.js';
+import { runDelayNode } from './delay.js';
+import { runMapNode } from './map.js';
+import { runSubworkflowNode } from './subworkflow.js';
 import { runTransformNode } from './transform.js';
-import type { NodeExecutor } from './types.js';
+import type { NodeRunner } from './types.js';
 
-export type { NodeExecutor, NodeRunContext } from './types.js';
+export type { NodeExecutor, NodeRunContext, NodeRunner } from './types.js';
 
 /** Node types that run inside the interpreter itself (timers, updates, children, pure work). */
-const workflowExecutors: Readonly<Record<string, NodeExecutor>> = {
-  transform: runTransformNode,
+const workflowRunners: Readonly<Record<string, NodeRunner>> = {
+  transform: { run: runTransformNode },
+  delay: { run: runDelayNode },
+  approval: { run: runApprovalNode },
+  subworkflow: { run: runSubworkflowNode },
+  // The per-item node and input are evaluated per item, with `item` and `index` in scope.
+  map: { run: runMapNode, perItem: ['node', 'input'] },
 };
 
-/** The executor of a node type: a workflow-native one, or else the activity named after the type. */
-export function executorFor(type: string): NodeExecutor {
-  return workflowExecutors[type] ?? runActivityNode;
+/** How a node type runs: a workflow-native runner, or else the activity named after the type. */
+export function runnerFor(type: string): NodeRunner {
+  return Object.hasOwn(workflowRunners, type) ? workflowRunners[type]! : { run: runActivityNode };
 }

@@ -1,13 +1,38 @@
 import type { ActivityOptions } from '@temporalio/workflow';
-import type { TemplateNode } from '../../template/model.js';
+import type { ExpressionScope } from '../../template/expressions.js';
+import type { Template, TemplateNode } from '../../template/model.js';
+import type { ApprovalOutput } from '../../template/node-types/approval.js';
 
-/** What a node executor is given: the node, its evaluated config, and the activity options its policy maps to. */
+/** What a node executor is given: the node, its evaluated config, and the run around it. */
 export interface NodeRunContext {
   runId: string;
+  template: Template;
   node: TemplateNode;
+  /** The config with expressions evaluated (keys evaluated per item, such as a map's `node`, left as written). */
   config: unknown;
   activityOptions: ActivityOptions;
+  /** The node's attempt as the interpreter counts it (operator retries start a new one). */
+  attempt: number;
+  /** The seq of this attempt's `node.started` event; live-only events from activities follow it. */
+  seq: number;
+  /** The scope the config was evaluated in; per-item evaluation extends it with `item` and `index`. */
+  scope: ExpressionScope;
+  /** How many items or nodes may run at once in this run. */
+  maxParallel: number;
+  /** Marks the node `waiting` (a timer, a person) and emits `node.waiting` with what it waits for. */
+  wait: (waitingFor: Record<string, unknown>) => void;
+  /** The decision an operator gave this approval node, once given. */
+  decision: () => ApprovalOutput | undefined;
+  /** Records how many attempts Temporal made (activity retries are Temporal's own). */
+  attempts: (count: number) => void;
 }
 
 /** Runs one node and resolves with its output; a rejection fails the node. */
 export type NodeExecutor = (context: NodeRunContext) => Promise<unknown>;
+
+/** A node type as the interpreter runs it. */
+export interface NodeRunner {
+  run: NodeExecutor;
+  /** Top-level config keys evaluated per item by the executor itself, not once by the interpreter. */
+  perItem?: readonly string[];
+}

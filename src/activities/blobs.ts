@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Db } from '../db/client.js';
+import { getBlob, insertBlob } from '../db/runs.js';
+import { blobIdOf, blobRef, blobThresholdBytes, isBlobRef, type BlobRef } from '../workflows/blob-ref.js';
+
+/** Stores a value as a blob and answers with its reference. */
+export async function storeValue(db: Db, runId: string, value: unknown): Promise<BlobRef> {
+  const id = randomUUID();
+  await insertBlob(db, { id, runId, value });
+  return blobRef(id, JSON.stringify(value));
+}
+
+/** The value itself when small enough for a Temporal payload, else stored and replaced by its reference. */
+export function storeIfLarge(db: Db, runId: string, value: unknown, threshold = blobThresholdBytes): Promise<unknown> {
+  if (value === undefined || isBlobRef(value) || JSON.stringify(value).length <= threshold) return Promise.resolve(value);
+  return storeValue(db, runId, value);
+}
+
+/** Replaces every blob reference in a value with the stored value, so consumers see what was produced. */
+export async function resolveRefs(db: Db, value: unknown): Promise<unknown> {
+  if (isBlobRef(value)) {
+    const row = await getBlob(db, blobIdOf(value));
+    if (!row) throw ApplicationFailure.nonRetryable(`blob ${value.$ref} does not exist`, 'BlobMissing');
+    return row.value;
+  }
+  if (Array.isArray(value)) return Promise.all(value.map((item) => resolveRefs(db, item)));
+  if (value !== null && typeof value === 'object') {
+    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveRefs(db, v)] as const));
+    return Object.fromEntries(entries);
+  }
+  return value;
+}
+
+/** Creates the local activity that stores a large value the workflow produced (a map's outputs, a run's output). */
+export function createStoreBlobActivity(db: Db) {
+  return async function storeBlob({ runId, value }: { runId: string; value: unknown }): Promise<BlobRef> {
+    return storeValue(db, runId, value);
+  };
+}

@@ -1,0 +1,36 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Db } from '../db/client.js';
+import { insertChildRun } from '../db/runs.js';
+import { getTemplateVersion } from '../db/templates.js';
+import { checkRunInput } from '../runs/input-validator.js';
+import type { Template } from '../template/model.js';
+
+/** A child run the interpreter is about to start. */
+export interface ChildRunPreparation {
+  runId: string;
+  parentRunId: string;
+  templateId: string;
+  version?: number;
+  input: unknown;
+  startedAt: string;
+}
+
+/**
+ * Creates the local activity that resolves a child run's template version (the latest when none is pinned),
+ * checks the input against its `inputSchema` and adds the child to the run index.
+ */
+export function createPrepareChildRunActivity(db: Db) {
+  return async function prepareChildRun(child: ChildRunPreparation): Promise<{ templateId: string; version: number; definition: Template }> {
+    const stored = await getTemplateVersion(db, child.templateId, child.version);
+    if (!stored) {
+      const what = child.version === undefined ? `template "${child.templateId}"` : `version ${child.version} of template "${child.templateId}"`;
+      throw ApplicationFailure.nonRetryable(`${what} does not exist`, 'NotFound');
+    }
+    const problems = checkRunInput(`${stored.templateId}@${stored.version}`, stored.definition.inputSchema, child.input);
+    if (problems.length > 0) {
+      throw ApplicationFailure.create({ type: 'InvalidInput', nonRetryable: true, message: `the input does not match ${child.templateId}'s inputSchema`, details: [problems] });
+    }
+    await insertChildRun(db, { id: child.runId, templateId: stored.templateId, templateVersion: stored.version, input: child.input, startedAt: new Date(child.startedAt) });
+    return { templateId: stored.templateId, version: stored.version, definition: stored.definition };
+  };
+}

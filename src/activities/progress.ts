@@ -1,0 +1,32 @@
+import { Context } from '@temporalio/activity';
+import type { RunEvent } from '../workflows/state.js';
+import type { NodeActivityInput } from './node-input.js';
+
+/** Where live-only events leave the worker (the realtime bus in Weft's processes). */
+export type LivePublisher = (runId: string, event: RunEvent) => void;
+
+/**
+ * Progress of one node activity attempt. Each report heartbeats (so the activity sees cancellation and Temporal
+ * keeps the details for the next attempt) and is published live as `node.progress`.
+ *
+ * The run's seq belongs to the workflow: an activity cannot take the next number without a history event per
+ * report. So progress events are live-only: they carry the seq of the node's `node.started` event and a `sub`
+ * sequence, are never stored, and clients treat them as ephemeral (the query and the index never hold them).
+ */
+export class NodeProgress {
+  private sub = 0;
+
+  constructor(private readonly input: NodeActivityInput, private readonly publish?: LivePublisher) {}
+
+  /** Heartbeats with `details` and publishes them as a live `node.progress` event. */
+  report(details: Record<string, unknown>): void {
+    Context.current().heartbeat(details);
+    this.live('node.progress', details);
+  }
+
+  /** Publishes a live-only event that follows the node's `node.started`. */
+  live(type: 'node.progress' | 'node.retrying', data: Record<string, unknown>): void {
+    if (!this.publish || this.input.seq === undefined) return;
+    this.publish(this.input.runId, { seq: this.input.seq, sub: ++this.sub, type, nodeId: this.input.nodeId, at: new Date().toISOString(), data });
+  }
+}

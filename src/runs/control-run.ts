@@ -1,0 +1,82 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, ApplicationFailure } from '@temporalio/client';
+import { getRun } from '../db/runs.js';
+import { getTemplateVersion } from '../db/templates.js';
+import { conflict, invalid, notFound, WeftError } from '../errors.js';
+import type { ApprovalDecision } from '../template/node-types/approval.js';
+import { nodeType } from '../template/node-types/index.js';
+import { formatPath } from '../template/source.js';
+import {
+  approveUpdate, cancelUpdate, controlFailureTypes, pauseUpdate, resumeUpdate, retryNodeUpdate, skipNodeUpdate, stateQuery,
+} from '../workflows/definitions.js';
+import { terminalRunStatuses, type RunState, type RunStatus } from '../workflows/state.js';
+import { checkAgainstSchema } from './input-validator.js';
+import type { RunReaderDeps } from './read-run.js';
+
+/** An operator command on a run, as the API receives it. */
+export type RunCommand =
+  | { kind: 'pause' }
+  | { kind: 'resume' }
+  | { kind: 'cancel'; reason?: string }
+  | { kind: 'retry'; nodeId: string; config?: unknown }
+  | { kind: 'skip'; nodeId: string; output?: unknown }
+  | ({ kind: 'approve'; nodeId: string; by?: string } & ApprovalDecision);
+
+/** What the run's workflow said no with, as a Weft error: unknown node → not found, wrong state → conflict. */
+function fromUpdateFailure(err: WorkflowUpdateFailedError): WeftError {
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure && cause.type === controlFailureTypes.notFound) return new WeftError('not-found', cause.message);
+  if (cause instanceof ApplicationFailure && cause.type === controlFailureTypes.conflict) return conflict(cause.message);
+  return conflict(cause?.message ?? err.message);
+}
+
+/** Checks what the workflow cannot: a retry's new config against its node type, approval data against the form. */
+async function checkCommand(deps: RunReaderDeps, runId: string, row: { templateId: string; templateVersion: number }, command: RunCommand): Promise<void> {
+  if (command.kind === 'retry' && command.config !== undefined) {
+    const stored = await getTemplateVersion(deps.db, row.templateId, row.templateVersion);
+    const node = stored?.definition.nodes.find((n) => n.id === command.nodeId);
+    if (!node) throw notFound(`node "${command.nodeId}" of run "${runId}"`);
+    const parsed = nodeType(node.type)?.config.safeParse(command.config);
+    if (parsed && !parsed.success) {
+      throw invalid(`the config does not suit a ${node.type} node`, parsed.error.issues.map((i) => ({ path: formatPath(['config', ...i.path.filter((k): k is string | number => typeof k !== 'symbol')]), message: i.message })));
+    }
+  }
+  if (command.kind === 'approve') {
+    const state = await deps.client.workflow.getHandle(runId).query(stateQuery);
+    const node = state.nodes.find((n) => n.id === command.nodeId);
+    const formSchema = node?.waitingFor?.formSchema as Record<string, unknown> | undefined;
+    const problems = formSchema ? checkAgainstSchema(formSchema, command.data ?? {}, 'data') : [];
+    if (problems.length > 0) throw invalid('the form data does not match the approval\'s formSchema', problems);
+  }
+}
+
+/**
+ * Applies an operator command through the run's update and answers with the run's state. A finished run
+ * answers 409 before anything is sent; the workflow's validator answers the rest (404 for an unknown node,
+ * 409 for a command that makes no sense now).
+ */
+export async function controlRun(deps: RunReaderDeps, runId: string, command: RunCommand): Promise<RunState> {
+  const row = await getRun(deps.db, runId);
+  if (!row) throw notFound(`run "${runId}"`);
+  const ended = () => conflict(`the run has ended (${row.status}): it takes no more commands`);
+  if (terminalRunStatuses.includes(row.status as RunStatus)) throw ended();
+  const handle = deps.client.workflow.getHandle(runId);
+  try {
+    await checkCommand(deps, runId, row, command);
+    switch (command.kind) {
+      case 'pause': return await handle.executeUpdate(pauseUpdate);
+      case 'resume': return await handle.executeUpdate(resumeUpdate);
+      case 'cancel': return await handle.executeUpdate(cancelUpdate, { args: [{ reason: command.reason }] });
+      case 'retry': return await handle.executeUpdate(retryNodeUpdate, { args: [{ nodeId: command.nodeId, config: command.config }] });
+      case 'skip': return await handle.executeUpdate(skipNodeUpdate, { args: [{ nodeId: command.nodeId, output: command.output }] });
+      case 'approve': {
+        const { kind: _kind, ...decision } = command;
+        return await handle.executeUpdate(approveUpdate, { args: [decision] });
+      }
+    }
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) throw fromUpdateFailure(err);
+    // The workflow closed between the index read and the update.
+    if (err instanceof WorkflowNotFoundError) throw ended();
+    throw err;
+  }
+}

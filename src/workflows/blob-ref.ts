@@ -1,0 +1,36 @@
+/**
+ * Values too large for Temporal payloads live in the `blobs` table; runs carry a reference in their place.
+ * Pure: workflows, activities and the API share it.
+ */
+
+/** A value stored by reference: where it is, how large its JSON is, and the start of it. */
+export interface BlobRef {
+  $ref: `blob:${string}`;
+  size: number;
+  preview: string;
+}
+
+/** Outputs whose JSON is larger than this many bytes are stored as blobs (Temporal's payload limit is 2 MB). */
+export const blobThresholdBytes = 256 * 1024;
+
+const previewChars = 200;
+
+/** Size of a value's JSON in UTF-16 code units, a close enough measure for a threshold. */
+export function jsonSize(value: unknown): number {
+  return value === undefined ? 0 : (JSON.stringify(value)?.length ?? 0);
+}
+
+/** The reference to a stored value. */
+export function blobRef(id: string, json: string): BlobRef {
+  return { $ref: `blob:${id}`, size: json.length, preview: json.slice(0, previewChars) };
+}
+
+/** True when the value is a {@link BlobRef}. */
+export function isBlobRef(value: unknown): value is BlobRef {
+  return value !== null && typeof value === 'object' && typeof (value as { $ref?: unknown }).$ref === 'string' && (value as { $ref: string }).$ref.startsWith('blob:');
+}
+
+/** The blob id of a reference. */
+export function blobIdOf(ref: BlobRef): string {
+  return ref.$ref.slice('blob:'.length);
+}

@@ -1,0 +1,41 @@
+import { executeChild, proxyLocalActivities } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
+import { interpreterWorkflowType } from '../definitions.js';
+import type { RunInput } from '../input.js';
+import type { RunState } from '../state.js';
+
+// Resolving the template is a DB read: a local activity, one marker event, no extra round trip to the server.
+const { prepareChildRun } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '200ms', maximumInterval: '10s', maximumAttempts: 10, nonRetryableErrorTypes: ['NotFound', 'InvalidInput'] },
+});
+
+/** A child run to start: which template version, with which input, under which run id. */
+export interface ChildRunRequest {
+  parentRunId: string;
+  runId: string;
+  templateId: string;
+  version?: number;
+  input: unknown;
+  summary: string;
+}
+
+/**
+ * Runs another template as a child run of the interpreter and resolves with its output. The definition is
+ * pinned when the child starts (the latest version when none is given); the child is a run of its own, in the
+ * index and the API. Cancelling the node's scope cancels the child; the child failing rejects.
+ */
+export async function runChildTemplate(request: ChildRunRequest): Promise<unknown> {
+  const startedAt = new Date().toISOString();
+  const stored = await prepareChildRun({ runId: request.runId, parentRunId: request.parentRunId, templateId: request.templateId, version: request.version, input: request.input, startedAt });
+  const args: RunInput = {
+    runId: request.runId, templateId: stored.templateId, templateVersion: stored.version, template: stored.definition,
+    input: request.input, trigger: 'subworkflow', startedAt, parentRunId: request.parentRunId,
+  };
+  const final = await executeChild<(input: RunInput) => Promise<RunState>>(interpreterWorkflowType, {
+    workflowId: request.runId,
+    args: [args],
+    staticSummary: request.summary,
+  });
+  return final.output ?? null;
+}

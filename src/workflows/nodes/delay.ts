@@ -1,0 +1,31 @@
+import { sleep } from '@temporalio/workflow';
+import { parseDuration } from '../../template/duration.js';
+import type { DelayConfig, DelayOutput } from '../../template/node-types/delay.js';
+import { nodeFailure } from '../failures.js';
+import type { NodeExecutor } from './types.js';
+
+/** Milliseconds until the moment a `delay` config names (evaluated already); never negative. */
+function waitMs(config: DelayConfig, now: number): number {
+  if (config.duration !== undefined) {
+    const ms = parseDuration(String(config.duration));
+    if (ms === undefined) throw nodeFailure('InvalidDuration', `duration "${String(config.duration)}" is not a duration such as 30s, 5m or 2h`);
+    return ms;
+  }
+  const at = Date.parse(String(config.until));
+  if (Number.isNaN(at)) throw nodeFailure('InvalidTimestamp', `until "${String(config.until)}" is not an ISO timestamp`);
+  return Math.max(0, at - now);
+}
+
+/**
+ * A `delay` node waits on a durable Temporal timer whose summary names the node, so the Web UI shows what it
+ * waits for. The node is `waiting` meanwhile: a pause does not wait for it to end.
+ */
+export const runDelayNode: NodeExecutor = async ({ node, config, wait }) => {
+  const now = Date.now();
+  const ms = waitMs(config as DelayConfig, now);
+  if (ms > 0) {
+    wait({ kind: 'delay', until: new Date(now + ms).toISOString() });
+    await sleep(ms, { summary: `${node.id}: delay` });
+  }
+  return { waitedUntil: new Date().toISOString() } satisfies DelayOutput;
+};

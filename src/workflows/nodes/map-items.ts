@@ -1,0 +1,74 @@
+import type { ActivityOptions } from '@temporalio/workflow';
+import { evaluateValue, type ExpressionScope } from '../../template/expressions.js';
+import type { TemplateNode } from '../../template/model.js';
+import { nodeFailure, toRunError } from '../failures.js';
+import { runActivityNode } from './activity.js';
+import { runChildTemplate } from './child-run.js';
+import { runDelayNode } from './delay.js';
+import { runTransformNode } from './transform.js';
+import type { NodeExecutor } from './types.js';
+
+/** What a map runs per item: an inner node, or a child run of a template. */
+export type MapInner = { node: { type: string; config?: unknown } } | { template: string; version?: number; input?: unknown };
+
+/** Everything needed to run a map's items, here or in a batch child: plain data, so it can travel as input. */
+export interface MapWork {
+  runId: string;
+  nodeId: string;
+  attempt: number;
+  inner: MapInner;
+  /** The scope per-item expressions read, `item` and `index` aside (only the nodes they name). */
+  scope: ExpressionScope;
+  /** The map node's activity options, for inner activity nodes. */
+  activityOptions: ActivityOptions;
+}
+
+/** Inner node types that run inside the interpreter; any other type runs as its activity. */
+const innerRunners: Readonly<Record<string, NodeExecutor>> = { transform: runTransformNode, delay: runDelayNode };
+const unsupportedInner = new Set(['approval', 'map', 'subworkflow']);
+
+async function runItem(work: MapWork, item: unknown, index: number): Promise<unknown> {
+  const scope: ExpressionScope = { ...work.scope, item, index };
+  if ('template' in work.inner) {
+    const input = work.inner.input === undefined ? item : await evaluateValue(work.inner.input, scope);
+    return runChildTemplate({
+      parentRunId: work.runId, runId: `${work.runId}.${work.nodeId}.${work.attempt}.${index}`,
+      templateId: work.inner.template, version: work.inner.version, input, summary: `${work.nodeId}[${index}]: ${work.inner.template}`,
+    });
+  }
+  const { type, config: raw } = work.inner.node;
+  if (unsupportedInner.has(type)) throw nodeFailure('UnsupportedMapNode', `a map cannot run "${type}" nodes per item; use a template instead`);
+  const config = await evaluateValue(raw ?? {}, scope);
+  const node: TemplateNode = { id: work.nodeId, type, config: raw };
+  return (innerRunners[type] ?? runActivityNode)({
+    runId: work.runId, template: { id: '', name: '', nodes: [node] }, node, config, attempt: work.attempt, seq: 0, scope, maxParallel: 1,
+    activityOptions: { ...work.activityOptions, summary: `${work.nodeId}[${index}] (${type})` },
+    wait: () => undefined, decision: () => undefined, attempts: () => undefined,
+  });
+}
+
+/**
+ * Runs items `concurrency` at a time and resolves with their outputs in item order. The first failure stops
+ * new items from starting and, once those running have ended, fails with the item's index and error.
+ */
+export async function runItems(work: MapWork, items: unknown[], offset: number, concurrency: number): Promise<unknown[]> {
+  const outputs: unknown[] = new Array<unknown>(items.length);
+  let next = 0;
+  let failure: { index: number; err: unknown } | undefined;
+  const lane = async (): Promise<void> => {
+    while (failure === undefined && next < items.length) {
+      const i = next++;
+      try {
+        outputs[i] = (await runItem(work, items[i], offset + i)) ?? null;
+      } catch (err) {
+        failure ??= { index: offset + i, err };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, lane));
+  if (failure) {
+    const error = toRunError(failure.err);
+    throw nodeFailure('MapItemFailed', `item ${failure.index} failed: ${error.message}`, { index: failure.index, error });
+  }
+  return outputs;
+}

@@ -1,0 +1,62 @@
+import { executeChild } from '@temporalio/workflow';
+import type { ExpressionScope } from '../../template/expressions.js';
+import type { TemplateNode } from '../../template/model.js';
+import type { MapConfig } from '../../template/node-types/map.js';
+import { nodeReferences } from '../../template/references.js';
+import { mapBatchWorkflowType } from '../definitions.js';
+import { nodeFailure } from '../failures.js';
+import type { MapBatchInput } from '../map-batch.js';
+import { runItems, type MapInner, type MapWork } from './map-items.js';
+import type { NodeExecutor } from './types.js';
+
+/** Maps up to this many items run inside the run itself; larger ones run in batch child workflows of this size. */
+export const mapBatchSize = 500;
+
+/** The scope per-item expressions need: the input, the run, and only the nodes they read (batches carry it). */
+function itemScope(scope: ExpressionScope, node: TemplateNode, inner: MapInner): ExpressionScope {
+  const read = nodeReferences({ ...node, when: undefined, config: inner });
+  return { ...scope, nodes: Object.fromEntries(read.filter((id) => scope.nodes[id]).map((id) => [id, scope.nodes[id]!])) };
+}
+
+/** Runs `task` over `count` slots, `lanes` at a time, resolving in slot order. */
+async function pool<T>(count: number, lanes: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array<T>(count);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < count) {
+      const i = next++;
+      results[i] = await task(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(lanes, count)) }, lane));
+  return results;
+}
+
+/**
+ * A `map` node runs its inner node (or a child run of a template) once per item, at most `concurrency` (and
+ * `maxParallel`) at a time, and outputs the results in item order. Up to {@link mapBatchSize} items run here;
+ * beyond that, items run in batch child workflows, so that a 10,000-item map adds a few dozen events to the
+ * run's history rather than tens of thousands.
+ */
+export const runMapNode: NodeExecutor = async ({ runId, node, config, attempt, scope, maxParallel, activityOptions }) => {
+  const c = config as MapConfig;
+  if (!Array.isArray(c.items)) throw nodeFailure('MapItemsNotAList', `items is ${c.items === null ? 'null' : typeof c.items}, not a list`);
+  const items: unknown[] = c.items;
+  const concurrency = Math.min(c.concurrency ?? maxParallel, maxParallel);
+  const inner: MapInner = c.node ? { node: c.node } : { template: c.template ?? '', version: c.version, input: c.input };
+  const work: MapWork = { runId, nodeId: node.id, attempt, inner, scope: itemScope(scope, node, inner), activityOptions };
+  if (items.length <= mapBatchSize) return runItems(work, items, 0, concurrency);
+
+  const batches = Math.ceil(items.length / mapBatchSize);
+  const perBatch = Math.min(concurrency, mapBatchSize);
+  const outputs = await pool(batches, Math.max(1, Math.floor(concurrency / perBatch)), (b) => {
+    const offset = b * mapBatchSize;
+    const input: MapBatchInput = { work, items: items.slice(offset, offset + mapBatchSize), offset, concurrency: perBatch };
+    return executeChild<(input: MapBatchInput) => Promise<unknown[]>>(mapBatchWorkflowType, {
+      workflowId: `${runId}.${node.id}.${attempt}.batch-${b}`,
+      args: [input],
+      staticSummary: `${node.id}: items ${offset}–${offset + input.items.length - 1}`,
+    });
+  });
+  return outputs.flat();
+};

@@ -1,0 +1,152 @@
+import type { ExpressionScope } from '../template/expressions.js';
+import type { OnError, TemplateNode } from '../template/model.js';
+import type { ApprovalOutput } from '../template/node-types/approval.js';
+import type { Carried } from './carry.js';
+import { EventLog } from './event-log.js';
+import type { RunInput } from './input.js';
+import type { NodeState, RunError, RunState, RunStatus } from './state.js';
+import { truncated } from './truncate.js';
+
+type Final = 'completed' | 'failed' | 'cancelled';
+
+/**
+ * The run's book-keeping: every node's state, the event log, operator flags and the run's status. The scheduler
+ * and the operator commands both write here, and every change that users can see goes through an event.
+ */
+export class RunBook {
+  readonly events: EventLog;
+  readonly definitions: ReadonlyMap<string, TemplateNode>;
+  readonly nodes = new Map<string, NodeState>();
+  /** Launched nodes that have not ended yet, running or waiting. */
+  readonly active = new Set<string>();
+  /** Configs given with operator retries. */
+  readonly overrides = new Map<string, unknown>();
+  /** Decisions on approval nodes, set by the `approve` update and read by the waiting node. */
+  readonly decisions = new Map<string, ApprovalOutput>();
+  pauseRequested = false;
+  cancelRequested = false;
+  output: unknown;
+  error: RunError | undefined;
+  final: Final | undefined;
+  endedAt: string | undefined;
+  /** Set by every change; the scheduler sleeps until it is. */
+  changed = false;
+  private reported: string;
+
+  constructor(readonly run: RunInput) {
+    const carried = run.carried;
+    this.events = new EventLog(run.runId, carried?.seq ?? 0);
+    this.definitions = new Map(run.template.nodes.map((n) => [n.id, n]));
+    this.reported = carried?.reported ?? 'running';
+    this.pauseRequested = carried?.pauseRequested ?? false;
+    for (const [id, config] of Object.entries(carried?.overrides ?? {})) this.overrides.set(id, config);
+    for (const node of run.template.nodes) {
+      const state = carried?.nodes.find((n) => n.id === node.id) ?? { id: node.id, type: node.type, name: node.name, status: 'pending', attempts: 0 };
+      this.nodes.set(node.id, state);
+    }
+  }
+
+  node(id: string): NodeState {
+    const state = this.nodes.get(id);
+    if (!state) throw new TypeError(`unknown node "${id}"`);
+    return state;
+  }
+
+  onError(id: string): OnError {
+    return this.definitions.get(id)?.onError ?? 'fail';
+  }
+
+  /** Nodes that failed with `onError: pause` and wait for an operator to retry or skip them. */
+  held(): NodeState[] {
+    return [...this.nodes.values()].filter((n) => n.status === 'failed' && this.onError(n.id) === 'pause');
+  }
+
+  /** The first node whose failure fails the run. */
+  failing(): NodeState | undefined {
+    return [...this.nodes.values()].find((n) => n.status === 'failed' && this.onError(n.id) === 'fail');
+  }
+
+  /** Ids of launched nodes that are running, not waiting on a timer or a person. */
+  inFlight(): string[] {
+    return [...this.active].filter((id) => ['pending', 'running'].includes(this.node(id).status));
+  }
+
+  status(): RunStatus {
+    if (this.final) return this.final;
+    if (this.pauseRequested) return this.inFlight().length > 0 ? 'pausing' : 'paused';
+    if (this.held().length > 0) return 'waiting_for_operator';
+    return 'running';
+  }
+
+  /** Marks a change; emits the `run.*` event when the run's status moved. */
+  touch(): void {
+    this.changed = true;
+    const status = this.status();
+    if (status === this.reported || this.final) return;
+    this.reported = status;
+    if (status === 'pausing') this.events.emit('run.pausing', undefined, { inFlight: this.inFlight() });
+    else if (status === 'paused') this.events.emit('run.paused', undefined, { reason: 'operator' });
+    else if (status === 'waiting_for_operator') this.events.emit('run.paused', undefined, { reason: 'node-failed', nodeIds: this.held().map((n) => n.id) });
+    else this.events.emit('run.resumed');
+  }
+
+  /** Ends a node with its event. */
+  end(node: NodeState, status: NodeState['status'], detail: { output?: unknown; error?: RunError; data?: Record<string, unknown> } = {}): void {
+    node.status = status;
+    node.endedAt = new Date().toISOString();
+    delete node.waitingFor;
+    if (detail.output !== undefined) node.output = detail.output;
+    if (detail.error) node.error = detail.error;
+    const data = { ...(detail.error ? { error: detail.error } : detail.output !== undefined ? { output: detail.output } : {}), ...detail.data };
+    this.events.emit(`node.${status}` as 'node.completed', node.id, Object.keys(data).length > 0 ? data : undefined);
+    this.touch();
+  }
+
+  /** The names expressions read: the input, each node's status, output and error, and the run. */
+  scope(): ExpressionScope {
+    const nodes: ExpressionScope['nodes'] = {};
+    for (const n of this.nodes.values()) nodes[n.id] = { status: n.status, output: n.output, error: n.error };
+    const run = this.run;
+    return { input: run.input, nodes, run: { id: run.runId, templateId: run.templateId, version: run.templateVersion, startedAt: run.startedAt } };
+  }
+
+  /**
+   * The run's state as queries answer it, large values truncated. The final state (the workflow's result and
+   * the run index) keeps the run's output whole: a parent run reads its child's output from it.
+   */
+  snapshot(options: { wholeOutput?: boolean } = {}): RunState {
+    const nodes = [...this.nodes.values()].map((n) => {
+      const copy = { ...n };
+      if (n.output !== undefined) copy.output = truncated(n.output);
+      return copy;
+    });
+    const ended = nodes.filter((n) => !['pending', 'running', 'waiting'].includes(n.status)).length;
+    const state: RunState = {
+      runId: this.run.runId,
+      templateId: this.run.templateId,
+      templateVersion: this.run.templateVersion,
+      status: this.status(),
+      progress: nodes.length === 0 ? 100 : Math.floor((ended / nodes.length) * 100),
+      startedAt: this.run.startedAt,
+      nodes,
+      seq: this.events.seq,
+      inFlight: this.inFlight(),
+    };
+    if (this.endedAt) state.endedAt = this.endedAt;
+    if (this.output !== undefined) state.output = options.wholeOutput ? this.output : truncated(this.output);
+    if (this.error) state.error = this.error;
+    return state;
+  }
+
+  /** What a continue-as-new hands over. */
+  carry(): Carried {
+    return {
+      seq: this.events.seq,
+      nodes: [...this.nodes.values()],
+      pauseRequested: this.pauseRequested,
+      overrides: Object.fromEntries(this.overrides),
+      reported: this.reported,
+      executions: (this.run.carried?.executions ?? 1) + 1,
+    };
+  }
+}

@@ -1,0 +1,122 @@
+import type { ServerResponse } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { command, eventsOf, finish, nodeOf, start, trace, waitFor } from '../support/run-control.js';
+import { upload } from '../support/runs.js';
+import { json, startUpstream } from '../support/upstream.js';
+import { startWorld, type World } from '../support/world.js';
+
+describe('operator control: pause, resume, cancel', () => {
+  let world: World;
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+  /** Requests to /gate wait here until the test answers them. */
+  const held: Array<{ res: ServerResponse; aborted: boolean }> = [];
+  const release = () => held.splice(0).forEach((h) => json(h.res, 200, { released: true }));
+
+  beforeAll(async () => {
+    upstream = await startUpstream({
+      'GET /gate': (_req, res) => {
+        const entry = { res, aborted: false };
+        res.on('close', () => (entry.aborted = !res.writableEnded));
+        held.push(entry);
+      },
+    });
+    world = await startWorld();
+    await upload(world, {
+      id: 'gated', name: 'Gated',
+      nodes: [
+        { id: 'call', type: 'http', heartbeatTimeout: '1s', config: { url: `${upstream.url}/gate` } },
+        { id: 'after', type: 'transform', needs: ['call'], config: { value: '{{ nodes.call.output.body.released }}' } },
+      ],
+      output: '{{ nodes.after.output }}',
+    });
+    await upload(world, {
+      id: 'timer', name: 'Timer',
+      nodes: [
+        { id: 'wait', type: 'delay', config: { duration: '{{ input.wait }}' } },
+        { id: 'after', type: 'transform', needs: ['wait'], config: { value: 'done' } },
+      ],
+      output: '{{ nodes.after.output }}',
+    });
+  });
+  afterAll(async () => {
+    release();
+    await world?.close();
+    await upstream?.close();
+  });
+
+  it('pauses while a node is in flight: pausing, then paused when it ends; resume runs the rest', async () => {
+    const runId = await start(world, 'gated');
+    await waitFor(world, runId, () => held.length === 1);
+    const pausing = await command(world, runId, 'pause');
+    expect(pausing.status).toBe(200);
+    expect(pausing.body).toMatchObject({ status: 'pausing', inFlight: ['call'] });
+    expect((await command(world, runId, 'pause')).status).toBe(409);
+    release();
+    const paused = await waitFor(world, runId, (s) => s.status === 'paused');
+    expect(nodeOf(paused, 'call').status).toBe('completed');
+    expect(nodeOf(paused, 'after').status).toBe('pending');
+    const resumed = await command(world, runId, 'resume');
+    expect(resumed.status).toBe(200);
+    const { state, events } = await finish(world, runId);
+    expect(state).toMatchObject({ status: 'completed', output: true });
+    expect(trace(events)).toEqual([
+      'run.started', 'node.started:call', 'run.pausing', 'node.completed:call', 'run.paused', 'run.resumed',
+      'node.started:after', 'node.completed:after', 'run.completed',
+    ]);
+  });
+
+  it('pauses during a timer at once (a timer is waiting, not running); the timer still fires', async () => {
+    const runId = await start(world, 'timer', { wait: '1s' });
+    await waitFor(world, runId, (s) => nodeOf(s, 'wait').status === 'waiting');
+    expect((await command(world, runId, 'pause')).body.status).toBe('paused');
+    const fired = await waitFor(world, runId, (s) => nodeOf(s, 'wait').status === 'completed');
+    expect(fired.status).toBe('paused');
+    expect(nodeOf(fired, 'after').status).toBe('pending');
+    expect((await command(world, runId, 'resume')).status).toBe(200);
+    const { state, events } = await finish(world, runId);
+    expect(state.output).toBe('done');
+    expect(trace(events)).toContain('node.waiting:wait');
+  });
+
+  it('answers 409 for a resume of a running run and for anything on a finished run, 404 for unknown runs and nodes', async () => {
+    const runId = await start(world, 'timer', { wait: '300ms' });
+    const resume = await command(world, runId, 'resume');
+    expect(resume.status).toBe(409);
+    expect(resume.body.title).toMatch(/not paused/);
+    expect((await command(world, runId, 'nodes/nope/skip')).status).toBe(404);
+    expect((await command(world, runId, 'nodes/after/retry')).status).toBe(409);
+    await finish(world, runId);
+    for (const path of ['pause', 'resume', 'cancel', 'nodes/wait/retry', 'nodes/wait/skip']) {
+      const res = await command(world, runId, path);
+      expect(res.status, path).toBe(409);
+      expect(res.body.title).toMatch(/ended/);
+    }
+    expect((await command(world, 'no-such-run', 'pause')).status).toBe(404);
+  });
+
+  it('cancels during an activity: the request is aborted, nothing after it runs', async () => {
+    const runId = await start(world, 'gated');
+    await waitFor(world, runId, () => held.length === 1);
+    const entry = held[0]!;
+    const cancelled = await command(world, runId, 'cancel', { reason: 'operator said so' });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    const { state, events } = await finish(world, runId);
+    expect(state.nodes.map((n) => n.status)).toEqual(['cancelled', 'cancelled']);
+    expect(trace(events).slice(-3)).toEqual(['node.cancelled:call', 'node.cancelled:after', 'run.cancelled']);
+    // The activity sees the cancellation on its next heartbeat and aborts the request.
+    await expect.poll(() => entry.aborted, { timeout: 5000 }).toBe(true);
+    held.splice(0);
+    const description = await world.temporal.client.workflow.getHandle(runId).describe();
+    expect(description.searchAttributes.WeftStatus).toEqual(['cancelled']);
+  });
+
+  it('cancels during a timer', async () => {
+    const runId = await start(world, 'timer', { wait: '1h' });
+    await waitFor(world, runId, (s) => nodeOf(s, 'wait').status === 'waiting');
+    expect((await command(world, runId, 'cancel')).body.status).toBe('cancelled');
+    const { state } = await finish(world, runId);
+    expect(nodeOf(state, 'wait').status).toBe('cancelled');
+    expect((await eventsOf(world, runId)).at(-1)?.type).toBe('run.cancelled');
+  });
+});

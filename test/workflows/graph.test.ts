@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { finish, nodeOf, start, trace } from '../support/run-control.js';
+import { upload } from '../support/runs.js';
+import { json, startUpstream } from '../support/upstream.js';
+import { startWorld, type World } from '../support/world.js';
+
+describe('the interpreter: graphs, joins, skips, retries and onError', () => {
+  let world: World;
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+  let flakyCalls = 0;
+
+  beforeAll(async () => {
+    upstream = await startUpstream({
+      'GET /flaky': (_req, res) => (++flakyCalls < 3 ? json(res, 503, { error: 'busy' }) : json(res, 200, { calls: flakyCalls })),
+      'GET /bad': (_req, res) => json(res, 400, { error: 'bad request' }),
+      'GET /ok': (_req, res) => json(res, 200, { ok: true }),
+    });
+    world = await startWorld();
+  });
+  afterAll(async () => {
+    await world?.close();
+    await upstream?.close();
+  });
+
+  it('runs a diamond: both branches after the root, the join after both', async () => {
+    await upload(world, {
+      id: 'diamond', name: 'Diamond',
+      nodes: [
+        { id: 'root', type: 'transform', config: { value: '{{ input.n }}' } },
+        { id: 'left', type: 'transform', needs: ['root'], config: { value: '{{ nodes.root.output + 1 }}' } },
+        { id: 'right', type: 'transform', needs: ['root'], config: { value: '{{ nodes.root.output * 10 }}' } },
+        { id: 'join', type: 'transform', needs: ['left', 'right'], config: { value: '{{ nodes.left.output + nodes.right.output }}' } },
+      ],
+      output: '{{ nodes.join.output }}',
+    });
+    const runId = await start(world, 'diamond', { n: 2 });
+    const { state, events } = await finish(world, runId);
+    expect(state.output).toBe(23);
+    const order = trace(events);
+    expect(order.indexOf('node.completed:join')).toBeGreaterThan(order.indexOf('node.completed:left'));
+    expect(order.indexOf('node.completed:join')).toBeGreaterThan(order.indexOf('node.completed:right'));
+  });
+
+  it('skips a false branch and what only it leads to, and joins after either branch', async () => {
+    await upload(world, {
+      id: 'branch', name: 'Branch',
+      nodes: [
+        { id: 'priority', type: 'transform', config: { value: '{{ input.priority }}' } },
+        { id: 'urgent', type: 'transform', needs: ['priority'], when: "{{ nodes.priority.output = 'urgent' }}", config: { value: 'paged' } },
+        { id: 'normal', type: 'transform', needs: ['priority'], when: "{{ nodes.priority.output = 'normal' }}", config: { value: 'replied' } },
+        { id: 'after-urgent', type: 'transform', needs: ['urgent'], config: { value: 'escalated' } },
+        { id: 'record', type: 'transform', needs: ['urgent', 'normal'], config: { value: '{{ nodes.urgent.output ? nodes.urgent.output : nodes.normal.output }}' } },
+      ],
+      output: '{{ nodes.record.output }}',
+    });
+    const { state } = await finish(world, await start(world, 'branch', { priority: 'normal' }));
+    expect(state.output).toBe('replied');
+    expect(state.nodes.map((n) => [n.id, n.status])).toEqual([
+      ['priority', 'completed'], ['urgent', 'skipped'], ['normal', 'completed'], ['after-urgent', 'skipped'], ['record', 'completed'],
+    ]);
+  });
+
+  it('retries a flaky service with Temporal retries and counts the attempts', async () => {
+    await upload(world, {
+      id: 'flaky', name: 'Flaky',
+      nodes: [{ id: 'get', type: 'http', retry: { maxAttempts: 5, initialInterval: '50ms' }, config: { url: `${upstream.url}/flaky` } }],
+      output: '{{ nodes.get.output.body.calls }}',
+    });
+    const { state } = await finish(world, await start(world, 'flaky'));
+    expect(state.output).toBe(3);
+    expect(nodeOf(state, 'get').attempts).toBe(3);
+  });
+
+  it('fails the run on a non-retryable failure without retrying, cancelling what had not run', async () => {
+    await upload(world, {
+      id: 'bad', name: 'Bad',
+      nodes: [
+        { id: 'get', type: 'http', retry: { maxAttempts: 5, initialInterval: '50ms' }, config: { url: `${upstream.url}/bad` } },
+        { id: 'next', type: 'transform', needs: ['get'], config: { value: 1 } },
+      ],
+    });
+    const before = upstream.received.filter((r) => r.path === '/bad').length;
+    const { state, events } = await finish(world, await start(world, 'bad'));
+    expect(state.status).toBe('failed');
+    expect(state.error).toMatchObject({ type: 'NodeFailed', nodeId: 'get' });
+    expect(nodeOf(state, 'get')).toMatchObject({ status: 'failed', attempts: 1, error: { type: 'HttpClientError' } });
+    expect(nodeOf(state, 'next').status).toBe('cancelled');
+    expect(upstream.received.filter((r) => r.path === '/bad').length - before).toBe(1);
+    expect(trace(events).at(-1)).toBe('run.failed');
+  });
+
+  it('onError: continue records the failure and lets dependents read it', async () => {
+    await upload(world, {
+      id: 'tolerant', name: 'Tolerant',
+      nodes: [
+        { id: 'get', type: 'http', onError: 'continue', config: { url: `${upstream.url}/bad` } },
+        { id: 'report', type: 'transform', needs: ['get'], config: { value: { status: '{{ nodes.get.status }}', type: '{{ nodes.get.error.type }}' } } },
+      ],
+      output: '{{ nodes.report.output }}',
+    });
+    const { state } = await finish(world, await start(world, 'tolerant'));
+    expect(state.status).toBe('completed');
+    expect(state.output).toEqual({ status: 'failed', type: 'HttpClientError' });
+  });
+});
