@@ -21,3 +21,11 @@ export const pageQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().optional(),
 });
+
+/**
+ * A shared zod object schema (defined outside the API, so created before zod gained `.openapi()`), named as an
+ * OpenAPI component. Zod 4 gives each schema its methods when it is created, so the top level is rebuilt here.
+ */
+export function component<T extends z.ZodRawShape>(schema: { shape: T }, name: string) {
+  return z.object(schema.shape).openapi(name);
+}
