@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { command, finish, nodeOf, start, trace, waitFor } from '../support/run-control.js';
+import { upload } from '../support/runs.js';
+import { json, startUpstream } from '../support/upstream.js';
+import { startWorld, type World } from '../support/world.js';
+
+describe('onError: pause holds the run for an operator, who retries or skips the node', () => {
+  let world: World;
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+
+  beforeAll(async () => {
+    upstream = await startUpstream({
+      'GET /bad': (_req, res) => json(res, 400, { error: 'bad' }),
+      'GET /good': (_req, res) => json(res, 200, { value: 'fixed' }),
+    });
+    world = await startWorld();
+    await upload(world, {
+      id: 'held', name: 'Held',
+      nodes: [
+        { id: 'call', type: 'http', onError: 'pause', config: { url: `${upstream.url}/{{ input.path }}` } },
+        { id: 'other', type: 'transform', config: { value: 'independent' } },
+        { id: 'use', type: 'transform', needs: ['call'], config: { value: '{{ nodes.call.output.body.value }}' } },
+      ],
+      output: '{{ nodes.use.output }}',
+    });
+  });
+  afterAll(async () => {
+    await world?.close();
+    await upstream?.close();
+  });
+
+  it('waits for an operator after the failure, then retries the node with a changed config', async () => {
+    const runId = await start(world, 'held', { path: 'bad' });
+    const waiting = await waitFor(world, runId, (s) => s.status === 'waiting_for_operator');
+    expect(nodeOf(waiting, 'call')).toMatchObject({ status: 'failed', error: { type: 'HttpClientError' } });
+    expect(nodeOf(waiting, 'use').status).toBe('pending');
+
+    const wrong = await command(world, runId, 'nodes/call/retry', { config: { url: 42 } });
+    expect(wrong.status).toBe(422);
+    expect((await command(world, runId, 'nodes/use/retry')).status).toBe(409);
+    const retried = await command(world, runId, 'nodes/call/retry', { config: { url: `${upstream.url}/good` } });
+    expect(retried.status).toBe(200);
+    const { state, events } = await finish(world, runId);
+    expect(state).toMatchObject({ status: 'completed', output: 'fixed' });
+    expect(nodeOf(state, 'call').attempts).toBe(2);
+    const order = trace(events);
+    expect(order).toContain('node.retrying:call');
+    expect(order.slice(order.indexOf('node.failed:call'), order.indexOf('node.failed:call') + 2)).toEqual(['node.failed:call', 'run.paused']);
+    expect(events.find((e) => e.type === 'node.retrying')?.data).toMatchObject({ attempt: 2, error: { type: 'HttpClientError' } });
+  });
+
+  it('skips the failed node with an output its dependents read instead', async () => {
+    const runId = await start(world, 'held', { path: 'bad' });
+    await waitFor(world, runId, (s) => s.status === 'waiting_for_operator');
+    const skipped = await command(world, runId, 'nodes/call/skip', { output: { body: { value: 'given' } } });
+    expect(skipped.status).toBe(200);
+    expect(nodeOf(skipped.body, 'call')).toMatchObject({ status: 'skipped', skippedBy: 'operator' });
+    const { state, events } = await finish(world, runId);
+    expect(state).toMatchObject({ status: 'completed', output: 'given' });
+    expect(trace(events)).toContain('run.resumed');
+  });
+});
