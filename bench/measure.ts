@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { interpreterWorkflowType } from '../src/workflows/definitions.js';
+import type { RunInput } from '../src/workflows/input.js';
+import type { Scenario } from './scenarios.js';
+import type { BenchStack } from './stack.js';
+
+/** The two ways the bench runs a scenario. */
+export const sides = ['interpreter', 'hand-written'] as const;
+export type Side = (typeof sides)[number];
+
+/** One run: its workflow id and its wall time from the start request to the result, in ms. */
+export interface Sample {
+  id: string;
+  ms: number;
+}
+
+/** Starts one run of `scenario` on `side`, waits for its result and checks it. */
+export async function runOnce(stack: BenchStack, scenario: Scenario, side: Side): Promise<Sample> {
+  const id = `bench-${side}-${randomUUID()}`;
+  const { client } = stack.temporal;
+  const startedAt = performance.now();
+  let output: unknown;
+  if (side === 'interpreter') {
+    const input: RunInput = {
+      runId: id, templateId: scenario.template.id, templateVersion: 1, template: scenario.template, input: scenario.input,
+      trigger: 'api', startedAt: new Date().toISOString(),
+    };
+    const handle = await client.workflow.start(interpreterWorkflowType, { workflowId: id, taskQueue: stack.taskQueue, args: [input] });
+    output = ((await handle.result()) as { output?: unknown }).output;
+  } else {
+    const { workflowType, args } = scenario.handWritten;
+    const handle = await client.workflow.start(workflowType, { workflowId: id, taskQueue: stack.taskQueue, args });
+    output = await handle.result();
+  }
+  const ms = performance.now() - startedAt;
+  if (output !== scenario.expected) throw new Error(`${scenario.name} (${side}) returned ${JSON.stringify(output)}, expected ${scenario.expected}`);
+  return { id, ms };
+}
+
+/**
+ * Runs a scenario `runs` times per side, one run at a time, alternating which side goes first so that neither
+ * always runs on a warmer worker; the first `warmup` rounds are not kept.
+ */
+export async function sequential(stack: BenchStack, scenario: Scenario, runs: number, warmup: number): Promise<Record<Side, Sample[]>> {
+  const samples: Record<Side, Sample[]> = { interpreter: [], 'hand-written': [] };
+  for (let round = 0; round < warmup + runs; round++) {
+    const order = round % 2 === 0 ? sides : [...sides].reverse();
+    for (const side of order) {
+      const sample = await runOnce(stack, scenario, side);
+      if (round >= warmup) samples[side].push(sample);
+    }
+  }
+  return samples;
+}
+
+/** A burst: every run started at once; `wallMs` runs from the first start request to the last result. */
+export interface Burst {
+  wallMs: number;
+  samples: Sample[];
+}
+
+/** Starts `count` runs of one side at once and waits for all of them. */
+export async function burst(stack: BenchStack, scenario: Scenario, side: Side, count: number): Promise<Burst> {
+  const startedAt = performance.now();
+  const samples = await Promise.all(Array.from({ length: count }, () => runOnce(stack, scenario, side)));
+  return { wallMs: performance.now() - startedAt, samples };
+}

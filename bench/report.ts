@@ -1,0 +1,70 @@
+/** Targets from issue 4. */
+export const targets = { wallRatio: 1.1, extraEvents: 3 } as const;
+
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** The 95th percentile, nearest rank: the smallest value at least 95% of the values do not exceed. */
+export function p95(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(sorted.length * 0.95) - 1)] as number;
+}
+
+/** One side of a row: wall times in ms and history event counts per run. */
+export interface SideStats {
+  ms: number[];
+  events: number[];
+  /** Burst rows: wall time of the whole burst, per round. */
+  burstWallMs?: number[];
+}
+
+/** One line of the table: a scenario measured on both sides. */
+export interface Row {
+  name: string;
+  interpreter: SideStats;
+  handWritten: SideStats;
+}
+
+const pad = (text: string, width: number) => text.padStart(width);
+const ms = (value: number) => value.toFixed(1);
+const ratio = (a: number, b: number) => (a / b).toFixed(2);
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+
+/** The wall-time ratio the target applies to: whole bursts for throughput rows, the median run otherwise. */
+function wallRatio(row: Row): number {
+  const { interpreter: i, handWritten: h } = row;
+  return i.burstWallMs && h.burstWallMs ? median(i.burstWallMs) / median(h.burstWallMs) : median(i.ms) / median(h.ms);
+}
+
+/** Prints the latency table, the throughput lines and the verdict on each target. */
+export function printReport(rows: Row[], print: (line: string) => void = console.log): void {
+  print('');
+  print(`${'scenario'.padEnd(26)} ${pad('runs', 5)} | ${pad('interpreter ms', 17)} | ${pad('hand-written ms', 17)} | ${pad('ratio i/h', 13)} | history events/run`);
+  print(`${''.padEnd(26)} ${pad('', 5)} | ${pad('median', 8)} ${pad('p95', 8)} | ${pad('median', 8)} ${pad('p95', 8)} | ${pad('median', 6)} ${pad('p95', 6)} | ${pad('interp', 6)} ${pad('hand', 5)} ${pad('extra', 5)}`);
+  for (const { name, interpreter: i, handWritten: h } of rows) {
+    const extra = median(i.events) - median(h.events);
+    print(`${name.padEnd(26)} ${pad(String(i.ms.length), 5)} | ${pad(ms(median(i.ms)), 8)} ${pad(ms(p95(i.ms)), 8)} | ${pad(ms(median(h.ms)), 8)} ${pad(ms(p95(h.ms)), 8)} | `
+      + `${pad(ratio(median(i.ms), median(h.ms)), 6)} ${pad(ratio(p95(i.ms), p95(h.ms)), 6)} | ${pad(String(median(i.events)), 6)} ${pad(String(median(h.events)), 5)} ${pad(`${extra >= 0 ? '+' : ''}${extra}`, 5)}`);
+  }
+  for (const { name, interpreter: i, handWritten: h } of rows) {
+    if (!i.burstWallMs || !h.burstWallMs) continue;
+    const [iw, hw] = [median(i.burstWallMs), median(h.burstWallMs)];
+    const perRound = i.ms.length / i.burstWallMs.length;
+    print('');
+    print(`throughput, ${name} (median of ${i.burstWallMs.length} burst(s) per side):`);
+    print(`  interpreter   wall ${(iw / 1000).toFixed(2)} s  ${(perRound / (iw / 1000)).toFixed(1)} runs/s   (bursts: ${i.burstWallMs.map((w) => (w / 1000).toFixed(2)).join(', ')} s)`);
+    print(`  hand-written  wall ${(hw / 1000).toFixed(2)} s  ${(perRound / (hw / 1000)).toFixed(1)} runs/s   (bursts: ${h.burstWallMs.map((w) => (w / 1000).toFixed(2)).join(', ')} s)`);
+    print(`  wall ratio i/h ${ratio(iw, hw)}`);
+  }
+  print('');
+  print(`targets (issue 4): wall-time ratio <= ${targets.wallRatio.toFixed(2)}, at most ${targets.extraEvents} extra history events per run`);
+  for (const row of rows) {
+    const r = wallRatio(row);
+    const extra = median(row.interpreter.events) - median(row.handWritten.events);
+    print(`  ${row.name.padEnd(26)} wall ${r.toFixed(2)} ${verdict(r <= targets.wallRatio)}   events ${extra >= 0 ? '+' : ''}${extra} ${verdict(extra <= targets.extraEvents)}`);
+  }
+}

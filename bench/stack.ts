@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { createActivities } from '../src/activities/index.js';
+import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/client.js';
+import { EventBus } from '../src/realtime/event-bus.js';
+import { connectTemporal, type TemporalHandle } from '../src/temporal/connection.js';
+import { startDevServer } from '../src/temporal/dev-server.js';
+import { createWorker } from '../src/temporal/worker.js';
+import { freePort } from '../test/support/ports.js';
+import { json, startUpstream } from '../test/support/upstream.js';
+
+const benchWorkflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+
+/**
+ * The dev server has one history shard, and its transfer-queue reader polls at most 20 times a second per shard
+ * (`history.transferProcessorMaxPollRPS`). Once that burst is spent, every workflow and activity task waits
+ * ~40 ms before it is dispatched, whichever workflow scheduled it: a 50-step chain then takes 5 s instead of
+ * 0.9 s, and the wait hides what the bench compares. A cluster spreads runs over hundreds of shards.
+ */
+const devServerConfig = { 'history.transferProcessorMaxPollRPS': 1000 };
+
+const quiet = { info: () => {}, warn: console.warn, error: console.error, debug: () => {}, trace: () => {}, log: () => {} };
+
+/** Everything the bench runs on: one in-memory dev server, one worker for both sides, one upstream. */
+export interface BenchStack {
+  temporal: TemporalHandle;
+  taskQueue: string;
+  /** Base URL of the upstream HTTP server on 127.0.0.1. */
+  base: string;
+  stop(): Promise<void>;
+}
+
+/** The upstream the http nodes call: an order, a digest sink, and `/step?n=` that answers `{ n }`. */
+function startBenchUpstream() {
+  return startUpstream({
+    'GET /orders/42': (_req, res) => json(res, 200, { items: [{ price: 10 }, { price: 32.5 }] }),
+    'POST /digest': (req, res) => json(res, 200, { received: JSON.parse(req.body) as unknown }),
+    'GET /step': (req, res) => json(res, 200, { n: Number(new URL(req.path, 'http://127.0.0.1').searchParams.get('n')) }),
+  });
+}
+
+/**
+ * Starts the stack. The worker is Weft's own (`createWorker`, activities from `createActivities` over an
+ * in-memory PGlite, since the interpreter records each run's summary) with a bundle that also holds the
+ * hand-written workflows.
+ */
+export async function startBenchStack(log: (line: string) => void): Promise<BenchStack> {
+  const config = loadConfig({}, {});
+  const taskQueue = `bench-${randomUUID()}`;
+  const temporalConfig = { ...config.temporal, taskQueue };
+  const [server, database, bundle, upstream] = await Promise.all([
+    startDevServer({ port: await freePort(), headless: true, dbFile: null, dynamicConfig: devServerConfig, log: (line) => log(`[temporal] ${line}`) }),
+    openDatabase({ dataDir: null }),
+    bundleWorkflowCode({ workflowsPath: benchWorkflowsPath, logger: quiet }),
+    startBenchUpstream(),
+  ]);
+  const temporal = await connectTemporal(server.address, server.namespace, temporalConfig);
+  const { worker, connection } = await createWorker({
+    address: server.address, namespace: server.namespace, taskQueue, temporal: temporalConfig,
+    activities: createActivities({ db: database.db }), bus: new EventBus(), workflowBundle: { code: bundle.code },
+  });
+  const running = worker.run();
+  return {
+    temporal, taskQueue, base: upstream.url,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await temporal.close();
+      await database.close();
+      await upstream.close();
+      await server.stop();
+    },
+  };
+}
