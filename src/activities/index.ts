@@ -1,6 +1,7 @@
 import type { Db } from '../db/client.js';
 import { createStoreBlobActivity } from './blobs.js';
 import { createPrepareChildRunActivity } from './child-runs.js';
+import { createEvaluateItemsActivity } from './evaluate-items.js';
 import { createHttpActivity } from './http.js';
 import type { LivePublisher } from './progress.js';
 import { createAppendRunEventsActivity, createRecordRunActivity } from './record-run.js';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDependencies) {
     appendRunEvents: createAppendRunEventsActivity(deps.db),
     storeBlob: createStoreBlobActivity(deps.db),
     prepareChildRun: createPrepareChildRunActivity(deps.db),
+    evaluateItems: createEvaluateItemsActivity(),
   };
 }
 

@@ -1,0 +1,32 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { evaluateValue, ExpressionError, type ExpressionScope } from '../template/expressions.js';
+
+/** A map's per-item `transform`, evaluated for a slice of its items. */
+export interface ItemsEvaluation {
+  value: unknown;
+  scope: ExpressionScope;
+  items: unknown[];
+  /** The index of the first item in the whole list. */
+  offset: number;
+}
+
+/**
+ * Creates the activity that evaluates a map's per-item `transform` over many items at once. Expressions are
+ * pure and could run in the workflow, but the sandbox records a stack trace for every promise and JSONata makes
+ * many: outside it, 10,000 items take milliseconds instead of minutes. Pure, so a retried attempt is harmless.
+ */
+export function createEvaluateItemsActivity() {
+  return async function evaluateItems({ value, scope, items, offset }: ItemsEvaluation): Promise<unknown[]> {
+    const outputs: unknown[] = [];
+    for (let i = 0; i < items.length; i++) {
+      try {
+        outputs.push((await evaluateValue(value, { ...scope, item: items[i], index: offset + i })) ?? null);
+      } catch (err) {
+        // The same expression fails the same way on every attempt: no retries.
+        if (err instanceof ExpressionError) throw ApplicationFailure.nonRetryable(`item ${offset + i}: ${err.message}`, 'ExpressionError');
+        throw err;
+      }
+    }
+    return outputs;
+  };
+}

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { command, finish, nodeOf, start, waitFor } from '../support/run-control.js';
+import { upload } from '../support/runs.js';
+import { json, startUpstream } from '../support/upstream.js';
+import { startWorld, type World } from '../support/world.js';
+
+describe('map and subworkflow nodes', () => {
+  let world: World;
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+
+  beforeAll(async () => {
+    upstream = await startUpstream({
+      'POST /square': (req, res) => {
+        const { n } = JSON.parse(req.body) as { n: number };
+        setTimeout(() => json(res, 200, { square: n * n }), 20 * (5 - n));
+      },
+    });
+    world = await startWorld();
+    await upload(world, {
+      id: 'double', name: 'Double',
+      inputSchema: { type: 'object', required: ['n'], properties: { n: { type: 'number' } } },
+      nodes: [{ id: 'twice', type: 'transform', config: { value: '{{ input.n * 2 }}' } }],
+      output: '{{ nodes.twice.output }}',
+    });
+    await upload(world, {
+      id: 'sleepy', name: 'Sleepy',
+      nodes: [{ id: 'nap', type: 'delay', config: { duration: '1h' } }],
+    });
+  });
+  afterAll(async () => {
+    await world?.close();
+    await upstream?.close();
+  });
+
+  it('maps an http node over items, a few at a time, with outputs in item order', async () => {
+    await upload(world, {
+      id: 'squares', name: 'Squares',
+      nodes: [{
+        id: 'each', type: 'map',
+        config: { items: '{{ input.ns }}', concurrency: 2, node: { type: 'http', config: { method: 'POST', url: `${upstream.url}/square`, body: { n: '{{ item }}' } } } },
+      }],
+      output: '{{ nodes.each.output.body.square }}',
+    });
+    const { state } = await finish(world, await start(world, 'squares', { ns: [1, 2, 3, 4] }));
+    expect(state.output).toEqual([1, 4, 9, 16]);
+  });
+
+  it('maps 10,000 items through batch child workflows with a short history', async () => {
+    await upload(world, {
+      id: 'big-map', name: 'Big map', maxParallel: 1000,
+      nodes: [{ id: 'each', type: 'map', config: { items: '{{ [1..10000] }}', concurrency: 1000, node: { type: 'transform', config: { value: { i: '{{ index }}', n: '{{ item * 2 }}' } } } } }],
+      output: { count: '{{ $count(nodes.each.output) }}', last: '{{ nodes.each.output[9999] }}' },
+    });
+    const runId = await start(world, 'big-map');
+    const { state } = await finish(world, runId);
+    expect(state.status).toBe('completed');
+    expect(state.output).toEqual({ count: 10000, last: { i: 9999, n: 20000 } });
+    const history = await world.temporal.client.workflow.getHandle(runId).fetchHistory();
+    expect(history.events?.length).toBeLessThan(200);
+  }, 120_000);
+
+  it('runs a sub-workflow at a pinned version and outputs its output; the child is a run of its own', async () => {
+    await upload(world, {
+      id: 'parent', name: 'Parent',
+      nodes: [{ id: 'child', type: 'subworkflow', config: { template: 'double', version: 1, input: { n: '{{ input.n }}' } } }],
+      output: '{{ nodes.child.output }}',
+    });
+    const runId = await start(world, 'parent', { n: 21 });
+    const { state } = await finish(world, runId);
+    expect(state.output).toBe(42);
+    const child = await finish(world, `${runId}.child.1`);
+    expect(child.state).toMatchObject({ status: 'completed', output: 42, templateId: 'double' });
+  });
+
+  it('fails the node when the child input does not match its inputSchema', async () => {
+    await upload(world, {
+      id: 'bad-parent', name: 'Bad parent',
+      nodes: [{ id: 'child', type: 'subworkflow', config: { template: 'double', input: { n: 'text' } } }],
+    });
+    const { state } = await finish(world, await start(world, 'bad-parent'));
+    expect(state.status).toBe('failed');
+    expect(nodeOf(state, 'child').error).toMatchObject({ type: 'InvalidInput' });
+  });
+
+  it('maps a template over items as child runs', async () => {
+    await upload(world, {
+      id: 'map-template', name: 'Map template',
+      nodes: [{ id: 'each', type: 'map', config: { items: [1, 2, 3], template: 'double', input: { n: '{{ item + index }}' } } }],
+      output: '{{ nodes.each.output }}',
+    });
+    const { state } = await finish(world, await start(world, 'map-template'));
+    expect(state.output).toEqual([2, 6, 10]);
+  });
+
+  it('cancelling the parent cancels the child run', async () => {
+    await upload(world, {
+      id: 'sleepy-parent', name: 'Sleepy parent',
+      nodes: [{ id: 'child', type: 'subworkflow', config: { template: 'sleepy', input: {} } }],
+    });
+    const runId = await start(world, 'sleepy-parent');
+    await waitFor(world, runId, (s) => nodeOf(s, 'child').status === 'running');
+    const childId = `${runId}.child.1`;
+    await expect.poll(async () => (await world.request('GET', `/api/v1/runs/${childId}`)).status, { timeout: 10_000 }).toBe(200);
+    await waitFor(world, childId, (s) => nodeOf(s, 'nap').status === 'waiting');
+    expect((await command(world, runId, 'cancel')).body.status).toBe('cancelled');
+    const child = await finish(world, childId);
+    expect(child.state.status).toBe('cancelled');
+    expect((await world.temporal.client.workflow.getHandle(childId).describe()).status.name).toBe('CANCELLED');
+  });
+});
