@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { invalid } from '../errors.js';
+import { sseEventsHandler } from '../realtime/sse.js';
 import { formatPath } from '../template/source.js';
 import type { AppDeps } from './deps.js';
 import { onError } from './on-error.js';
@@ -31,6 +32,7 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => problem(c, 404, 'not-found', `no route ${c.req.method} ${c.req.path}`));
   app.route('/', healthRoutes(deps));
   app.route('/api/v1/templates', templateRoutes(deps));
+  app.get('/api/v1/runs/:runId/events', sseEventsHandler({ readers: { db: deps.db.db, client: deps.temporal.client }, hubs: deps.hubs }));
   app.route('/api/v1/runs', runRoutes(deps));
   app.route('/api/v1', schemaRoutes());
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Weft API', version: '1' } });

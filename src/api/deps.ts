@@ -1,5 +1,6 @@
 import type { Database } from '../db/client.js';
 import type { EventBus } from '../realtime/event-bus.js';
+import type { RunHubs } from '../realtime/run-hub.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 
 /** What the API is built from. */
@@ -7,4 +8,6 @@ export interface AppDeps {
   db: Database;
   temporal: TemporalHandle;
   bus: EventBus;
+  /** Shared with the WebSocket bridge, so both follow each run once per process. */
+  hubs: RunHubs;
 }

@@ -8,6 +8,8 @@ import type { WeftConfig } from '../config.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { attachBridge } from '../realtime/bridge.js';
 import { EventBus } from '../realtime/event-bus.js';
+import { createRunHubs } from '../realtime/hubs.js';
+import { startPgRelay } from '../realtime/pg-relay.js';
 import { connectTemporal, type TemporalHandle } from '../temporal/connection.js';
 import { readDevServerSettings } from '../temporal/dev-config.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
@@ -58,13 +60,18 @@ export async function startStack(config: WeftConfig, roles: StackRoles): Promise
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const temporal = await connectTemporal(address, namespace, config.temporal);
   const bus = new EventBus();
+  const readers = { db: database.db, client: temporal.client };
+  const hubs = createRunHubs(bus, readers);
+  // With PostgreSQL, API and worker processes may be apart (or many): events cross between them by NOTIFY.
+  const relay = config.databaseUrl ? await startPgRelay(config.databaseUrl, bus) : undefined;
+  const live = relay?.live ?? bus;
 
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
   let workerConnection: { close(): Promise<void> } | undefined;
   if (roles.worker) {
     const created = await createWorker({
-      address, namespace, taskQueue: config.temporal.taskQueue, temporal: config.temporal, bus,
+      address, namespace, taskQueue: config.temporal.taskQueue, temporal: config.temporal, bus: live,
       activities: createActivities({ db: database.db }),
     });
     worker = created.worker;
@@ -73,13 +80,14 @@ export async function startStack(config: WeftConfig, roles: StackRoles): Promise
   }
 
   let server: Server | undefined;
+  let bridge: ReturnType<typeof attachBridge> | undefined;
   let url: string | undefined;
   if (roles.api) {
-    const app = createApp({ db: database, temporal, bus });
+    const app = createApp({ db: database, temporal, bus, hubs });
     server = await new Promise<Server>((resolve) => {
       const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server));
     });
-    attachBridge(server, { db: database.db, client: temporal.client, bus });
+    bridge = attachBridge(server, { readers, hubs });
     const bound = server.address();
     const port = typeof bound === 'object' && bound ? bound.port : config.port;
     url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
@@ -93,6 +101,8 @@ export async function startStack(config: WeftConfig, roles: StackRoles): Promise
     database,
     temporal,
     async stop() {
+      bridge?.close();
+      hubs.closeAll();
       if (server) {
         const closed = new Promise((resolve) => server.close(resolve));
         server.closeIdleConnections();
@@ -103,6 +113,7 @@ export async function startStack(config: WeftConfig, roles: StackRoles): Promise
         await workerRun;
         await workerConnection?.close();
       }
+      await relay?.close();
       await temporal.close();
       await database.close();
       await devServer?.stop();

@@ -1,112 +1,98 @@
 import type { Server } from 'node:http';
-import type { Client } from '@temporalio/client';
-import { WebSocketServer, type WebSocket } from 'ws';
-import type { Db } from '../db/client.js';
-import { readRunEvents, readRunState } from '../runs/read-run.js';
-import type { RunEvent } from '../workflows/state.js';
-import type { EventBus } from './event-bus.js';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { WeftError } from '../errors.js';
+import type { RunReaderDeps } from '../runs/read-run.js';
+import { defaultLimits, TokenBucket, type BridgeLimits } from './limits.js';
+import { closeCodes, parseClientMessage, type ErrorCode, type ServerMessage } from './protocol.js';
+import type { RunHubs } from './run-hub.js';
+import { Subscription } from './subscription.js';
 
 /** What the bridge forwards from. */
 export interface BridgeDeps {
-  db: Db;
-  client: Client;
-  bus: EventBus;
+  readers: RunReaderDeps;
+  hubs: RunHubs;
+  limits?: Partial<BridgeLimits>;
 }
 
-type ClientMessage = { type: 'subscribe'; runId: string; afterSeq?: number } | { type: 'unsubscribe'; runId: string } | { type: 'ping' };
-
-const maxMessageBytes = 1024 * 1024;
-
-function parseMessage(raw: string): ClientMessage | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return 'the message is not JSON';
-  }
-  const m = value as Partial<Record<string, unknown>>;
-  if (m === null || typeof m !== 'object') return 'the message must be an object';
-  if (m.type === 'ping') return { type: 'ping' };
-  if ((m.type === 'subscribe' || m.type === 'unsubscribe') && typeof m.runId === 'string' && m.runId.length > 0) {
-    if (m.type === 'unsubscribe') return { type: 'unsubscribe', runId: m.runId };
-    if (m.afterSeq !== undefined && !(Number.isInteger(m.afterSeq) && (m.afterSeq as number) >= 0)) return 'afterSeq must be a non-negative integer';
-    return { type: 'subscribe', runId: m.runId, afterSeq: m.afterSeq as number | undefined };
-  }
-  return 'expected {"type":"subscribe","runId":…}, {"type":"unsubscribe","runId":…} or {"type":"ping"}';
+function text(data: RawData): string {
+  return Array.isArray(data) ? Buffer.concat(data).toString() : Buffer.from(data as Uint8Array).toString();
 }
 
-/**
- * One run followed by one socket: live events from the bus in seq order, with any gap repaired from the run's
- * events (the query, or the index once closed), so the client sees every event once.
- */
-class RunFeed {
-  private lastSeq: number;
-  private repairing: Promise<void> | undefined;
-  readonly unsubscribe: () => void;
+/** Serves one socket: its subscriptions, its limits, and nothing it sends can break the bridge. */
+function serveConnection(socket: WebSocket, deps: BridgeDeps, limits: BridgeLimits): void {
+  const subscriptions = new Map<string, Subscription>();
+  const bucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst);
+  let rejected = 0;
 
-  constructor(private readonly deps: BridgeDeps, private readonly socket: WebSocket, private readonly runId: string, afterSeq: number) {
-    this.lastSeq = afterSeq;
-    this.unsubscribe = deps.bus.subscribe(runId, (_id, event) => this.onLive(event));
-  }
+  const send = (message: ServerMessage) => {
+    if (socket.readyState !== socket.OPEN) return;
+    if (socket.bufferedAmount > limits.maxBufferedBytes) {
+      socket.close(closeCodes.slowConsumer, 'slow consumer: reconnect and resubscribe with afterSeq');
+      return;
+    }
+    socket.send(JSON.stringify(message));
+  };
+  const error = (code: ErrorCode, message: string, runId?: string) => send(runId ? { type: 'error', code, message, runId } : { type: 'error', code, message });
 
-  private send(event: RunEvent): void {
-    if (event.seq !== this.lastSeq + 1) return;
-    this.lastSeq = event.seq;
-    this.socket.send(JSON.stringify({ type: 'event', runId: this.runId, seq: event.seq, event: event.type, nodeId: event.nodeId, at: event.at, data: event.data }));
-  }
-
-  private onLive(event: RunEvent): void {
-    if (event.seq <= this.lastSeq) return;
-    if (event.seq === this.lastSeq + 1 && !this.repairing) return this.send(event);
-    void this.repair();
-  }
-
-  /** Fetches every event after the last one sent and sends them in order. */
-  repair(): Promise<void> {
-    this.repairing ??= (async () => {
-      try {
-        for (const event of await readRunEvents(this.deps, this.runId, this.lastSeq)) this.send(event);
-      } catch {
-        // The next live event triggers another repair.
-      } finally {
-        this.repairing = undefined;
-      }
-    })();
-    return this.repairing;
-  }
-
-  /** Sends the run's snapshot and continues from the seq it reflects. */
-  async snapshot(): Promise<void> {
-    const state = await readRunState(this.deps, this.runId);
-    this.lastSeq = state.seq;
-    this.socket.send(JSON.stringify({ type: 'snapshot', runId: this.runId, seq: state.seq, state }));
-    await this.repair();
-  }
+  socket.on('message', (data) => {
+    if (!bucket.take()) {
+      if (++rejected > limits.maxRejectedMessages) socket.close(closeCodes.abusive, 'too many messages');
+      else error('rate-limited', `at most ${limits.messagesPerSecond} messages a second`);
+      return;
+    }
+    const message = parseClientMessage(text(data));
+    if (typeof message === 'string') return error('bad-message', message);
+    if (message.type === 'ping') return send({ type: 'pong' });
+    subscriptions.get(message.runId)?.close();
+    subscriptions.delete(message.runId);
+    if (message.type === 'unsubscribe') return;
+    if (subscriptions.size >= limits.maxSubscriptions) {
+      return error('too-many-subscriptions', `a connection follows at most ${limits.maxSubscriptions} runs`, message.runId);
+    }
+    const subscription = new Subscription(deps.hubs, deps.readers, message.runId, send);
+    subscriptions.set(message.runId, subscription);
+    subscription.start(message.afterSeq).catch((err: unknown) => {
+      if (subscriptions.get(message.runId) === subscription) subscriptions.delete(message.runId);
+      const notFound = err instanceof WeftError && err.type === 'not-found';
+      error(notFound ? 'not-found' : 'internal', notFound ? `run "${message.runId}" does not exist` : 'the run could not be read; try again', message.runId);
+    });
+  });
+  socket.on('close', () => {
+    subscriptions.forEach((s) => s.close());
+    subscriptions.clear();
+  });
+  socket.on('error', () => socket.terminate());
 }
 
 /** Attaches the realtime bridge at `GET /ws` on the API's HTTP server. */
-export function attachBridge(server: Server, deps: BridgeDeps): WebSocketServer {
-  const wss = new WebSocketServer({ server, path: '/ws', maxPayload: maxMessageBytes });
+export function attachBridge(server: Server, deps: BridgeDeps): { wss: WebSocketServer; close(): void } {
+  const limits = { ...defaultLimits, ...deps.limits };
+  const wss = new WebSocketServer({ server, path: '/ws', maxPayload: limits.maxMessageBytes });
+  const alive = new WeakSet<WebSocket>();
   wss.on('connection', (socket) => {
-    const feeds = new Map<string, RunFeed>();
-    const error = (code: string, message: string) => socket.send(JSON.stringify({ type: 'error', code, message }));
-    socket.on('message', (data) => {
-      const message = parseMessage(Array.isArray(data) ? Buffer.concat(data).toString() : Buffer.from(data as Uint8Array).toString());
-      if (typeof message === 'string') return error('bad-message', message);
-      if (message.type === 'ping') return socket.send(JSON.stringify({ type: 'pong' }));
-      feeds.get(message.runId)?.unsubscribe();
-      feeds.delete(message.runId);
-      if (message.type === 'unsubscribe') return;
-      const feed = new RunFeed(deps, socket, message.runId, message.afterSeq ?? 0);
-      feeds.set(message.runId, feed);
-      const ready = message.afterSeq === undefined ? feed.snapshot() : feed.repair();
-      ready.catch((err: unknown) => {
-        feed.unsubscribe();
-        feeds.delete(message.runId);
-        error('not-found', (err as Error).message);
-      });
-    });
-    socket.on('close', () => feeds.forEach((f) => f.unsubscribe()));
+    alive.add(socket);
+    socket.on('pong', () => alive.add(socket));
+    serveConnection(socket, deps, limits);
   });
-  return wss;
+  // The application heartbeat: a socket that did not answer the last ping is gone (a dead peer or network).
+  const heartbeat = setInterval(() => {
+    for (const socket of wss.clients) {
+      if (!alive.has(socket)) {
+        socket.close(closeCodes.heartbeatTimeout, 'no answer to heartbeat');
+        socket.terminate();
+        continue;
+      }
+      alive.delete(socket);
+      socket.ping();
+    }
+  }, limits.heartbeatMs);
+  heartbeat.unref();
+  return {
+    wss,
+    close() {
+      clearInterval(heartbeat);
+      for (const socket of wss.clients) socket.close(closeCodes.goingAway, 'server shutting down: resume with afterSeq');
+      wss.close();
+    },
+  };
 }

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type InjectedSinks, type WorkflowBundleOption } from '@temporalio/worker';
 import type { WeftConfig } from '../config.js';
 import type { Activities } from '../activities/index.js';
-import type { EventBus } from '../realtime/event-bus.js';
+import type { LivePath } from '../realtime/event-bus.js';
 import type { WeftSinks } from '../workflows/sinks.js';
 
 /** Where the interpreter's workflow code starts; the worker bundles it for the sandbox. */
@@ -28,7 +28,8 @@ export interface WorkerOptions {
   taskQueue: string;
   temporal: WeftConfig['temporal'];
   activities: Activities;
-  bus: EventBus;
+  /** Where live events go: the process's bus, or the PostgreSQL relay that also reaches other processes. */
+  bus: LivePath;
   /** A prebuilt bundle (tests build one per run); otherwise the worker bundles `workflowsPath` itself. */
   workflowBundle?: WorkflowBundleOption;
   identity?: string;

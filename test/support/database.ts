@@ -14,7 +14,10 @@ export const hasPostgres = (): boolean => inject('postgresUrl') !== '';
  * A fresh, migrated database of the given kind: in-memory PGlite, or a new database on the test PostgreSQL
  * server (dropped again by `close`).
  */
-export async function openTestDatabase(kind: DatabaseKind): Promise<Database> {
+/** A test database; `url` is set for PostgreSQL. */
+export type TestDatabase = Database & { url?: string };
+
+export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
   if (kind === 'pglite') return openDatabase({ dataDir: null });
   const adminUrl = inject('postgresUrl');
   const name = `weft_${randomUUID().replaceAll('-', '')}`;
@@ -25,6 +28,7 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<Database> {
   const database = await openDatabase({ databaseUrl: url.toString() });
   return {
     ...database,
+    url: url.toString(),
     async close() {
       await database.close();
       await admin.unsafe(`drop database if exists ${name} with (force)`);

@@ -4,17 +4,21 @@ import { inject } from 'vitest';
 import { createActivities } from '../../src/activities/index.js';
 import { createApp } from '../../src/api/app.js';
 import { loadConfig } from '../../src/config.js';
-import type { Database } from '../../src/db/client.js';
+import type { RunEvent } from '../../src/workflows/state.js';
 import { EventBus } from '../../src/realtime/event-bus.js';
+import { createRunHubs } from '../../src/realtime/hubs.js';
+import { startPgRelay } from '../../src/realtime/pg-relay.js';
+import type { RunHubs } from '../../src/realtime/run-hub.js';
 import { connectTemporal, type TemporalHandle } from '../../src/temporal/connection.js';
 import { createWorker } from '../../src/temporal/worker.js';
-import { openTestDatabase, type DatabaseKind } from './database.js';
+import { openTestDatabase, type DatabaseKind, type TestDatabase } from './database.js';
 
 /** Everything a workflow or route test needs: a database, the test dev server, a worker on its own queue, the API. */
 export interface World {
-  database: Database;
+  database: TestDatabase;
   temporal: TemporalHandle;
   bus: EventBus;
+  hubs: RunHubs;
   app: ReturnType<typeof createApp>;
   taskQueue: string;
   /** `app.request` with a JSON (or YAML text) body. */
@@ -22,8 +26,16 @@ export interface World {
   close(): Promise<void>;
 }
 
+/** Ways to bend a world for a test. */
+export interface WorldOptions {
+  /** Live events the worker publishes but that never reach the API's bus (a lossy live path). */
+  dropLive?: (event: RunEvent) => boolean;
+  /** Publish the worker's live events through the PostgreSQL relay too (PostgreSQL worlds only). */
+  relay?: boolean;
+}
+
 /** Starts a world: a real worker on a unique task queue against the shared test dev server. */
-export async function startWorld(kind: DatabaseKind = 'pglite'): Promise<World> {
+export async function startWorld(kind: DatabaseKind = 'pglite', options: WorldOptions = {}): Promise<World> {
   const taskQueue = `test-${randomUUID()}`;
   const config = loadConfig({}, {});
   const temporalConfig = { ...config.temporal, taskQueue };
@@ -32,15 +44,23 @@ export async function startWorld(kind: DatabaseKind = 'pglite'): Promise<World> 
   const database = await openTestDatabase(kind);
   const temporal = await connectTemporal(address, namespace, temporalConfig);
   const bus = new EventBus();
+  const workerBus = options.dropLive ? new EventBus() : bus;
+  if (options.dropLive) {
+    const drop = options.dropLive;
+    workerBus.subscribe('*', (runId, event) => drop(event) || bus.publish(runId, event));
+  }
+  const relay = options.relay && database.url ? await startPgRelay(database.url, workerBus) : undefined;
   const { worker, connection } = await createWorker({
-    address, namespace, taskQueue, temporal: temporalConfig, bus,
+    address, namespace, taskQueue, temporal: temporalConfig, bus: relay?.live ?? workerBus,
     activities: createActivities({ db: database.db }),
     workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
   });
   const running = worker.run();
-  const app = createApp({ db: database, temporal, bus });
+  // Tests lose live events on purpose; a short idle check finds them without waiting seconds.
+  const hubs = createRunHubs(bus, { db: database.db, client: temporal.client }, 500);
+  const app = createApp({ db: database, temporal, bus, hubs });
   return {
-    database, temporal, bus, app, taskQueue,
+    database, temporal, bus, hubs, app, taskQueue,
     request(method, path, body, headers = {}) {
       const init: RequestInit = { method, headers: { ...headers } };
       if (body !== undefined) {
@@ -50,9 +70,11 @@ export async function startWorld(kind: DatabaseKind = 'pglite'): Promise<World> 
       return Promise.resolve(app.request(path, init));
     },
     async close() {
+      hubs.closeAll();
       worker.shutdown();
       await running;
       await connection.close();
+      await relay?.close();
       await temporal.close();
       await database.close();
     },

@@ -1,0 +1,143 @@
+import type { RunEvent } from '../workflows/state.js';
+import type { EventBus } from './event-bus.js';
+
+/** Where a hub repairs from: the run's events after a seq (the workflow query while open, the index once closed). */
+export type EventSource = (runId: string, afterSeq: number) => Promise<RunEvent[]>;
+
+const terminal = new Set(['run.completed', 'run.failed', 'run.cancelled']);
+const bufferSize = 2_000;
+/** How long an open run may stay silent before its hub checks for events it missed. */
+export const defaultIdleCheckMs = 5_000;
+
+/**
+ * Events from activities (`node.progress`, Temporal's own retries) that carry the seq they follow and a `sub`
+ * number: they are passed on as they come and never stored or ordered against the run's seq.
+ */
+export function isLiveOnly(event: RunEvent): boolean {
+  return event.sub !== undefined;
+}
+
+/** A receiver of a run's events, in seq order, each once (progress events may interleave). */
+export type HubListener = (event: RunEvent) => void;
+
+/**
+ * One run as this process follows it, shared by every subscriber: live events from the bus are put in seq
+ * order, a gap is repaired once from the source for everyone, and a recent window is kept so that joining
+ * clients catch up without a query. An idle open run is checked now and then, so a lost live event is
+ * noticed even when no later one comes.
+ */
+export class RunHub {
+  private lastSeq = 0;
+  private readonly recent: RunEvent[] = [];
+  private readonly listeners = new Set<HubListener>();
+  private repairing: Promise<void> | undefined;
+  private readonly unsubscribers: Array<() => void>;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private lastActivity = Date.now();
+  ended = false;
+
+  constructor(readonly runId: string, bus: EventBus, private readonly source: EventSource, idleCheckMs = defaultIdleCheckMs) {
+    this.unsubscribers = [bus.subscribe(runId, (_id, event) => this.onLive(event)), bus.onHint(runId, () => void this.repair())];
+    this.idleTimer = setInterval(() => {
+      if (!this.ended && Date.now() - this.lastActivity >= idleCheckMs) void this.repair();
+    }, idleCheckMs);
+    this.idleTimer.unref();
+  }
+
+  /** The newest seq the hub has delivered. */
+  get seq(): number {
+    return this.lastSeq;
+  }
+
+  /** Starts following from `seq` (a snapshot's, or a resuming client's) when the hub knows nothing newer. */
+  advanceTo(seq: number): void {
+    if (this.recent.length === 0 && seq > this.lastSeq) this.lastSeq = seq;
+  }
+
+  listen(listener: HubListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  /** Events after `seq`: from the window when it covers them, else from the source. */
+  async eventsAfter(seq: number): Promise<RunEvent[]> {
+    const first = this.recent[0];
+    if (first && first.seq <= seq + 1) return this.recent.filter((e) => e.seq > seq);
+    return this.source(this.runId, seq);
+  }
+
+  private deliver(event: RunEvent): void {
+    this.lastActivity = Date.now();
+    if (isLiveOnly(event)) {
+      this.listeners.forEach((l) => l(event));
+      return;
+    }
+    if (event.seq !== this.lastSeq + 1) return;
+    this.lastSeq = event.seq;
+    this.recent.push(event);
+    if (this.recent.length > bufferSize) this.recent.splice(0, this.recent.length - bufferSize);
+    if (terminal.has(event.type)) this.ended = true;
+    this.listeners.forEach((l) => l(event));
+  }
+
+  private onLive(event: RunEvent): void {
+    if (isLiveOnly(event)) return this.deliver(event);
+    if (event.seq <= this.lastSeq) return;
+    if (event.seq === this.lastSeq + 1 && !this.repairing) return this.deliver(event);
+    void this.repair();
+  }
+
+  /** Fetches every event after the last one delivered and delivers them in order. */
+  repair(): Promise<void> {
+    this.repairing ??= (async () => {
+      try {
+        for (const event of await this.source(this.runId, this.lastSeq)) this.deliver(event);
+      } catch {
+        // The next live event or idle check tries again.
+      } finally {
+        this.repairing = undefined;
+        this.lastActivity = Date.now();
+      }
+    })();
+    return this.repairing;
+  }
+
+  close(): void {
+    this.unsubscribers.forEach((stop) => stop());
+    clearInterval(this.idleTimer);
+  }
+}
+
+/** The hubs of one process, created on first subscriber and closed with the last. */
+export class RunHubs {
+  private readonly hubs = new Map<string, RunHub>();
+
+  constructor(private readonly bus: EventBus, private readonly source: EventSource, private readonly idleCheckMs = defaultIdleCheckMs) {}
+
+  /** The run's hub and a release function for the caller's listener. */
+  join(runId: string, listener: HubListener): { hub: RunHub; leave: () => void } {
+    let hub = this.hubs.get(runId);
+    if (!hub) this.hubs.set(runId, (hub = new RunHub(runId, this.bus, this.source, this.idleCheckMs)));
+    const stop = hub.listen(listener);
+    const joined = hub;
+    return {
+      hub: joined,
+      leave: () => {
+        stop();
+        if (joined.listenerCount === 0 && this.hubs.get(runId) === joined) {
+          joined.close();
+          this.hubs.delete(runId);
+        }
+      },
+    };
+  }
+
+  closeAll(): void {
+    this.hubs.forEach((h) => h.close());
+    this.hubs.clear();
+  }
+}

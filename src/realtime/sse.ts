@@ -1,0 +1,53 @@
+import type { Context, Next } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { invalid } from '../errors.js';
+import { readRunState, type RunReaderDeps } from '../runs/read-run.js';
+import { terminalRunStatuses } from '../workflows/state.js';
+import type { RunHubs } from './run-hub.js';
+import { Subscription } from './subscription.js';
+
+const keepAliveMs = 15_000;
+
+function resumeFrom(c: Context): number {
+  const raw = c.req.header('last-event-id') ?? c.req.query('after') ?? '0';
+  const seq = Number(raw);
+  if (!Number.isSafeInteger(seq) || seq < 0) throw invalid('cannot resume the stream', [{ path: 'Last-Event-ID', message: 'must be the id (seq) of an event this stream sent' }]);
+  return seq;
+}
+
+/**
+ * `GET /api/v1/runs/:runId/events` with `Accept: text/event-stream`: the run's events as server-sent events
+ * (`id:` is the seq, `event:` its type), resumable with `Last-Event-ID`, ending after the run's final event.
+ * Other requests fall through to the JSON route.
+ */
+export function sseEventsHandler(deps: { readers: RunReaderDeps; hubs: RunHubs }) {
+  return async function sseEvents(c: Context, next: Next) {
+    if (!(c.req.header('accept') ?? '').includes('text/event-stream')) return next();
+    const runId = c.req.param('runId') ?? '';
+    const after = resumeFrom(c);
+    await readRunState(deps.readers, runId);
+    return streamSSE(c, async (stream) => {
+      let finish!: () => void;
+      const finished = new Promise<void>((resolve) => (finish = resolve));
+      // Writes go out one after another, and the stream ends only once the last one is out.
+      let written: Promise<void> = Promise.resolve();
+      const subscription = new Subscription(deps.hubs, deps.readers, runId, (frame) => {
+        if (frame.type !== 'event') return;
+        written = written.then(() => stream.writeSSE({ id: frame.sub === undefined ? String(frame.seq) : undefined, event: frame.event, data: JSON.stringify(frame) }));
+      }, finish);
+      stream.onAbort(finish);
+      const keepAlive = setInterval(() => void stream.write(': keep-alive\n\n'), keepAliveMs);
+      try {
+        await subscription.start(after);
+        // A client that already has the closed run's last event gets an empty, ended stream.
+        const state = await readRunState(deps.readers, runId);
+        if (terminalRunStatuses.includes(state.status) && subscription.seq >= state.seq) finish();
+        await finished;
+        await written;
+      } finally {
+        clearInterval(keepAlive);
+        subscription.close();
+      }
+    });
+  };
+}

@@ -1,0 +1,102 @@
+import { readRunState, type RunReaderDeps } from '../runs/read-run.js';
+import type { RunEvent } from '../workflows/state.js';
+import { eventFrame, type ServerMessage } from './protocol.js';
+import { isLiveOnly, type RunHub, type RunHubs } from './run-hub.js';
+
+const terminal = new Set(['run.completed', 'run.failed', 'run.cancelled']);
+/** High-rate progress is coalesced per node in windows this long; state changes never wait. */
+export const progressWindowMs = 100;
+
+/**
+ * One client following one run: a snapshot (or the events after the client's `afterSeq`), then every later
+ * event in seq order, each once. All work runs on one promise chain, so catch-up and live events never
+ * interleave out of order.
+ */
+export class Subscription {
+  private cursor = 0;
+  private chain: Promise<void> = Promise.resolve();
+  private hub!: RunHub;
+  private leave: (() => void) | undefined;
+  private readonly pendingProgress = new Map<string, RunEvent>();
+  private progressTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly hubs: RunHubs,
+    private readonly readers: RunReaderDeps,
+    readonly runId: string,
+    private readonly send: (frame: ServerMessage) => void,
+    private readonly onEnd: () => void = () => {},
+  ) {}
+
+  /** Joins the run; rejects (and leaves) when the run does not exist. */
+  start(afterSeq?: number): Promise<void> {
+    const joined = this.hubs.join(this.runId, (event) => this.enqueue(event));
+    this.hub = joined.hub;
+    this.leave = joined.leave;
+    this.chain = (afterSeq === undefined ? this.snapshot() : this.resume(afterSeq)).catch((err: unknown) => {
+      this.close();
+      throw err;
+    });
+    return this.chain;
+  }
+
+  private async snapshot(): Promise<void> {
+    const state = await readRunState(this.readers, this.runId);
+    this.hub.advanceTo(state.seq);
+    this.cursor = state.seq;
+    this.send({ type: 'snapshot', runId: this.runId, seq: state.seq, state });
+    await this.catchUp();
+  }
+
+  private async resume(afterSeq: number): Promise<void> {
+    await readRunState(this.readers, this.runId);
+    this.cursor = afterSeq;
+    await this.catchUp();
+    this.hub.advanceTo(this.cursor);
+  }
+
+  private async catchUp(): Promise<void> {
+    for (const event of await this.hub.eventsAfter(this.cursor)) this.deliver(event);
+  }
+
+  private enqueue(event: RunEvent): void {
+    if (this.closed) return;
+    if (isLiveOnly(event)) return event.type === 'node.progress' ? this.coalesce(event) : this.send(eventFrame(this.runId, event));
+    this.chain = this.chain.then(async () => {
+      if (this.closed || event.seq <= this.cursor) return;
+      if (event.seq === this.cursor + 1) this.deliver(event);
+      else await this.catchUp();
+    }, () => {});
+  }
+
+  private deliver(event: RunEvent): void {
+    if (this.closed || event.seq !== this.cursor + 1) return;
+    if (event.nodeId !== undefined) this.pendingProgress.delete(event.nodeId);
+    this.cursor = event.seq;
+    this.send(eventFrame(this.runId, event));
+    if (terminal.has(event.type)) this.onEnd();
+  }
+
+  private coalesce(event: RunEvent): void {
+    this.pendingProgress.set(event.nodeId ?? '', event);
+    this.progressTimer ??= setTimeout(() => {
+      this.progressTimer = undefined;
+      const batch = [...this.pendingProgress.values()];
+      this.pendingProgress.clear();
+      for (const e of batch) if (!this.closed) this.send(eventFrame(this.runId, e));
+    }, progressWindowMs);
+  }
+
+  /** The newest seq sent to the client. */
+  get seq(): number {
+    return this.cursor;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.progressTimer);
+    this.leave?.();
+  }
+}

@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeCodes } from '../../src/realtime/protocol.js';
+import { serveWorld } from '../support/http-server.js';
+import { runToEnd, upload } from '../support/runs.js';
+import { json, startUpstream } from '../support/upstream.js';
+import { startWorld, type World } from '../support/world.js';
+import { eventsOf, runEnded, TestSocket } from '../support/ws-client.js';
+
+/** A chain of `n` http nodes against an upstream that answers each call after `ms`. */
+const slowChain = (id: string, base: string, n: number) => ({
+  id, name: id,
+  nodes: Array.from({ length: n }, (_, i) => ({ id: `step${i}`, type: 'http', needs: i ? [`step${i - 1}`] : undefined, config: { url: `${base}/slow` } })),
+});
+
+const seqs = (frames: Array<{ seq: number }>) => frames.map((f) => f.seq);
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+async function start(world: World, templateId: string): Promise<string> {
+  const res = await world.request('POST', `/api/v1/templates/${templateId}/runs`, { input: {} });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { runId: string }).runId;
+}
+
+describe('the WebSocket bridge', () => {
+  let world: World;
+  let server: Awaited<ReturnType<typeof serveWorld>>;
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+
+  beforeAll(async () => {
+    upstream = await startUpstream({ 'GET /slow': (_req, res) => void setTimeout(() => json(res, 200, { ok: true }), 150) });
+    world = await startWorld();
+    server = await serveWorld(world);
+    await upload(world, slowChain('chain', upstream.url, 5));
+  });
+  afterAll(async () => {
+    await server?.close();
+    await world?.close();
+    await upstream?.close();
+  });
+
+  it('sends a snapshot, then every later event in seq order, once', async () => {
+    const runId = await start(world, 'chain');
+    const client = await TestSocket.open(server.wsUrl);
+    client.send({ type: 'subscribe', runId });
+    const messages = await client.until(runEnded(runId));
+    const snapshot = messages.find((m) => m.type === 'snapshot');
+    expect(snapshot?.type === 'snapshot' && snapshot.state.runId).toBe(runId);
+    const from = snapshot?.type === 'snapshot' ? snapshot.seq : -1;
+    const events = eventsOf(messages, runId);
+    expect(seqs(events)).toEqual(range(from + 1, events.at(-1)!.seq));
+    expect(events.at(-1)?.event).toBe('run.completed');
+    client.close();
+  });
+
+  it('resumes after a reconnect with afterSeq: no gap, no duplicate', async () => {
+    const runId = await start(world, 'chain');
+    const first = await TestSocket.open(server.wsUrl);
+    first.send({ type: 'subscribe', runId, afterSeq: 0 });
+    await first.until((m) => eventsOf(m, runId).length >= 3);
+    first.close();
+    const seen = eventsOf(first.messages, runId);
+    const last = seen.at(-1)!.seq;
+
+    const second = await TestSocket.open(server.wsUrl);
+    second.send({ type: 'subscribe', runId, afterSeq: last });
+    const rest = eventsOf(await second.until(runEnded(runId)), runId);
+    expect(second.messages.some((m) => m.type === 'snapshot')).toBe(false);
+    expect(seqs([...seen, ...rest])).toEqual(range(1, rest.at(-1)!.seq));
+    second.close();
+  });
+
+  it('serves a closed run from its stored events', async () => {
+    const { runId, state } = await runToEnd(world, 'chain');
+    const client = await TestSocket.open(server.wsUrl);
+    client.send({ type: 'subscribe', runId, afterSeq: 0 });
+    const events = eventsOf(await client.until(runEnded(runId)), runId);
+    expect(seqs(events)).toEqual(range(1, state.seq));
+    client.close();
+  });
+
+  it('follows many runs on one connection', async () => {
+    const runs = await Promise.all([start(world, 'chain'), start(world, 'chain'), start(world, 'chain')]);
+    const client = await TestSocket.open(server.wsUrl);
+    runs.forEach((runId) => client.send({ type: 'subscribe', runId, afterSeq: 0 }));
+    await client.until((m) => runs.every((r) => runEnded(r)(m)));
+    for (const runId of runs) {
+      const events = eventsOf(client.messages, runId);
+      expect(seqs(events)).toEqual(range(1, events.at(-1)!.seq));
+    }
+    client.close();
+  });
+
+  it('answers bad messages with an error and stays usable; nothing a client sends breaks it', async () => {
+    const client = await TestSocket.open(server.wsUrl);
+    for (const bad of ['not json', '[]', 'null', '{"type":"subscribe"}', '{"type":"subscribe","runId":"x","afterSeq":-1}', '{"type":"explode"}', '{"__proto__":{"polluted":1},"type":"ping"}']) client.send(bad);
+    client.send({ type: 'subscribe', runId: 'no-such-run' });
+    client.send({ type: 'ping' });
+    const messages = await client.until((m) => m.filter((x) => x.type === 'pong').length >= 2 && m.some((x) => x.type === 'error' && x.code === 'not-found'));
+    expect(messages.filter((m) => m.type === 'error' && m.code === 'bad-message')).toHaveLength(6);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    client.close();
+  });
+
+  it('closes a connection that sends a frame over 1 MB', async () => {
+    const client = await TestSocket.open(server.wsUrl);
+    client.send('x'.repeat(1024 * 1024 + 1));
+    expect(await client.closed()).toBe(1009);
+  });
+});
+
+describe('the bridge protections', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld();
+    await upload(world, { id: 'quick', name: 'Quick', nodes: [{ id: 'a', type: 'transform', config: { value: 1 } }] });
+  });
+  afterAll(async () => world?.close());
+
+  it('limits subscriptions per connection', async () => {
+    const server = await serveWorld(world, { maxSubscriptions: 2 });
+    const { runId } = await runToEnd(world, 'quick');
+    const client = await TestSocket.open(server.wsUrl);
+    ['a', 'b', 'c'].forEach((suffix) => client.send({ type: 'subscribe', runId: suffix === 'a' ? runId : `${runId}-${suffix}` }));
+    await client.until((m) => m.some((x) => x.type === 'error' && x.code === 'too-many-subscriptions'));
+    client.close();
+    await server.close();
+  });
+
+  it('rate-limits messages, then closes a client that keeps flooding', async () => {
+    const server = await serveWorld(world, { messagesPerSecond: 1, messageBurst: 3, maxRejectedMessages: 5 });
+    const client = await TestSocket.open(server.wsUrl);
+    for (let i = 0; i < 5; i++) client.send({ type: 'ping' });
+    await client.until((m) => m.some((x) => x.type === 'error' && x.code === 'rate-limited'));
+    expect(client.messages.filter((m) => m.type === 'pong')).toHaveLength(3);
+    for (let i = 0; i < 10; i++) client.send({ type: 'ping' });
+    expect(await client.closed()).toBe(closeCodes.abusive);
+    await server.close();
+  });
+
+  it('closes a slow consumer with a code that says to resume with afterSeq', async () => {
+    const server = await serveWorld(world, { maxBufferedBytes: -1 });
+    const client = await TestSocket.open(server.wsUrl);
+    client.send({ type: 'ping' });
+    expect(await client.closed()).toBe(closeCodes.slowConsumer);
+    await server.close();
+  });
+
+  it('reaps a connection that stops answering heartbeats', async () => {
+    const server = await serveWorld(world, { heartbeatMs: 100 });
+    const dead = await TestSocket.open(server.wsUrl, { autoPong: false });
+    const alive = await TestSocket.open(server.wsUrl);
+    expect(await dead.closed()).toBe(closeCodes.heartbeatTimeout);
+    expect(alive.closeCode).toBeUndefined();
+    alive.close();
+    await server.close();
+  });
+});
+
+describe('a lossy live path', () => {
+  let world: World;
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+  beforeAll(async () => {
+    upstream = await startUpstream({ 'GET /slow': (_req, res) => void setTimeout(() => json(res, 200, { ok: true }), 100) });
+    // Every other live event never reaches the API: the bridge must repair from the run's events.
+    world = await startWorld('pglite', { dropLive: (event) => event.seq % 2 === 0 });
+    await upload(world, slowChain('lossy', upstream.url, 4));
+  });
+  afterAll(async () => {
+    await world?.close();
+    await upstream?.close();
+  });
+
+  it('still delivers every event in order, once', async () => {
+    const server = await serveWorld(world);
+    const runId = await start(world, 'lossy');
+    const client = await TestSocket.open(server.wsUrl);
+    client.send({ type: 'subscribe', runId, afterSeq: 0 });
+    const events = eventsOf(await client.until(runEnded(runId)), runId);
+    expect(seqs(events)).toEqual(range(1, events.at(-1)!.seq));
+    client.close();
+    await server.close();
+  });
+});
