@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { invalid } from '../errors.js';
 import { sseEventsHandler } from '../realtime/sse.js';
 import { formatPath } from '../template/source.js';
+import { uiRoutes } from '../ui/routes.js';
 import type { AppDeps } from './deps.js';
 import { onError } from './on-error.js';
 import { problem } from './problem.js';
@@ -35,6 +36,7 @@ export function createApp(deps: AppDeps) {
   app.get('/api/v1/runs/:runId/events', sseEventsHandler({ readers: { db: deps.db.db, client: deps.temporal.client }, hubs: deps.hubs }));
   app.route('/api/v1/runs', runRoutes(deps));
   app.route('/api/v1', schemaRoutes());
+  app.route('/ui', uiRoutes());
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Weft API', version: '1' } });
   return app;
 }

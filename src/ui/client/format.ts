@@ -1,0 +1,52 @@
+/** Display helpers shared by the views. */
+
+/** A time of day with seconds, in the reader's locale. */
+export function clock(iso: string | undefined): string {
+  if (!iso) return '—';
+  const at = new Date(iso);
+  return Number.isNaN(at.getTime()) ? iso : at.toLocaleTimeString(undefined, { hour12: false });
+}
+
+/** A date and time, short. */
+export function when(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const at = new Date(iso);
+  return Number.isNaN(at.getTime()) ? iso : at.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium', hour12: false });
+}
+
+/** How long from `start` to `end` (or now), as `850 ms`, `12.4 s`, `3 m 05 s`, `2 h 10 m`. */
+export function duration(start: string | undefined, end?: string | null): string {
+  if (!start) return '—';
+  const ms = (end ? new Date(end).getTime() : Date.now()) - new Date(start).getTime();
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.floor(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)} m ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} m`;
+}
+
+function json(value: unknown, indent?: number): string {
+  try {
+    return JSON.stringify(value, null, indent) ?? 'undefined';
+  } catch {
+    return '(not printable)';
+  }
+}
+
+/** A value as indented JSON for a `<pre>`. */
+export function pretty(value: unknown): string {
+  return value === undefined ? '—' : json(value, 2);
+}
+
+/** A one-line preview of a value, at most `max` characters. */
+export function preview(value: unknown, max = 80): string {
+  if (value === undefined) return '';
+  const text = typeof value === 'string' ? value : json(value);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** The short form of a run id for headings and tables. */
+export function shortId(id: string): string {
+  return id.length > 12 ? id.slice(0, 8) : id;
+}
