@@ -31,7 +31,7 @@ export interface StartedRun {
  */
 export async function startRun(
   deps: RunStarterDeps,
-  request: { templateId: string; version?: number; input: unknown; trigger: RunTrigger },
+  request: { templateId: string; version?: number; input: unknown; trigger: RunTrigger; tuning?: Pick<RunInput, 'continueAsNewAfterEvents'> },
 ): Promise<StartedRun> {
   const template = await getTemplate(deps.db, request.templateId);
   if (!template) throw notFound(`template "${request.templateId}"`);
@@ -46,7 +46,7 @@ export async function startRun(
   const startedAt = new Date();
   const args: RunInput = {
     runId, templateId: stored.templateId, templateVersion: stored.version, template: stored.definition, input,
-    trigger: request.trigger, startedAt: startedAt.toISOString(),
+    trigger: request.trigger, startedAt: startedAt.toISOString(), ...request.tuning,
   };
   await insertRun(deps.db, { id: runId, templateId: stored.templateId, templateVersion: stored.version, trigger: request.trigger, input, startedAt });
   try {

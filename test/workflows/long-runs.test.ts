@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRun } from '../../src/runs/start-run.js';
+import { command, eventsOf, finish, nodeOf, stateOf, waitFor } from '../support/run-control.js';
+import { expectGapless, upload } from '../support/runs.js';
+import { json, startUpstream } from '../support/upstream.js';
+import { startWorld, type World } from '../support/world.js';
+
+describe('long runs: continue-as-new and large outputs', () => {
+  let world: World;
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+  const big = { items: Array.from({ length: 6000 }, (_, i) => ({ i, text: 'x'.repeat(40) })) };
+
+  beforeAll(async () => {
+    upstream = await startUpstream({
+      'GET /big': (_req, res) => json(res, 200, big),
+      'POST /echo': (req, res) => json(res, 200, { length: req.body.length }),
+      'GET /n': (req, res) => json(res, 200, { n: Number(new URL(req.path, 'http://x').searchParams.get('n')) }),
+    });
+    world = await startWorld();
+  });
+  afterAll(async () => {
+    await world?.close();
+    await upstream?.close();
+  });
+
+  it('continues as new with the same run id and an unbroken event sequence', async () => {
+    const chain = Array.from({ length: 6 }, (_, i) => ({
+      id: `s${i}`, type: 'http', needs: i === 0 ? undefined : [`s${i - 1}`],
+      config: { url: `${upstream.url}/n`, query: { n: i === 0 ? 1 : `{{ nodes.s${i - 1}.output.body.n + 1 }}` } },
+    }));
+    await upload(world, {
+      id: 'chain', name: 'Chain',
+      nodes: [...chain, { id: 'gate', type: 'approval', needs: ['s5'], config: { prompt: 'go on?' } }],
+      output: '{{ nodes.s5.output.body.n }}',
+    });
+    const { runId } = await startRun({ db: world.database.db, temporal: world.temporal }, { templateId: 'chain', input: {}, trigger: 'api', tuning: { continueAsNewAfterEvents: 4 } });
+    const waiting = await waitFor(world, runId, (s) => s.nodes.some((n) => n.status === 'waiting'));
+    // While open, older events come from the index (flushed before each continue-as-new), newer from the workflow.
+    expectGapless(await eventsOf(world, runId), waiting.seq);
+    expect(nodeOf(waiting, 's5').output).toMatchObject({ body: { n: 6 } });
+    expect((await command(world, runId, 'nodes/gate/approve', { decision: 'approve' })).status).toBe(200);
+    const { state } = await finish(world, runId);
+    expect(state.output).toBe(6);
+    expect(state.nodes.every((n) => n.attempts === 1)).toBe(true);
+    const executions = async () => {
+      let count = 0;
+      for await (const _ of world.temporal.client.workflow.list({ query: `WorkflowId = '${runId}'` })) count += 1;
+      return count;
+    };
+    await expect.poll(executions, { timeout: 5000 }).toBeGreaterThan(2);
+    // Each node ran once across all executions.
+    expect(upstream.received.filter((r) => r.path.startsWith('/n')).length).toBe(6);
+  });
+
+  it('stores an output too large for history as a blob, resolved where it is read', async () => {
+    await upload(world, {
+      id: 'big', name: 'Big',
+      nodes: [
+        { id: 'fetch', type: 'http', config: { url: `${upstream.url}/big` } },
+        { id: 'count', type: 'transform', needs: ['fetch'], config: { value: '{{ nodes.fetch.output.size }}' } },
+        { id: 'send', type: 'http', needs: ['fetch'], config: { method: 'POST', url: `${upstream.url}/echo`, body: '{{ nodes.fetch.output }}' } },
+      ],
+      output: { size: '{{ nodes.count.output }}', sent: '{{ nodes.send.output.body.length }}' },
+    });
+    const started = await world.request('POST', '/api/v1/templates/big/runs', { input: {} });
+    const { runId } = (await started.json()) as { runId: string };
+    const { state } = await finish(world, runId);
+    expect(state.status).toBe('completed');
+    const fetched = nodeOf(state, 'fetch').output as { $ref: string; size: number; preview: string };
+    expect(fetched.$ref).toMatch(/^blob:/);
+    expect(fetched.size).toBeGreaterThan(256 * 1024);
+    // The consuming activity received the whole value, not the reference.
+    const output = state.output as { size: number; sent: number };
+    expect(output.size).toBe(fetched.size);
+    expect(output.sent).toBeGreaterThan(256 * 1024);
+    const whole = await world.request('GET', `/api/v1/runs/${runId}/nodes/fetch/output`);
+    expect(((await whole.json()) as { body: typeof big }).body).toEqual(big);
+    expect((await world.request('GET', `/api/v1/runs/${runId}/nodes/nope/output`)).status).toBe(404);
+    expect((await stateOf(world, runId)).status).toBe('completed');
+  });
+});
