@@ -1,0 +1,115 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { command, finish, nodeOf, start, waitFor } from '../support/run-control.js';
+import { upload } from '../support/runs.js';
+import { json, startUpstream } from '../support/upstream.js';
+import { startWorld, type World } from '../support/world.js';
+
+/**
+ * Interpreter changes must never break running runs. Histories of representative runs live in `histories/`
+ * and are replayed against the current workflow bundle; a change in behaviour goes behind `patched()`.
+ * `WEFT_RECORD_HISTORIES=1 npx vitest run test/workflows/replay.test.ts` records them again (only do that
+ * for new scenarios: re-recording hides exactly the breakage this test exists to catch).
+ */
+const historiesDir = path.join(import.meta.dirname, 'histories');
+const { History } = temporal.api.history.v1;
+
+describe('replaying recorded histories against the current interpreter', () => {
+  it('replays every recorded history without a nondeterminism error', async () => {
+    const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json')).sort();
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    const histories = files.map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: History.fromObject(JSON.parse(readFileSync(path.join(historiesDir, f), 'utf8')) as Record<string, unknown>) }));
+    const results = Worker.runReplayHistories({
+      workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
+      sinks: { events: { publish: { fn: () => undefined, callDuringReplay: false } } },
+    }, histories);
+    const failures: string[] = [];
+    for await (const result of results) if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
+    expect(failures).toEqual([]);
+  }, 60_000);
+});
+
+describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories', () => {
+  let world: World;
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+  const save = async (name: string, runId: string) => {
+    const history = await world.temporal.client.workflow.getHandle(runId).fetchHistory();
+    const plain = History.toObject(History.fromObject(history), { longs: String, enums: String, bytes: String });
+    writeFileSync(path.join(historiesDir, `${name}.json`), `${JSON.stringify(plain, null, 1)}\n`);
+  };
+
+  beforeAll(async () => {
+    upstream = await startUpstream({
+      'GET /orders/42': (_req, res) => json(res, 200, { items: [{ price: 10 }, { price: 32.5 }] }),
+      'POST /digest': (_req, res) => json(res, 200, { ok: true }),
+      'GET /bad': (_req, res) => json(res, 400, { error: 'bad' }),
+    });
+    world = await startWorld();
+  });
+  afterAll(async () => {
+    await world?.close();
+    await upstream?.close();
+  });
+
+  it('records the slice, a branch with skips, an approval, and a failure retried by an operator', async () => {
+    await upload(world, {
+      id: 'slice', name: 'Slice',
+      nodes: [
+        { id: 'fetch', type: 'http', config: { url: `${upstream.url}/orders/42` } },
+        { id: 'total', type: 'transform', needs: ['fetch'], config: { value: '{{ $sum(nodes.fetch.output.body.items.price) }}' } },
+        { id: 'post', type: 'http', needs: ['total'], config: { method: 'POST', url: `${upstream.url}/digest`, body: { total: '{{ nodes.total.output }}' } } },
+      ],
+      output: '{{ nodes.total.output }}',
+    });
+    const slice = await start(world, 'slice');
+    await finish(world, slice);
+    await save('slice', slice);
+
+    await upload(world, {
+      id: 'branch', name: 'Branch',
+      nodes: [
+        { id: 'pick', type: 'transform', config: { value: '{{ input.way }}' } },
+        { id: 'left', type: 'transform', needs: ['pick'], when: "{{ nodes.pick.output = 'left' }}", config: { value: 'L' } },
+        { id: 'right', type: 'delay', needs: ['pick'], when: "{{ nodes.pick.output = 'right' }}", config: { duration: '10ms' } },
+        { id: 'after-right', type: 'transform', needs: ['right'], config: { value: 'R' } },
+        { id: 'join', type: 'transform', needs: ['left', 'right'], config: { value: '{{ nodes.left.output }}' } },
+      ],
+      output: '{{ nodes.join.output }}',
+    });
+    const branch = await start(world, 'branch', { way: 'left' });
+    await finish(world, branch);
+    await save('branch-skip', branch);
+
+    await upload(world, {
+      id: 'approval', name: 'Approval',
+      nodes: [
+        { id: 'review', type: 'approval', config: { prompt: 'OK?' } },
+        { id: 'wait', type: 'delay', needs: ['review'], config: { duration: '10ms' } },
+      ],
+      output: '{{ nodes.review.output.decision }}',
+    });
+    const approval = await start(world, 'approval');
+    await waitFor(world, approval, (s) => nodeOf(s, 'review').status === 'waiting');
+    await command(world, approval, 'pause');
+    await command(world, approval, 'nodes/review/approve', { decision: 'approve', by: 'ada' });
+    await command(world, approval, 'resume');
+    await finish(world, approval);
+    await save('approval-pause', approval);
+
+    await upload(world, {
+      id: 'retry', name: 'Retry',
+      nodes: [
+        { id: 'call', type: 'http', onError: 'pause', config: { url: `${upstream.url}/bad` } },
+        { id: 'after', type: 'transform', needs: ['call'], config: { value: '{{ nodes.call.output.body }}' } },
+      ],
+    });
+    const retry = await start(world, 'retry');
+    await waitFor(world, retry, (s) => s.status === 'waiting_for_operator');
+    await command(world, retry, 'nodes/call/retry', { config: { url: `${upstream.url}/orders/42` } });
+    await finish(world, retry);
+    await save('failure-retry', retry);
+  });
+});
