@@ -68,7 +68,8 @@ describe('a crash of the whole Weft process in the middle of a run', () => {
     const steps = 6;
     const template = {
       id: 'long-chain', name: 'Long chain',
-      nodes: Array.from({ length: steps }, (_, i) => ({ id: `s${i}`, type: 'http', needs: i ? [`s${i - 1}`] : undefined, config: { url: `${upstream.url}/step?n=${i}` } })),
+      // A short heartbeat timeout lets Temporal notice at once that the step in flight died with its worker.
+      nodes: Array.from({ length: steps }, (_, i) => ({ id: `s${i}`, type: 'http', heartbeatTimeout: '2s', needs: i ? [`s${i - 1}`] : undefined, config: { url: `${upstream.url}/step?n=${i}` } })),
       output: '{{ nodes.s5.output.body.step }}',
     };
     expect((await fetch(`${first.url}/api/v1/templates`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(template) })).status).toBe(201);
@@ -86,7 +87,8 @@ describe('a crash of the whole Weft process in the middle of a run', () => {
     children.push(second.child);
     const after = await TestSocket.open(second.url.replace('http', 'ws') + '/ws');
     after.send({ type: 'subscribe', runId, afterSeq: seen.at(-1)!.seq });
-    const rest = eventsOf(await after.until(runEnded(runId), 60_000), runId);
+    // Temporal hands the run to the new worker once the dead one's sticky queue and task time out (~10 s each).
+    const rest = eventsOf(await after.until(runEnded(runId), 120_000), runId);
     after.close();
 
     const all = [...seen, ...rest];
@@ -99,5 +101,5 @@ describe('a crash of the whole Weft process in the middle of a run', () => {
     expect(repeated.length).toBeLessThanOrEqual(1);
     for (const step of repeated) expect(seen.some((e) => e.event === 'node.completed' && e.nodeId === `s${step}`)).toBe(false);
     second.child.kill('SIGTERM');
-  }, 120_000);
+  }, 180_000);
 });
