@@ -8,6 +8,7 @@ import { nodeLabel } from './status.js';
 const nodeWidth = 196;
 const nodeHeight = 62;
 const margin = 24;
+const minScale = 0.6;
 
 /** A drawn DAG: the element to insert, and how to reflect a node's state or the selection on it. */
 export interface DagView {
@@ -72,12 +73,22 @@ export function drawDag(nodes: readonly TemplateNode[], onSelect: (nodeId: strin
       style: `left:${at.x - nodeWidth / 2}px;top:${at.y - nodeHeight / 2}px;width:${nodeWidth}px;height:${nodeHeight}px`,
       onclick: () => onSelect(node.id),
     },
-    h('span', { class: 'dag-node-head' }, h('span', { class: 'dag-node-name' }, node.name ?? node.id), h('span', { class: 'dag-node-type' }, node.type)),
-    h('span', { class: 'dag-node-status' }, h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { class: 'dag-node-label' }, node.name ? node.id : 'not run'), h('span', { class: 'dag-node-extra' })));
+    h('span', { class: 'dag-node-name', title: node.name ?? node.id }, node.name ?? node.id),
+    h('span', { class: 'dag-node-status' },
+      h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { class: 'dag-node-label' }, node.name ? node.id : 'not run'),
+      h('span', { class: 'dag-node-extra' }), h('span', { class: 'dag-node-type' }, node.type)));
     buttons.set(node.id, button);
     canvas.appendChild(button);
   }
-  const element = h('div', { class: 'dag-scroll', role: 'group', 'aria-label': 'Workflow graph' }, canvas);
+  const fit = h('div', { class: 'dag-fit' }, canvas);
+  const element = h('div', { class: 'dag-scroll', role: 'group', 'aria-label': 'Workflow graph' }, fit);
+  // A wide graph shrinks to the card (down to a readable size), then scrolls.
+  new ResizeObserver(() => {
+    const scale = Math.max(minScale, Math.min(1, element.clientWidth / width));
+    canvas.style.transform = scale < 1 ? `scale(${scale})` : '';
+    fit.style.width = `${width * scale}px`;
+    fit.style.height = `${height * scale}px`;
+  }).observe(element);
 
   return {
     element,

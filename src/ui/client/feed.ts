@@ -1,23 +1,8 @@
-import type { RunEventType, RunState } from '../../workflows/state.js';
+import type { RunState } from '../../workflows/state.js';
+import { closeCodes, type ServerMessage } from '../../realtime/protocol.js';
 
 /** An `event` frame from `/ws`. Live-only events (progress) repeat the seq they follow and carry `sub`. */
-export interface EventFrame {
-  type: 'event';
-  runId: string;
-  seq: number;
-  sub?: number;
-  event: RunEventType;
-  nodeId?: string;
-  at: string;
-  data?: unknown;
-}
-
-type ServerFrame =
-  | { type: 'snapshot'; runId: string; seq: number; state: RunState }
-  | EventFrame
-  | { type: 'error'; code: string; message: string; runId?: string }
-  | { type: 'subscribed'; runId: string; afterSeq: number }
-  | { type: 'pong' };
+export type EventFrame = Extract<ServerMessage, { type: 'event' }>;
 
 /** How the page's link to the server is doing, for the indicator in the header. */
 export type Connection = 'connecting' | 'live' | 'reconnecting';
@@ -32,8 +17,6 @@ export interface FeedHandlers {
 
 const pingEveryMs = 15_000;
 const silentForMs = 40_000;
-/** The bridge closes a client that fell behind with this code: resume with `afterSeq` at once. */
-const slowConsumerCode = 4001;
 
 /**
  * Follows one run over `/ws`, for as long as the page is open. The first subscription asks for a snapshot;
@@ -79,13 +62,13 @@ export class RunFeed {
     });
     socket.addEventListener('message', (message) => {
       this.lastHeard = Date.now();
-      if (typeof message.data === 'string') this.receive(JSON.parse(message.data) as ServerFrame);
+      if (typeof message.data === 'string') this.receive(JSON.parse(message.data) as ServerMessage);
     });
     socket.addEventListener('close', (event) => {
       if (this.socket !== socket || this.stopped) return;
       this.socket = undefined;
       this.on.connection('reconnecting');
-      const wait = event.code === slowConsumerCode ? 0 : Math.min(5000, 250 * 2 ** this.failures) + Math.random() * 250;
+      const wait = event.code === closeCodes.slowConsumer || event.code === closeCodes.goingAway ? 0 : Math.min(5000, 250 * 2 ** this.failures) + Math.random() * 250;
       this.failures++;
       setTimeout(() => !this.stopped && this.connect(), wait);
     });
@@ -96,7 +79,7 @@ export class RunFeed {
     this.socket?.send(JSON.stringify(message));
   }
 
-  private receive(frame: ServerFrame): void {
+  private receive(frame: ServerMessage): void {
     if (frame.type === 'pong' || frame.type === 'subscribed') return;
     if (frame.type === 'error') return this.on.problem(frame.message);
     if (frame.runId !== this.runId) return;

@@ -45,6 +45,7 @@ export async function runPage(root: HTMLElement, runId: string): Promise<void> {
     { label: `Run ${shortId(runId)}` },
   ], `Run ${shortId(runId)}`);
 
+  const nameOf = (nodeId: string) => definitions.get(nodeId)?.name ?? nodeId;
   let selected: string | undefined;
   const notices = h('div', { class: 'notices', role: 'status', 'aria-live': 'polite' });
   const notice = (text: string, kind: 'ok' | 'error') => {
@@ -60,10 +61,10 @@ export async function runPage(root: HTMLElement, runId: string): Promise<void> {
       notice(err instanceof Error ? err.message : String(err), 'error');
     }
   };
-  const panel = new NodePanel({
-    retry: (nodeId) => act(`Retrying ${nodeId}`, () => api.node(runId, nodeId, 'retry')),
-    skip: (nodeId) => act(`Skipped ${nodeId}`, () => api.node(runId, nodeId, 'skip')),
-    decide: (nodeId, decision) => act(`${decision.decision === 'approve' ? 'Approved' : 'Rejected'} ${nodeId}`, () => api.approve(runId, nodeId, decision)),
+  const panel = new NodePanel(runId, {
+    retry: (nodeId) => act(`Retrying “${nameOf(nodeId)}”`, () => api.node(runId, nodeId, 'retry')),
+    skip: (nodeId) => act(`Skipped “${nameOf(nodeId)}”`, () => api.node(runId, nodeId, 'skip')),
+    decide: (nodeId, decision) => act(`${decision.decision === 'approve' ? 'Approved' : 'Rejected'} “${nameOf(nodeId)}”`, () => api.approve(runId, nodeId, decision)),
   });
   const commandLabels: Record<RunCommand, string> = { pause: 'Pause requested', resume: 'Resumed', cancel: 'Cancel requested' };
   const controls = new RunControls((command) => act(commandLabels[command], () => api.control(runId, command)));

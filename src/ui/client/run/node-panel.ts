@@ -70,7 +70,7 @@ export class NodePanel {
   readonly element = h('div', { class: 'node-panel', 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Select a node to see its config, output and error.'));
   private drawn = '';
 
-  constructor(private readonly actions: NodeActions) {}
+  constructor(private readonly runId: string, private readonly actions: NodeActions) {}
 
   /** Draws the node; a redraw happens only when something shown changed, so a half-typed comment survives. */
   show(node: NodeView, definition: TemplateNode | undefined, runStatus: RunStatus): void {
@@ -96,6 +96,7 @@ export class NodePanel {
         h('p', {}, node.error.message, node.error.type && h('span', { class: 'chip' }, node.error.type)),
         node.error.details !== undefined && jsonBlock('Details', node.error.details)),
       node.output !== undefined && jsonBlock('Output', node.output, { 'data-section': 'output' }),
+      node.output !== undefined && h('p', { class: 'small' }, h('a', { href: `/api/v1/runs/${encodeURIComponent(this.runId)}/nodes/${encodeURIComponent(node.id)}/output`, target: '_blank', rel: 'noopener' }, 'Whole output as JSON')),
       definition && nodeDefinition(definition));
   }
 }
