@@ -1,4 +1,4 @@
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** A template id: the stable name users upload versions under. Archived templates start no new runs. */
 export const templatesTable = pgTable('templates', {
@@ -69,11 +69,32 @@ export const blobsTable = pgTable('blobs', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
+/**
+ * A run's room record: who joined and left, messages, decisions and hand-offs, in the order they happened
+ * (`id`), kept after the run ends so the room can be replayed.
+ */
+export const roomEntriesTable = pgTable(
+  'room_entries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    runId: text('run_id').notNull(),
+    kind: text('kind').notNull(),
+    participantId: text('participant_id').notNull(),
+    participantName: text('participant_name'),
+    role: text('role').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    data: jsonb('data'),
+  },
+  (t) => [index('room_entries_run_idx').on(t.runId, t.id)],
+);
+
 /** A row of {@link templatesTable}. */
 export type TemplateRow = typeof templatesTable.$inferSelect;
 /** A row of {@link templateVersionsTable}. */
 export type TemplateVersionRow = typeof templateVersionsTable.$inferSelect;
 /** A row of {@link runsTable}. */
 export type RunRow = typeof runsTable.$inferSelect;
+/** A row of {@link roomEntriesTable}. */
+export type RoomEntryRow = typeof roomEntriesTable.$inferSelect;
 /** A row of {@link runEventsTable}. */
 export type RunEventRow = typeof runEventsTable.$inferSelect;
