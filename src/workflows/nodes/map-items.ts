@@ -1,4 +1,5 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
 import { evaluateValue, type ExpressionScope } from '../../template/expressions.js';
 import type { TemplateNode } from '../../template/model.js';
 import { nodeFailure, toRunError } from '../failures.js';
@@ -21,6 +22,18 @@ export interface MapWork {
   scope: ExpressionScope;
   /** The map node's activity options, for inner activity nodes. */
   activityOptions: ActivityOptions;
+}
+
+/**
+ * From this many items on, a per-item `transform` is evaluated in one activity per slice: the sandbox records a
+ * stack trace for every promise, and JSONata makes many, so thousands of evaluations here would take minutes.
+ */
+const evaluateOutsideFrom = 20;
+
+/** Evaluates a per-item `transform` over a slice of items in one activity. */
+function evaluateSlice(work: MapWork, value: unknown, items: unknown[], offset: number): Promise<unknown[]> {
+  const { evaluateItems } = proxyActivities<Activities>({ ...work.activityOptions, summary: `${work.nodeId}[${offset}…${offset + items.length - 1}] (transform)` });
+  return evaluateItems({ value, scope: work.scope, items, offset });
 }
 
 /** Inner node types that run inside the interpreter; any other type runs as its activity. */
@@ -52,6 +65,9 @@ async function runItem(work: MapWork, item: unknown, index: number): Promise<unk
  * new items from starting and, once those running have ended, fails with the item's index and error.
  */
 export async function runItems(work: MapWork, items: unknown[], offset: number, concurrency: number): Promise<unknown[]> {
+  if ('node' in work.inner && work.inner.node.type === 'transform' && items.length >= evaluateOutsideFrom) {
+    return evaluateSlice(work, (work.inner.node.config as { value?: unknown } | undefined)?.value ?? null, items, offset);
+  }
   const outputs: unknown[] = new Array<unknown>(items.length);
   let next = 0;
   let failure: { index: number; err: unknown } | undefined;
