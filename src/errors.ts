@@ -4,7 +4,7 @@ import type { TemplateProblem } from './template/source.js';
 export type Problem = TemplateProblem;
 
 /** The kinds of failure Weft reports; the API maps each to one HTTP status, and clients can branch on them. */
-export type WeftErrorType = 'bad-request' | 'not-found' | 'conflict' | 'validation-failed' | 'payload-too-large' | 'unsupported-media-type' | 'unavailable';
+export type WeftErrorType = 'bad-request' | 'forbidden' | 'not-found' | 'conflict' | 'validation-failed' | 'payload-too-large' | 'unsupported-media-type' | 'unavailable';
 
 /** A failure a caller can act on, with every located problem when there are several. */
 export class WeftError extends Error {
@@ -16,6 +16,9 @@ export class WeftError extends Error {
 
 /** The named resource does not exist. */
 export const notFound = (what: string) => new WeftError('not-found', `${what} does not exist`);
+
+/** The caller may not do this (its role, or the assignment of an approval, says no). */
+export const forbidden = (message: string) => new WeftError('forbidden', message);
 
 /** The request makes no sense in the resource's current state. */
 export const conflict = (message: string) => new WeftError('conflict', message);

@@ -7,6 +7,7 @@ import type { AppDeps } from './deps.js';
 import { onError } from './on-error.js';
 import { problem } from './problem.js';
 import { healthRoutes } from './routes/health.js';
+import { roomRoutes } from './routes/rooms.js';
 import { runRoutes } from './routes/runs.js';
 import { schemaRoutes } from './routes/schema.js';
 import { templateRoutes } from './routes/templates.js';
@@ -35,6 +36,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1/templates', templateRoutes(deps));
   app.get('/api/v1/runs/:runId/events', sseEventsHandler({ readers: { db: deps.db.db, client: deps.temporal.client }, hubs: deps.hubs }));
   app.route('/api/v1/runs', runRoutes(deps));
+  app.route('/api/v1/runs', roomRoutes(deps));
   app.route('/api/v1', schemaRoutes());
   app.route('/ui', uiRoutes());
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Weft API', version: '1' } });

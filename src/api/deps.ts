@@ -1,6 +1,7 @@
 import type { Database } from '../db/client.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { RunHubs } from '../realtime/run-hub.js';
+import type { Rooms } from '../realtime/rooms/rooms.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 
 /** What the API is built from. */
@@ -10,4 +11,6 @@ export interface AppDeps {
   bus: EventBus;
   /** Shared with the WebSocket bridge, so both follow each run once per process. */
   hubs: RunHubs;
+  /** Run rooms; their record is served over HTTP, and they are joined over the WebSocket. */
+  rooms: Rooms;
 }

@@ -5,6 +5,7 @@ import type { WeftError, WeftErrorType } from '../errors.js';
 /** The HTTP status of each kind of {@link WeftError}. */
 export const statusOf: Record<WeftErrorType, ContentfulStatusCode> = {
   'bad-request': 400,
+  forbidden: 403,
   'not-found': 404,
   conflict: 409,
   'payload-too-large': 413,

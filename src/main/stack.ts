@@ -10,6 +10,7 @@ import { attachBridge } from '../realtime/bridge.js';
 import { EventBus } from '../realtime/event-bus.js';
 import { createRunHubs } from '../realtime/hubs.js';
 import { startPgRelay } from '../realtime/pg-relay.js';
+import { Rooms } from '../realtime/rooms/rooms.js';
 import { connectTemporal, type TemporalHandle } from '../temporal/connection.js';
 import { readDevServerSettings } from '../temporal/dev-config.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
@@ -63,7 +64,8 @@ export async function startStack(config: WeftConfig, roles: StackRoles): Promise
   const readers = { db: database.db, client: temporal.client };
   const hubs = createRunHubs(bus, readers);
   // With PostgreSQL, API and worker processes may be apart (or many): events cross between them by NOTIFY.
-  const relay = config.databaseUrl ? await startPgRelay(config.databaseUrl, bus) : undefined;
+  const rooms = new Rooms(database.db, readers);
+  const relay = config.databaseUrl ? await startPgRelay(config.databaseUrl, bus, rooms) : undefined;
   const live = relay?.live ?? bus;
 
   let worker: Worker | undefined;
@@ -72,7 +74,7 @@ export async function startStack(config: WeftConfig, roles: StackRoles): Promise
   if (roles.worker) {
     const created = await createWorker({
       address, namespace, taskQueue: config.temporal.taskQueue, temporal: config.temporal, bus: live,
-      activities: createActivities({ db: database.db }),
+      activities: createActivities({ db: database.db, publish: (runId, event) => live.publish(runId, event) }),
     });
     worker = created.worker;
     workerConnection = created.connection;
@@ -83,11 +85,11 @@ export async function startStack(config: WeftConfig, roles: StackRoles): Promise
   let bridge: ReturnType<typeof attachBridge> | undefined;
   let url: string | undefined;
   if (roles.api) {
-    const app = createApp({ db: database, temporal, bus, hubs });
+    const app = createApp({ db: database, temporal, bus, hubs, rooms });
     server = await new Promise<Server>((resolve) => {
       const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server));
     });
-    bridge = attachBridge(server, { readers, hubs });
+    bridge = attachBridge(server, { readers, hubs, rooms });
     const bound = server.address();
     const port = typeof bound === 'object' && bound ? bound.port : config.port;
     url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;

@@ -5,12 +5,16 @@ import type { RunReaderDeps } from '../runs/read-run.js';
 import { defaultLimits, TokenBucket, type BridgeLimits } from './limits.js';
 import { closeCodes, parseClientMessage, type ErrorCode, type ServerMessage } from './protocol.js';
 import type { RunHubs } from './run-hub.js';
+import type { Rooms } from './rooms/rooms.js';
+import { RoomSession } from './rooms/session.js';
 import { Subscription } from './subscription.js';
 
 /** What the bridge forwards from. */
 export interface BridgeDeps {
   readers: RunReaderDeps;
   hubs: RunHubs;
+  /** Run rooms; without them, room messages are refused. */
+  rooms?: Rooms;
   limits?: Partial<BridgeLimits>;
 }
 
@@ -32,6 +36,7 @@ function serveConnection(socket: WebSocket, deps: BridgeDeps, limits: BridgeLimi
     }
     socket.send(JSON.stringify(message));
   };
+  const roomSession = deps.rooms ? new RoomSession(deps.rooms, (m) => send(m)) : undefined;
   const error = (code: ErrorCode, message: string, runId?: string) => send(runId ? { type: 'error', code, message, runId } : { type: 'error', code, message });
 
   socket.on('message', (data) => {
@@ -43,6 +48,7 @@ function serveConnection(socket: WebSocket, deps: BridgeDeps, limits: BridgeLimi
     const message = parseClientMessage(text(data));
     if (typeof message === 'string') return error('bad-message', message);
     if (message.type === 'ping') return send({ type: 'pong' });
+    if (message.type === 'room') return roomSession ? roomSession.handle(message.message) : error('bad-message', 'this server hosts no rooms');
     subscriptions.get(message.runId)?.close();
     subscriptions.delete(message.runId);
     if (message.type === 'unsubscribe') return;
@@ -58,6 +64,7 @@ function serveConnection(socket: WebSocket, deps: BridgeDeps, limits: BridgeLimi
     });
   });
   socket.on('close', () => {
+    roomSession?.close();
     subscriptions.forEach((s) => s.close());
     subscriptions.clear();
   });

@@ -1,4 +1,5 @@
 import type { RunEvent, RunState } from '../workflows/state.js';
+import type { Participant, RoomEntry } from './rooms/model.js';
 
 /** What a client may send on `/ws`. */
 export type ClientMessage =
@@ -12,10 +13,13 @@ export type ServerMessage =
   | { type: 'event'; runId: string; seq: number; sub?: number; event: RunEvent['type']; nodeId?: string; at: string; data?: unknown }
   | { type: 'subscribed'; runId: string; afterSeq: number }
   | { type: 'pong' }
+  | { type: 'presence'; runId: string; participants: Participant[] }
+  | { type: 'room'; runId: string; entry: RoomEntry }
+  | { type: 'decided'; runId: string; nodeId: string; status: RunState['status'] }
   | { type: 'error'; code: ErrorCode; message: string; runId?: string };
 
 /** Machine-readable reasons in `error` frames. */
-export type ErrorCode = 'bad-message' | 'not-found' | 'too-many-subscriptions' | 'rate-limited' | 'internal';
+export type ErrorCode = 'bad-message' | 'not-found' | 'forbidden' | 'conflict' | 'too-many-subscriptions' | 'rate-limited' | 'internal';
 
 /** Close codes the bridge uses; 4000–4999 are the application's own. */
 export const closeCodes = {
@@ -40,8 +44,16 @@ export function eventFrame(runId: string, event: RunEvent): ServerMessage {
 
 const maxRunIdLength = 200;
 
+/** A room message (join, leave, say, decide, handoff), checked by the room session. */
+export interface RoomFrame {
+  type: 'room';
+  message: Record<string, unknown>;
+}
+
+const roomTypes = new Set(['join', 'leave', 'say', 'decide', 'handoff']);
+
 /** Parses one client frame; a string answer is the reason it was refused. */
-export function parseClientMessage(raw: string): ClientMessage | string {
+export function parseClientMessage(raw: string): ClientMessage | RoomFrame | string {
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -51,7 +63,8 @@ export function parseClientMessage(raw: string): ClientMessage | string {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'the message must be a JSON object';
   const m = value as Record<string, unknown>;
   if (m.type === 'ping') return { type: 'ping' };
-  if (m.type !== 'subscribe' && m.type !== 'unsubscribe') return 'type must be "subscribe", "unsubscribe" or "ping"';
+  if (typeof m.type === 'string' && roomTypes.has(m.type)) return { type: 'room', message: m };
+  if (m.type !== 'subscribe' && m.type !== 'unsubscribe') return 'type must be subscribe, unsubscribe, ping, join, leave, say, decide or handoff';
   if (typeof m.runId !== 'string' || m.runId.length === 0 || m.runId.length > maxRunIdLength) return 'runId must be a non-empty string';
   if (m.type === 'unsubscribe') return { type: 'unsubscribe', runId: m.runId };
   if (m.afterSeq !== undefined && !(Number.isSafeInteger(m.afterSeq) && (m.afterSeq as number) >= 0)) return 'afterSeq must be a non-negative integer';

@@ -62,7 +62,15 @@ export class Subscription {
 
   private enqueue(event: RunEvent): void {
     if (this.closed) return;
-    if (isLiveOnly(event)) return event.type === 'node.progress' ? this.coalesce(event) : this.send(eventFrame(this.runId, event));
+    if (isLiveOnly(event)) {
+      // After the event it follows, never before: a client that has not seen the node start gets no progress.
+      this.chain = this.chain.then(() => {
+        if (this.closed || event.seq > this.cursor) return;
+        if (event.type === 'node.progress') this.coalesce(event);
+        else this.send(eventFrame(this.runId, event));
+      }, () => {});
+      return;
+    }
     this.chain = this.chain.then(async () => {
       if (this.closed || event.seq <= this.cursor) return;
       if (event.seq === this.cursor + 1) this.deliver(event);

@@ -115,7 +115,7 @@ describe('template routes', () => {
   it('is not ready (503) and says which dependency fails when the database is gone', async () => {
     const gone = await openTestDatabase('pglite');
     await gone.close();
-    const app = createApp({ db: gone, temporal: world.temporal, bus: world.bus, hubs: world.hubs });
+    const app = createApp({ db: gone, temporal: world.temporal, bus: world.bus, hubs: world.hubs, rooms: world.rooms });
     const res = await app.request('/ready');
     expect(res.status).toBe(503);
     const body = (await res.json()) as { checks: { database: string; temporal: string } };

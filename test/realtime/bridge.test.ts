@@ -4,7 +4,7 @@ import { serveWorld } from '../support/http-server.js';
 import { runToEnd, upload } from '../support/runs.js';
 import { json, startUpstream } from '../support/upstream.js';
 import { startWorld, type World } from '../support/world.js';
-import { eventsOf, runEnded, TestSocket } from '../support/ws-client.js';
+import { eventsOf, liveOnlyOf, runEnded, TestSocket } from '../support/ws-client.js';
 
 /** A chain of `n` http nodes against an upstream that answers each call after `ms`. */
 const slowChain = (id: string, base: string, n: number) => ({
@@ -27,10 +27,14 @@ describe('the WebSocket bridge', () => {
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
 
   beforeAll(async () => {
-    upstream = await startUpstream({ 'GET /slow': (_req, res) => void setTimeout(() => json(res, 200, { ok: true }), 150) });
+    upstream = await startUpstream({
+      'GET /slow': (_req, res) => void setTimeout(() => json(res, 200, { ok: true }), 150),
+      'GET /slower': (_req, res) => void setTimeout(() => json(res, 200, { ok: true }), 1_300),
+    });
     world = await startWorld();
     server = await serveWorld(world);
     await upload(world, slowChain('chain', upstream.url, 5));
+    await upload(world, { id: 'patient', name: 'Patient', nodes: [{ id: 'wait', type: 'http', config: { url: `${upstream.url}/slower` } }] });
   });
   afterAll(async () => {
     await server?.close();
@@ -67,6 +71,25 @@ describe('the WebSocket bridge', () => {
     expect(second.messages.some((m) => m.type === 'snapshot')).toBe(false);
     expect(seqs([...seen, ...rest])).toEqual(range(1, rest.at(-1)!.seq));
     second.close();
+  });
+
+  it('forwards activity progress live, after the node started and never as a state change', async () => {
+    const runId = await start(world, 'patient');
+    const client = await TestSocket.open(server.wsUrl);
+    client.send({ type: 'subscribe', runId, afterSeq: 0 });
+    const messages = await client.until(runEnded(runId));
+    const started = eventsOf(messages, runId).find((e) => e.event === 'node.started')!;
+    const progress = liveOnlyOf(messages, runId);
+    expect(progress.length).toBeGreaterThanOrEqual(1);
+    for (const frame of progress) {
+      expect(frame).toMatchObject({ event: 'node.progress', nodeId: 'wait', seq: started.seq });
+      expect(messages.indexOf(frame)).toBeGreaterThan(messages.indexOf(started));
+    }
+    expect(progress.at(-1)?.data).toMatchObject({ elapsedMs: expect.any(Number) });
+    // Stored events never hold progress.
+    const stored = (await (await world.request('GET', `/api/v1/runs/${runId}/events`)).json()) as { items: Array<{ type: string }> };
+    expect(stored.items.map((e) => e.type)).not.toContain('node.progress');
+    client.close();
   });
 
   it('serves a closed run from its stored events', async () => {

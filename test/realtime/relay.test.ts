@@ -3,6 +3,7 @@ import { createApp } from '../../src/api/app.js';
 import { EventBus } from '../../src/realtime/event-bus.js';
 import { createRunHubs } from '../../src/realtime/hubs.js';
 import { startPgRelay, type PgRelay } from '../../src/realtime/pg-relay.js';
+import { Rooms } from '../../src/realtime/rooms/rooms.js';
 import type { RunEvent } from '../../src/workflows/state.js';
 import { hasPostgres } from '../support/database.js';
 import { serveWorld } from '../support/http-server.js';
@@ -57,11 +58,13 @@ describe.skipIf(!hasPostgres())('events across processes through PostgreSQL LIST
   it('delivers a run executed by one process to a WebSocket client of another, every event once', async () => {
     // A second API process: its own bus, hubs and relay, sharing only the database and Temporal.
     const bus = new EventBus();
-    relays.push(await startPgRelay(url(), bus));
     const readers = { db: world.database.db, client: world.temporal.client };
-    const other = { ...world, bus, hubs: createRunHubs(bus, readers) };
-    other.app = createApp({ db: world.database, temporal: world.temporal, bus, hubs: other.hubs });
+    const rooms = new Rooms(world.database.db, readers);
+    relays.push(await startPgRelay(url(), bus, rooms));
+    const other = { ...world, bus, rooms, hubs: createRunHubs(bus, readers) };
+    other.app = createApp({ db: world.database, temporal: world.temporal, bus, hubs: other.hubs, rooms });
     const server = await serveWorld(other);
+    const home = await serveWorld(world);
     const started = await world.request('POST', '/api/v1/templates/apart/runs', { input: {} });
     const { runId } = (await started.json()) as { runId: string };
     const client = await TestSocket.open(server.wsUrl);
@@ -69,7 +72,18 @@ describe.skipIf(!hasPostgres())('events across processes through PostgreSQL LIST
     const events = eventsOf(await client.until(runEnded(runId)), runId);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(events.find((e) => e.event === 'node.completed' && e.nodeId === 'c')?.data).toMatchObject({ output: 'x'.repeat(20_000) });
+
+    // The run's room spans processes too: a message said on one server reaches a member on the other.
+    const there = await TestSocket.open(home.wsUrl);
+    there.send({ type: 'join', runId, participant: { id: 'ana', role: 'viewer' } });
+    await there.until((m) => m.some((x) => x.type === 'presence'));
+    client.send({ type: 'join', runId, participant: { id: 'bo', role: 'owner' } });
+    await client.until((m) => m.some((x) => x.type === 'presence'));
+    client.send({ type: 'say', runId, text: 'hello from the other side' });
+    await there.until((m) => m.some((x) => x.type === 'room' && x.entry.kind === 'message' && x.entry.participant.id === 'bo'));
+    there.close();
     client.close();
+    await home.close();
     await server.close();
   });
 });

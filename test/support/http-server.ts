@@ -8,7 +8,7 @@ export async function serveWorld(world: World, limits?: BridgeDeps['limits']) {
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: world.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
   });
-  const bridge = attachBridge(server, { readers: { db: world.database.db, client: world.temporal.client }, hubs: world.hubs, limits });
+  const bridge = attachBridge(server, { readers: { db: world.database.db, client: world.temporal.client }, hubs: world.hubs, rooms: world.rooms, limits });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {

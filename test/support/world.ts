@@ -8,6 +8,7 @@ import type { RunEvent } from '../../src/workflows/state.js';
 import { EventBus } from '../../src/realtime/event-bus.js';
 import { createRunHubs } from '../../src/realtime/hubs.js';
 import { startPgRelay } from '../../src/realtime/pg-relay.js';
+import { Rooms } from '../../src/realtime/rooms/rooms.js';
 import type { RunHubs } from '../../src/realtime/run-hub.js';
 import { connectTemporal, type TemporalHandle } from '../../src/temporal/connection.js';
 import { createWorker } from '../../src/temporal/worker.js';
@@ -19,6 +20,7 @@ export interface World {
   temporal: TemporalHandle;
   bus: EventBus;
   hubs: RunHubs;
+  rooms: Rooms;
   app: ReturnType<typeof createApp>;
   taskQueue: string;
   /** `app.request` with a JSON (or YAML text) body. */
@@ -49,18 +51,19 @@ export async function startWorld(kind: DatabaseKind = 'pglite', options: WorldOp
     const drop = options.dropLive;
     workerBus.subscribe('*', (runId, event) => drop(event) || bus.publish(runId, event));
   }
-  const relay = options.relay && database.url ? await startPgRelay(database.url, workerBus) : undefined;
+  const rooms = new Rooms(database.db, { db: database.db, client: temporal.client });
+  const relay = options.relay && database.url ? await startPgRelay(database.url, workerBus, rooms) : undefined;
   const { worker, connection } = await createWorker({
     address, namespace, taskQueue, temporal: temporalConfig, bus: relay?.live ?? workerBus,
-    activities: createActivities({ db: database.db }),
+    activities: createActivities({ db: database.db, publish: (runId, event) => (relay?.live ?? workerBus).publish(runId, event) }),
     workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
   });
   const running = worker.run();
   // Tests lose live events on purpose; a short idle check finds them without waiting seconds.
   const hubs = createRunHubs(bus, { db: database.db, client: temporal.client }, 500);
-  const app = createApp({ db: database, temporal, bus, hubs });
+  const app = createApp({ db: database, temporal, bus, hubs, rooms });
   return {
-    database, temporal, bus, hubs, app, taskQueue,
+    database, temporal, bus, hubs, rooms, app, taskQueue,
     request(method, path, body, headers = {}) {
       const init: RequestInit = { method, headers: { ...headers } };
       if (body !== undefined) {

@@ -62,9 +62,16 @@ export class TestSocket {
   }
 }
 
-/** The `event` frames of one run, in arrival order. */
-export function eventsOf(messages: ServerMessage[], runId: string) {
-  return messages.filter((m): m is Extract<ServerMessage, { type: 'event' }> => m.type === 'event' && m.runId === runId);
+type EventFrame = Extract<ServerMessage, { type: 'event' }>;
+
+/** The state-change `event` frames of one run (those with a seq of their own), in arrival order. */
+export function eventsOf(messages: ServerMessage[], runId: string): EventFrame[] {
+  return messages.filter((m): m is EventFrame => m.type === 'event' && m.runId === runId && m.sub === undefined);
+}
+
+/** The live-only frames of one run (`node.progress`, activity retries): they carry the seq they follow and a `sub`. */
+export function liveOnlyOf(messages: ServerMessage[], runId: string): EventFrame[] {
+  return messages.filter((m): m is EventFrame => m.type === 'event' && m.runId === runId && m.sub !== undefined);
 }
 
 /** True once the run's final event has arrived. */

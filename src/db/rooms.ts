@@ -1,0 +1,44 @@
+import { and, asc, eq, gt } from 'drizzle-orm';
+import type { Participant, RoomEntry, RoomEntryKind } from '../realtime/rooms/model.js';
+import type { Db } from './client.js';
+import { roomEntriesTable, type RoomEntryRow } from './schema.js';
+
+function toEntry(row: RoomEntryRow): RoomEntry {
+  const participant: Participant = { id: row.participantId, role: row.role as Participant['role'] };
+  if (row.participantName !== null) participant.name = row.participantName;
+  const entry: RoomEntry = { id: row.id, runId: row.runId, kind: row.kind as RoomEntryKind, participant, at: row.at.toISOString() };
+  if (row.data !== null) entry.data = row.data;
+  return entry;
+}
+
+/** Appends an entry to a run's room record and returns it with its id and time. */
+export async function appendRoomEntry(db: Db, entry: { runId: string; kind: RoomEntryKind; participant: Participant; data?: unknown }): Promise<RoomEntry> {
+  const [row] = await db.insert(roomEntriesTable).values({
+    runId: entry.runId, kind: entry.kind, participantId: entry.participant.id, participantName: entry.participant.name ?? null,
+    role: entry.participant.role, data: entry.data ?? null,
+  }).returning();
+  return toEntry(row!);
+}
+
+/** A room's record after entry `afterId`, oldest first. */
+export async function listRoomEntries(db: Db, runId: string, afterId = 0, limit = 1000): Promise<RoomEntry[]> {
+  const rows = await db.select().from(roomEntriesTable)
+    .where(and(eq(roomEntriesTable.runId, runId), gt(roomEntriesTable.id, afterId)))
+    .orderBy(asc(roomEntriesTable.id)).limit(limit);
+  return rows.map(toEntry);
+}
+
+/** Who is in the room now, by its record: everyone whose last join has no later leave. */
+export async function roomPresence(db: Db, runId: string): Promise<Participant[]> {
+  const present = new Map<string, Participant>();
+  for (let after = 0; ;) {
+    const page = await listRoomEntries(db, runId, after, 1000);
+    for (const entry of page) {
+      if (entry.kind === 'joined') present.set(entry.participant.id, entry.participant);
+      else if (entry.kind === 'left') present.delete(entry.participant.id);
+    }
+    if (page.length < 1000) break;
+    after = page.at(-1)!.id;
+  }
+  return [...present.values()];
+}

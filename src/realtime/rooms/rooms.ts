@@ -1,0 +1,95 @@
+import type { Db } from '../../db/client.js';
+import { appendRoomEntry, listRoomEntries, roomPresence } from '../../db/rooms.js';
+import { conflict, forbidden, notFound } from '../../errors.js';
+import { controlRun } from '../../runs/control-run.js';
+import { readRunState, type RunReaderDeps } from '../../runs/read-run.js';
+import type { RunState } from '../../workflows/state.js';
+import type { Participant, RoomEntry, RoomEntryKind } from './model.js';
+
+/** Carries room entries to the other Weft processes (the PostgreSQL relay), when there are any. */
+export interface RoomRelay {
+  publishRoom(entry: RoomEntry): void;
+}
+
+type EntryListener = (entry: RoomEntry) => void;
+
+/** True when `participant` may decide an approval assigned to `assignees` (ids, or `role:<role>`). */
+export function mayDecide(participant: Participant, assignees: unknown): boolean {
+  if (participant.role === 'viewer') return false;
+  if (!Array.isArray(assignees) || assignees.length === 0) return true;
+  return assignees.includes(participant.id) || assignees.includes(`role:${participant.role}`);
+}
+
+/**
+ * Runs as rooms: participants join with an identity and a role, see who is there and what is said, decide
+ * approvals assigned to them, and hand work to each other. Every entry is stored first (the record survives
+ * the run and is replayable), then delivered to the room's members here and in other processes.
+ */
+export class Rooms {
+  private readonly listeners = new Map<string, Set<EntryListener>>();
+  relay: RoomRelay | undefined;
+
+  constructor(private readonly db: Db, private readonly readers: RunReaderDeps) {}
+
+  /** Follows a room's new entries; returns the unsubscribe function. */
+  listen(runId: string, listener: EntryListener): () => void {
+    let set = this.listeners.get(runId);
+    if (!set) this.listeners.set(runId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(runId);
+    };
+  }
+
+  /** Delivers an entry to this process's members of its room (entries from other processes arrive here). */
+  deliver(entry: RoomEntry): void {
+    this.listeners.get(entry.runId)?.forEach((listener) => listener(entry));
+  }
+
+  private async record(runId: string, kind: RoomEntryKind, participant: Participant, data?: unknown): Promise<RoomEntry> {
+    const entry = await appendRoomEntry(this.db, { runId, kind, participant, data });
+    this.deliver(entry);
+    this.relay?.publishRoom(entry);
+    return entry;
+  }
+
+  /** Joins a run's room (the run must exist) and answers who is there. */
+  async join(runId: string, participant: Participant): Promise<Participant[]> {
+    await readRunState(this.readers, runId);
+    await this.record(runId, 'joined', participant);
+    return roomPresence(this.db, runId);
+  }
+
+  leave(runId: string, participant: Participant): Promise<RoomEntry> {
+    return this.record(runId, 'left', participant);
+  }
+
+  say(runId: string, participant: Participant, text: string): Promise<RoomEntry> {
+    return this.record(runId, 'message', participant, { text });
+  }
+
+  /** Records an agent or person handing the work to another participant, with why and what it passes on. */
+  handoff(runId: string, from: Participant, to: string, reason?: string, context?: unknown): Promise<RoomEntry> {
+    return this.record(runId, 'handoff', from, { to, reason, context });
+  }
+
+  /** Decides a waiting approval as `participant`, if its role and the approval's assignees allow it. */
+  async decide(runId: string, participant: Participant, decision: { nodeId: string; decision: 'approve' | 'reject'; comment?: string; data?: unknown }): Promise<RunState> {
+    const state = await readRunState(this.readers, runId);
+    const node = state.nodes.find((n) => n.id === decision.nodeId);
+    if (!node) throw notFound(`node "${decision.nodeId}" of run "${runId}"`);
+    if (node.type !== 'approval' || node.status !== 'waiting') throw conflict(`node "${decision.nodeId}" is not waiting for a decision (${node.status})`);
+    if (!mayDecide(participant, node.waitingFor?.assignees)) {
+      throw forbidden(`${participant.id} (${participant.role}) may not decide "${decision.nodeId}": it is assigned to ${JSON.stringify(node.waitingFor?.assignees ?? 'owners and approvers')}`);
+    }
+    const after = await controlRun(this.readers, runId, { kind: 'approve', by: participant.id, ...decision });
+    await this.record(runId, 'decision', participant, { nodeId: decision.nodeId, decision: decision.decision, comment: decision.comment });
+    return after;
+  }
+
+  /** The room's record after entry `afterId`. */
+  entries(runId: string, afterId = 0): Promise<RoomEntry[]> {
+    return listRoomEntries(this.db, runId, afterId);
+  }
+}

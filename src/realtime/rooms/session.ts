@@ -1,0 +1,75 @@
+import { WeftError } from '../../errors.js';
+import { formatPath } from '../../template/source.js';
+import type { ServerMessage } from '../protocol.js';
+import { roomMessageSchema, type Participant, type RoomMessage } from './model.js';
+import type { Rooms } from './rooms.js';
+
+/** One connection's part in rooms: which rooms it joined as whom, and the entries it receives. */
+export class RoomSession {
+  private readonly joined = new Map<string, { participant: Participant; stop: () => void }>();
+
+  constructor(private readonly rooms: Rooms, private readonly send: (message: ServerMessage) => void) {}
+
+  private fail(err: unknown, runId: string): void {
+    if (err instanceof WeftError) {
+      this.send({ type: 'error', code: err.type === 'not-found' ? 'not-found' : err.type === 'forbidden' ? 'forbidden' : err.type === 'conflict' ? 'conflict' : 'bad-message', message: err.message, runId });
+    } else {
+      this.send({ type: 'error', code: 'internal', message: 'the room could not be updated; try again', runId });
+    }
+  }
+
+  /** Handles a room message (already known to have a room type). */
+  handle(raw: unknown): void {
+    const parsed = roomMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue ? formatPath(issue.path.filter((k): k is string | number => typeof k !== 'symbol')) : '(root)';
+      this.send({ type: 'error', code: 'bad-message', message: `${where}: ${issue?.message ?? 'invalid'}` });
+      return;
+    }
+    const message = parsed.data;
+    this.apply(message).catch((err: unknown) => this.fail(err, message.runId));
+  }
+
+  private async apply(message: RoomMessage): Promise<void> {
+    const { runId } = message;
+    if (message.type === 'join') {
+      await this.leaveRoom(runId);
+      const stop = this.rooms.listen(runId, (entry) => this.send({ type: 'room', runId, entry }));
+      this.joined.set(runId, { participant: message.participant, stop });
+      try {
+        const participants = await this.rooms.join(runId, message.participant);
+        this.send({ type: 'presence', runId, participants });
+      } catch (err) {
+        stop();
+        this.joined.delete(runId);
+        throw err;
+      }
+      return;
+    }
+    const member = this.joined.get(runId);
+    if (!member) throw new WeftError('conflict', `join the room of run "${runId}" first`);
+    switch (message.type) {
+      case 'leave': return this.leaveRoom(runId);
+      case 'say': await this.rooms.say(runId, member.participant, message.text); return;
+      case 'handoff': await this.rooms.handoff(runId, member.participant, message.to, message.reason, message.context); return;
+      case 'decide': {
+        const state = await this.rooms.decide(runId, member.participant, message);
+        this.send({ type: 'decided', runId, nodeId: message.nodeId, status: state.status });
+      }
+    }
+  }
+
+  private async leaveRoom(runId: string): Promise<void> {
+    const member = this.joined.get(runId);
+    if (!member) return;
+    this.joined.delete(runId);
+    member.stop();
+    await this.rooms.leave(runId, member.participant);
+  }
+
+  /** Leaves every room (the connection closed). */
+  close(): void {
+    for (const runId of [...this.joined.keys()]) void this.leaveRoom(runId).catch(() => {});
+  }
+}

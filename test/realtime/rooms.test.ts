@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RoomEntry } from '../../src/realtime/rooms/model.js';
+import type { RunState } from '../../src/workflows/state.js';
+import { serveWorld } from '../support/http-server.js';
+import { upload } from '../support/runs.js';
+import { startWorld, type World } from '../support/world.js';
+import { TestSocket } from '../support/ws-client.js';
+
+const template = {
+  id: 'review', name: 'Review',
+  nodes: [
+    { id: 'draft', type: 'transform', config: { value: 'a draft' } },
+    { id: 'sign', type: 'approval', needs: ['draft'], config: { prompt: 'Publish?', assignees: ['dana', 'role:owner'] } },
+  ],
+  output: '{{ nodes.sign.output.decision }}',
+};
+
+async function waitingRun(world: World): Promise<string> {
+  const res = await world.request('POST', '/api/v1/templates/review/runs', { input: {} });
+  const { runId } = (await res.json()) as { runId: string };
+  for (let i = 0; i < 100; i++) {
+    const state = (await (await world.request('GET', `/api/v1/runs/${runId}`)).json()) as RunState;
+    if (state.nodes.find((n) => n.id === 'sign')?.status === 'waiting') return runId;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the approval never started waiting');
+}
+
+describe('run rooms', () => {
+  let world: World;
+  let server: Awaited<ReturnType<typeof serveWorld>>;
+  beforeAll(async () => {
+    world = await startWorld();
+    server = await serveWorld(world);
+    await upload(world, template);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await world?.close();
+  });
+
+  async function join(runId: string, id: string, role: 'owner' | 'approver' | 'viewer') {
+    const socket = await TestSocket.open(server.wsUrl);
+    socket.send({ type: 'join', runId, participant: { id, name: id.toUpperCase(), role } });
+    await socket.until((m) => m.some((x) => x.type === 'presence' && x.runId === runId));
+    return socket;
+  }
+  const entries = (socket: TestSocket) => socket.messages.flatMap((m) => (m.type === 'room' ? [m.entry] : []));
+
+  it('shows presence, messages and hand-offs to everyone in the room', async () => {
+    const runId = await waitingRun(world);
+    const ana = await join(runId, 'ana', 'viewer');
+    const bo = await join(runId, 'bo', 'approver');
+    const presence = bo.messages.find((m) => m.type === 'presence');
+    expect(presence?.type === 'presence' && presence.participants.map((p) => p.id).sort()).toEqual(['ana', 'bo']);
+    bo.send({ type: 'say', runId, text: 'looking at it' });
+    bo.send({ type: 'handoff', runId, to: 'dana', reason: 'needs an editor', context: { draft: 'a draft' } });
+    await ana.until((m) => m.filter((x) => x.type === 'room').length >= 4);
+    expect(entries(ana).map((e) => [e.kind, e.participant.id])).toEqual([['joined', 'ana'], ['joined', 'bo'], ['message', 'bo'], ['handoff', 'bo']]);
+    expect(entries(ana)[3]?.data).toEqual({ to: 'dana', reason: 'needs an editor', context: { draft: 'a draft' } });
+    bo.close();
+    await ana.until((m) => m.some((x) => x.type === 'room' && x.entry.kind === 'left' && x.entry.participant.id === 'bo'));
+    ana.close();
+  });
+
+  it('lets only those the approval is assigned to decide it, over the socket', async () => {
+    const runId = await waitingRun(world);
+    const viewer = await join(runId, 'vic', 'viewer');
+    const stranger = await join(runId, 'sam', 'approver');
+    const dana = await join(runId, 'dana', 'approver');
+    for (const socket of [viewer, stranger]) {
+      socket.send({ type: 'decide', runId, nodeId: 'sign', decision: 'approve' });
+      await socket.until((m) => m.some((x) => x.type === 'error' && x.code === 'forbidden'));
+    }
+    dana.send({ type: 'decide', runId, nodeId: 'sign', decision: 'approve', comment: 'ship it' });
+    await dana.until((m) => m.some((x) => x.type === 'decided'));
+    const done = (await (await world.request('GET', `/api/v1/runs/${runId}/result?wait=30`)).json()) as RunState;
+    expect(done.status).toBe('completed');
+    expect(done.output).toBe('approve');
+    expect(done.nodes.find((n) => n.id === 'sign')?.output).toMatchObject({ decision: 'approve', by: 'dana', comment: 'ship it' });
+    // A second decision makes no sense any more.
+    dana.send({ type: 'decide', runId, nodeId: 'sign', decision: 'reject' });
+    await dana.until((m) => m.some((x) => x.type === 'error' && x.code === 'conflict'));
+    [viewer, stranger, dana].forEach((s) => s.close());
+
+    // The room's record outlives the run and replays in order.
+    const record = (await (await world.request('GET', `/api/v1/runs/${runId}/room`)).json()) as { items: RoomEntry[] };
+    const kinds = record.items.map((e) => `${e.kind}:${e.participant.id}`);
+    expect(kinds.slice(0, 4)).toEqual(['joined:vic', 'joined:sam', 'joined:dana', 'decision:dana']);
+    expect(record.items.map((e) => e.id)).toEqual([...record.items.map((e) => e.id)].sort((a, b) => a - b));
+    const later = (await (await world.request('GET', `/api/v1/runs/${runId}/room?after=${record.items[2]!.id}`)).json()) as { items: RoomEntry[] };
+    expect(later.items[0]?.kind).toBe('decision');
+  });
+
+  it('refuses room actions before joining, bad participants, and unknown runs', async () => {
+    const runId = await waitingRun(world);
+    const socket = await TestSocket.open(server.wsUrl);
+    socket.send({ type: 'say', runId, text: 'hi' });
+    socket.send({ type: 'join', runId, participant: { id: 'x', role: 'emperor' } });
+    socket.send({ type: 'join', runId: 'no-such-run', participant: { id: 'x', role: 'viewer' } });
+    await socket.until((m) => m.filter((x) => x.type === 'error').length >= 3);
+    const codes = socket.messages.flatMap((m) => (m.type === 'error' ? [m.code] : []));
+    expect(codes.sort()).toEqual(['bad-message', 'conflict', 'not-found']);
+    socket.close();
+    expect((await world.request('GET', '/api/v1/runs/no-such-run/room')).status).toBe(404);
+  });
+});
