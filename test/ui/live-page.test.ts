@@ -8,6 +8,9 @@ import { upload } from '../support/runs.js';
 import { json, startUpstream } from '../support/upstream.js';
 import { startWorld, type World } from '../support/world.js';
 
+/** `expect.poll` with room for a run's real latency (the default gives up after a second). */
+const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000 });
+
 /** An order release: a slow upstream call, a branch of a transform and a timer, a person's approval, a publish. */
 const release = (upstream: string) => ({
   id: 'ui-release', name: 'Order release',
@@ -83,7 +86,7 @@ describe.skipIf(!hasChromium() && process.env.CI !== 'true')('the live DAG page 
 
   it('draws a template\'s DAG before any run, laid out by its needs', async () => {
     await page.goto(`${server.url}/ui/templates/ui-release`);
-    await expect.poll(() => page.locator('.dag-node').count()).toBe(5);
+    await eventually(() => page.locator('.dag-node').count()).toBe(5);
     expect(await page.locator('h1').textContent()).toBe('Order release');
     expect(await page.locator('.dag-node[data-status="idle"]').count()).toBe(5);
     expect(await page.locator('.dag-edge').count()).toBe(5);
@@ -93,7 +96,7 @@ describe.skipIf(!hasChromium() && process.env.CI !== 'true')('the live DAG page 
     expect(await left('cool')).toBeLessThan(await left('approve'));
     expect(await left('approve')).toBeLessThan(await left('publish'));
     await node(page, 'approve').click();
-    await expect.poll(() => node(page, 'approve').getAttribute('aria-pressed')).toBe('true');
+    await eventually(() => node(page, 'approve').getAttribute('aria-pressed')).toBe('true');
     expect(await page.locator('.node-panel [data-section="config"] pre').textContent()).toContain('Release order 42 for 129.50?');
     await page.screenshot({ path: resultPath('template-page.png'), fullPage: true });
   });
@@ -102,33 +105,33 @@ describe.skipIf(!hasChromium() && process.env.CI !== 'true')('the live DAG page 
     await page.addInitScript(recordStatuses);
     const runId = await start(world, 'ui-release');
     await page.goto(`${server.url}/ui/runs/${runId}`);
-    await expect.poll(() => page.locator('.connection').getAttribute('data-state')).toBe('live');
+    await eventually(() => page.locator('.connection').getAttribute('data-state')).toBe('live');
 
-    await expect.poll(() => node(page, 'fetch').getAttribute('data-status')).toBe('running');
+    await eventually(() => node(page, 'fetch').getAttribute('data-status')).toBe('running');
     expect(await node(page, 'fetch').textContent()).toContain('Running');
     const running = await colour(page, 'fetch');
     const pending = await colour(page, 'publish');
     expect(running).not.toBe(pending);
 
-    await expect.poll(() => node(page, 'approve').getAttribute('data-status'), { timeout: 20_000 }).toBe('waiting');
+    await eventually(() => node(page, 'approve').getAttribute('data-status')).toBe('waiting');
     expect(await node(page, 'fetch').getAttribute('data-status')).toBe('completed');
     expect(await node(page, 'approve').textContent()).toContain('Waiting');
     expect(new Set([await colour(page, 'fetch'), await colour(page, 'approve'), await colour(page, 'publish'), running]).size).toBe(4);
     expect(await page.locator('.progress').getAttribute('aria-valuenow')).toBe('60');
 
     await node(page, 'approve').click();
-    await expect.poll(() => page.locator('.approval .prompt').textContent()).toBe('Release order 42 for 129.50?');
+    await eventually(() => page.locator('.approval .prompt').textContent()).toBe('Release order 42 for 129.50?');
     await page.screenshot({ path: resultPath('live-run-waiting.png'), fullPage: true });
     await page.fill('#approval-comment', 'Numbers check out');
     await page.fill('#approval-by', 'dana');
     await page.click('.approval button[data-action="approve"]');
 
-    await expect.poll(() => page.locator('.run-status').getAttribute('data-status'), { timeout: 20_000 }).toBe('completed');
+    await eventually(() => page.locator('.run-status').getAttribute('data-status')).toBe('completed');
     expect(await page.locator('.run-status').textContent()).toBe('Completed');
     expect(await page.locator('.progress').getAttribute('aria-valuenow')).toBe('100');
     for (const id of ['fetch', 'price', 'cool', 'approve', 'publish']) expect(await node(page, id).getAttribute('data-status'), id).toBe('completed');
     expect(await page.locator('[data-section="run-output"] pre').textContent()).toBe('129.5');
-    await expect.poll(() => page.locator('.node-panel [data-section="output"] pre').textContent()).toContain('Numbers check out');
+    await eventually(() => page.locator('.node-panel [data-section="output"] pre').textContent()).toContain('Numbers check out');
 
     // Every state change reached the page, in order, and each node went through its states.
     const statuses = await page.evaluate(() => (window as unknown as { statusLog: string[] }).statusLog);
@@ -137,7 +140,7 @@ describe.skipIf(!hasChromium() && process.env.CI !== 'true')('the live DAG page 
     expect(of('approve').slice(-2)).toEqual(['waiting', 'completed']);
     expect(of('publish').at(-1)).toBe('completed');
     const events = await eventsOf(world, runId);
-    await expect.poll(() => page.locator('.event[data-seq]').count()).toBe(events.length);
+    await eventually(() => page.locator('.event[data-seq]').count()).toBe(events.length);
 
     const state = await stateOf(world, runId);
     expect(state.nodes.find((n) => n.id === 'approve')?.output).toMatchObject({ decision: 'approve', comment: 'Numbers check out', by: 'dana' });
@@ -187,13 +190,13 @@ describe.skipIf(!hasChromium() && process.env.CI !== 'true')('the live DAG page 
     });
     await page.goto(`${server.url}/ui/runs/${runId}`);
     // A delay node waits on a timer.
-    await expect.poll(() => node(page, 'first').getAttribute('data-status')).toBe('waiting');
+    await eventually(() => node(page, 'first').getAttribute('data-status')).toBe('waiting');
     // Cut once the page follows the run over the socket (its first paint comes from `GET /runs/:id`).
-    await expect.poll(() => lastSeqSent).toBeGreaterThan(0);
+    await eventually(() => lastSeqSent).toBeGreaterThan(0);
     await cut!();
     const seenBeforeCut = lastSeqSent;
 
-    await expect.poll(() => page.locator('.run-status').getAttribute('data-status'), { timeout: 20_000 }).toBe('completed');
+    await eventually(() => page.locator('.run-status').getAttribute('data-status')).toBe('completed');
     expect(connections).toBeGreaterThanOrEqual(2);
     const subscribes = toServer.filter((s) => s.message.type === 'subscribe');
     expect(subscribes[0]).toEqual({ connection: 1, message: { type: 'subscribe', runId } });
@@ -206,5 +209,17 @@ describe.skipIf(!hasChromium() && process.env.CI !== 'true')('the live DAG page 
     const shown = await page.locator('.event[data-seq]').evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.seq)));
     expect(shown).toEqual(events.map((e) => e.seq));
     for (const id of ['first', 'second', 'third']) expect(await node(page, id).getAttribute('data-status'), id).toBe('completed');
+  });
+
+  it('lists templates and the latest runs on the overview, each linking to its page', async () => {
+    await page.goto(`${server.url}/ui`);
+    await eventually(() => page.locator('.template-list li').count()).toBe(2);
+    expect(await page.locator('[data-template-id="ui-release"] .template-name').textContent()).toBe('Order release');
+    const runs = (await world.request('GET', '/api/v1/runs').then((r) => r.json())) as { items: Array<{ runId: string }> };
+    expect(await page.locator('tr[data-run-id]').count()).toBe(runs.items.length);
+    await page.screenshot({ path: resultPath('overview.png'), fullPage: true });
+    await page.locator(`tr[data-run-id="${runs.items[0]!.runId}"] a.mono`).click();
+    await eventually(() => page.url()).toBe(`${server.url}/ui/runs/${runs.items[0]!.runId}`);
+    await eventually(() => page.locator('.run-status').getAttribute('data-status')).toBe('completed');
   });
 });

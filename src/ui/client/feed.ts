@@ -80,13 +80,13 @@ export class RunFeed {
   }
 
   private receive(frame: ServerMessage): void {
-    if (frame.type === 'pong' || frame.type === 'subscribed') return;
     if (frame.type === 'error') return this.on.problem(frame.message);
-    if (frame.runId !== this.runId) return;
-    if (frame.type === 'snapshot') {
+    if (frame.type === 'snapshot' && frame.runId === this.runId) {
       this.lastSeq = frame.seq;
       return this.on.snapshot(frame.state);
     }
+    // Everything else (pongs, acknowledgements, room traffic) does not change the run's state.
+    if (frame.type !== 'event' || frame.runId !== this.runId) return;
     const last = this.lastSeq ?? 0;
     if (frame.seq === last + 1 && frame.sub === undefined) {
       this.lastSeq = frame.seq;
