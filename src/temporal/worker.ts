@@ -53,6 +53,9 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
     taskQueue: options.taskQueue,
     activities: options.activities,
     sinks,
+    // Heartbeats carry cancellation to activities; without a node heartbeatTimeout the SDK would send them only
+    // every 30 s, so a cancelled run's HTTP call would linger that long.
+    defaultHeartbeatThrottleInterval: '1s',
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
   });
