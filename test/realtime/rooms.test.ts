@@ -92,6 +92,16 @@ describe('run rooms', () => {
     expect(later.items[0]?.kind).toBe('decision');
   });
 
+  it('records decisions taken over HTTP in the room too', async () => {
+    const runId = await waitingRun(world);
+    const member = await join(runId, 'ana', 'viewer');
+    const res = await world.request('POST', `/api/v1/runs/${runId}/nodes/sign/approve`, { decision: 'reject', comment: 'not yet', by: 'lee' });
+    expect(res.status).toBe(200);
+    await member.until((m) => m.some((x) => x.type === 'room' && x.entry.kind === 'decision'));
+    expect(entries(member).find((e) => e.kind === 'decision')).toMatchObject({ participant: { id: 'lee', role: 'owner' }, data: { nodeId: 'sign', decision: 'reject', comment: 'not yet' } });
+    member.close();
+  });
+
   it('refuses room actions before joining, bad participants, and unknown runs', async () => {
     const runId = await waitingRun(world);
     const socket = await TestSocket.open(server.wsUrl);

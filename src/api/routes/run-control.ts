@@ -52,7 +52,11 @@ export function runControlRoutes(deps: AppDeps) {
       request: { params: nodeParams, body: { required: true, content: { 'application/json': { schema: approveBody } } } }, responses: answers,
     }), async (c) => {
       const { runId, nodeId } = c.req.valid('param');
-      return c.json(await command(runId, { kind: 'approve', nodeId, ...c.req.valid('json') }), 200);
+      const decision = c.req.valid('json');
+      const state = await command(runId, { kind: 'approve', nodeId, ...decision });
+      // HTTP callers are operators until auth gives them identities: the room records them as owners.
+      await deps.rooms.recordDecision(runId, { id: decision.by ?? 'api', role: 'owner' }, { nodeId, ...decision });
+      return c.json(state, 200);
     })
     .openapi(createRoute({
       method: 'get', path: '/{runId}/nodes/{nodeId}/output', summary: 'A node\'s whole output (large values resolved)',

@@ -84,8 +84,13 @@ export class Rooms {
       throw forbidden(`${participant.id} (${participant.role}) may not decide "${decision.nodeId}": it is assigned to ${JSON.stringify(node.waitingFor?.assignees ?? 'owners and approvers')}`);
     }
     const after = await controlRun(this.readers, runId, { kind: 'approve', by: participant.id, ...decision });
-    await this.record(runId, 'decision', participant, { nodeId: decision.nodeId, decision: decision.decision, comment: decision.comment });
+    await this.recordDecision(runId, participant, decision);
     return after;
+  }
+
+  /** Adds a decision taken elsewhere (the HTTP API) to the room's record, so the record holds every decision. */
+  recordDecision(runId: string, participant: Participant, decision: { nodeId: string; decision: 'approve' | 'reject'; comment?: string }): Promise<RoomEntry> {
+    return this.record(runId, 'decision', participant, { nodeId: decision.nodeId, decision: decision.decision, comment: decision.comment });
   }
 
   /** The room's record after entry `afterId`. */
