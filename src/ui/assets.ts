@@ -36,7 +36,8 @@ async function readManifest(dir: string): Promise<UiManifest | undefined> {
 export function uiBuild(dir: string = uiPaths.dist): () => Promise<UiBuild> {
   let found: Promise<UiBuild> | undefined;
   const locate = async (): Promise<UiBuild> => {
-    const built = await readManifest(dir);
+    // A missing or unreadable manifest means: build again.
+    const built = await readManifest(dir).catch(() => undefined);
     if (built) return { ok: true, dir, manifest: built };
     try {
       return { ok: true, dir, manifest: await buildUi({ outDir: dir }) };

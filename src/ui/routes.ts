@@ -9,6 +9,8 @@ import { shellHtml, unavailableHtml } from './shell.js';
  */
 export function uiRoutes(options: { dist?: string } = {}) {
   const build = uiBuild(options.dist);
+  // Find (or, after an install that skipped its scripts, make) the page now rather than on the first visit.
+  void build();
   const page = async (c: Context) => {
     const found = await build();
     c.header('cache-control', 'no-cache');

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Hono } from 'hono';
@@ -47,10 +47,10 @@ describe('the /ui routes', () => {
   });
 
   it('says how to fix it when there is no page and it cannot be built', async () => {
-    // A file where the output directory should be: the build cannot write there.
+    // A file where the output's parent directory should be: the build cannot write there.
     const blocked = path.join(tmp, 'blocked');
-    await import('node:fs/promises').then((fs) => fs.writeFile(blocked, 'not a directory'));
-    const res = await mounted(blocked).request('/ui');
+    writeFileSync(blocked, 'not a directory');
+    const res = await mounted(path.join(blocked, 'dist')).request('/ui');
     expect(res.status).toBe(503);
     expect(await res.text()).toContain('npm run build:ui');
   });
