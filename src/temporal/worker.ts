@@ -4,6 +4,7 @@ import type { WeftConfig } from '../config.js';
 import type { Activities } from '../activities/index.js';
 import type { LivePath } from '../realtime/event-bus.js';
 import type { WeftSinks } from '../workflows/sinks.js';
+import { tlsOptions } from './connection.js';
 
 /** Where the interpreter's workflow code starts; the worker bundles it for the sandbox. */
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -38,12 +39,7 @@ export interface WorkerOptions {
 /** Creates a worker that runs the interpreter and every node activity, publishing live events on `bus`. */
 export async function createWorker(options: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
   quietRuntime();
-  const { tls, apiKey } = options.temporal;
-  const connection = await NativeConnection.connect({
-    address: options.address,
-    tls: tls ? { serverNameOverride: tls.serverName } : undefined,
-    apiKey,
-  });
+  const connection = await NativeConnection.connect({ address: options.address, tls: tlsOptions(options.temporal), apiKey: options.temporal.apiKey });
   const sinks: InjectedSinks<WeftSinks> = {
     events: { publish: { fn: (_info, runId, event) => options.bus.publish(runId, event), callDuringReplay: false } },
   };
