@@ -34,6 +34,8 @@ export interface WorkerOptions {
   /** A prebuilt bundle (tests build one per run); otherwise the worker bundles `workflowsPath` itself. */
   workflowBundle?: WorkflowBundleOption;
   identity?: string;
+  /** How long in-flight activities may run on after shutdown is asked for, before they are cancelled. */
+  shutdownGraceMs?: number;
 }
 
 /** Creates a worker that runs the interpreter and every node activity, publishing live events on `bus`. */
@@ -52,6 +54,8 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
     // Heartbeats carry cancellation to activities; without a node heartbeatTimeout the SDK would send them only
     // every 30 s, so a cancelled run's HTTP call would linger that long.
     defaultHeartbeatThrottleInterval: '1s',
+    // A graceful stop lets in-flight nodes finish rather than cancelling them at once (the SDK's default).
+    shutdownGraceTime: options.shutdownGraceMs ?? 0,
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
   });
