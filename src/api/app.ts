@@ -39,6 +39,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1/runs', roomRoutes(deps));
   app.route('/api/v1', schemaRoutes());
   app.route('/ui', uiRoutes());
+  app.get('/', (c) => c.redirect('/ui'));
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Weft API', version: '1' } });
   return app;
 }

@@ -8,5 +8,6 @@ stopOnSignals(stack, config.shutdownGraceMs);
 console.log(`Weft is running
   API:          ${stack.url}/api/v1  (OpenAPI: ${stack.url}/openapi.json)
   WebSocket:    ${stack.wsUrl}
+  Live page:    ${stack.url}/ui
   Temporal UI:  ${stack.temporalUiUrl ?? `(external cluster at ${stack.temporalAddress})`}
   Database:     ${stack.database.kind === 'pglite' ? `PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`);
