@@ -14,9 +14,10 @@ export interface BenchConfig {
   warmup: number;
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
-function positive(env: Env, key: string, fallback: number): number {
+/** A positive integer from `env[key]`, or `fallback` when unset; anything else is a TypeError naming the key. */
+export function positive(env: Env, key: string, fallback: number): number {
   const raw = env[key];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -34,4 +35,18 @@ export function readBenchConfig(env: Env = process.env): BenchConfig {
     burstRounds: positive(env, 'BENCH_BURST_ROUNDS', 2),
     warmup: positive(env, 'BENCH_WARMUP', 3),
   };
+}
+
+/** The parts of the bench `npm run bench` can run. */
+export const benchParts = ['interpreter', 'fanout'] as const;
+export type BenchPart = (typeof benchParts)[number];
+
+/** Reads BENCH_ONLY (`interpreter`, `fanout`, or both comma-separated); unset runs every part. */
+export function readBenchOnly(env: Env = process.env): BenchPart[] {
+  const raw = env.BENCH_ONLY?.trim();
+  if (!raw) return [...benchParts];
+  const parts = raw.split(',').map((p) => p.trim());
+  const unknown = parts.filter((p) => !(benchParts as readonly string[]).includes(p));
+  if (unknown.length > 0) throw new TypeError(`BENCH_ONLY must name ${benchParts.join(' or ')}, got "${unknown.join(', ')}"`);
+  return benchParts.filter((p) => parts.includes(p));
 }

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { readBenchConfig } from './config.js';
+import { readBenchConfig, readBenchOnly } from './config.js';
+import { runFanoutBench } from './fanout/index.js';
 import { eventCount, fetchHistories, scheduledActivities } from './histories.js';
 import { burst, sequential, sides, type Sample, type Side } from './measure.js';
 import { printReport, type Row } from './report.js';
@@ -9,9 +10,11 @@ import { startBenchStack, type BenchStack } from './stack.js';
 
 /**
  * `npm run bench`: the interpreter against hand-written workflows calling the same activities with the same
- * options, on one in-memory dev server and one worker. A measurement, not a test: it exits 0 whatever the
- * targets say, and non-zero only when a run fails or returns a wrong result.
+ * options, on one in-memory dev server and one worker; then the realtime fan-out (bench/fanout). A
+ * measurement, not a test: it exits 0 whatever the targets say, and non-zero only when a run fails or returns
+ * a wrong result. `BENCH_ONLY=interpreter` or `BENCH_ONLY=fanout` runs one part.
  */
+const only = readBenchOnly();
 const config = readBenchConfig();
 const began = performance.now();
 const progress = (line: string) => console.error(`[bench ${((performance.now() - began) / 1000).toFixed(0).padStart(4)}s] ${line}`);
@@ -62,18 +65,25 @@ async function throughputRow(stack: BenchStack, scenario: Scenario): Promise<Row
   };
 }
 
-progress(`starting: ${os.cpus().length} CPUs; BENCH_RUNS=${config.runs} BENCH_LARGE_RUNS=${config.largeRuns} BENCH_WIDTH=${config.width} BENCH_BURST=${config.burst} BENCH_BURST_ROUNDS=${config.burstRounds} BENCH_WARMUP=${config.warmup}`);
-const stack = await startBenchStack(progress);
-try {
-  const digest = orderDigest(stack.base);
-  const rows = [
-    await latencyRow(stack, digest, config.runs),
-    await throughputRow(stack, digest),
-    await latencyRow(stack, chain(stack.base, config.width), config.largeRuns),
-    await latencyRow(stack, fanOut(stack.base, config.width), config.largeRuns),
-  ];
-  printReport(rows);
-  progress('done');
-} finally {
-  await stack.stop();
+/** The interpreter against hand-written workflows (issue 4). */
+async function interpreterBench(): Promise<void> {
+  progress(`interpreter: BENCH_RUNS=${config.runs} BENCH_LARGE_RUNS=${config.largeRuns} BENCH_WIDTH=${config.width} BENCH_BURST=${config.burst} BENCH_BURST_ROUNDS=${config.burstRounds} BENCH_WARMUP=${config.warmup}`);
+  const stack = await startBenchStack(progress);
+  try {
+    const digest = orderDigest(stack.base);
+    const rows = [
+      await latencyRow(stack, digest, config.runs),
+      await throughputRow(stack, digest),
+      await latencyRow(stack, chain(stack.base, config.width), config.largeRuns),
+      await latencyRow(stack, fanOut(stack.base, config.width), config.largeRuns),
+    ];
+    printReport(rows);
+  } finally {
+    await stack.stop();
+  }
 }
+
+progress(`starting: ${os.cpus().length} CPUs; BENCH_ONLY=${only.join(',')}`);
+if (only.includes('interpreter')) await interpreterBench();
+if (only.includes('fanout')) await runFanoutBench(progress);
+progress('done');
