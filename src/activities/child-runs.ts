@@ -26,7 +26,7 @@ export function createPrepareChildRunActivity(db: Db) {
       const what = child.version === undefined ? `template "${child.templateId}"` : `version ${child.version} of template "${child.templateId}"`;
       throw ApplicationFailure.nonRetryable(`${what} does not exist`, 'NotFound');
     }
-    const problems = checkRunInput(`${stored.templateId}@${stored.version}`, stored.definition.inputSchema, child.input);
+    const { problems } = checkRunInput(`${stored.templateId}@${stored.version}`, stored.definition.inputSchema, child.input);
     if (problems.length > 0) {
       throw ApplicationFailure.create({ type: 'InvalidInput', nonRetryable: true, message: `the input does not match ${child.templateId}'s inputSchema`, details: [problems] });
     }

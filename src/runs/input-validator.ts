@@ -2,7 +2,10 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import type { TemplateProblem } from '../template/source.js';
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
+// Run inputs get the schema's `default`s filled in, as users of JSON Schema forms expect.
+const withDefaults = new Ajv2020({ allErrors: true, strict: false, useDefaults: true });
 const compiled = new Map<string, ValidateFunction>();
+const compiledWithDefaults = new Map<string, ValidateFunction>();
 
 function pathOf(error: ErrorObject, root: string): string {
   const parts = error.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
@@ -28,9 +31,18 @@ export function checkAgainstSchema(schema: Record<string, unknown> | undefined, 
 }
 
 /**
- * Checks a run's input against its template version's `inputSchema` (JSON Schema 2020-12), returning every
- * problem with the path of what is wrong (`input.items[2].price`). Compiled schemas are kept per version key.
+ * Checks a run's input against its template version's `inputSchema` (JSON Schema 2020-12), returning the input
+ * with the schema's `default`s filled in (a copy: the caller's value is left alone) and every problem with the
+ * path of what is wrong (`input.items[2].price`). Compiled schemas are kept per version key.
  */
-export function checkRunInput(key: string, schema: Record<string, unknown> | undefined, input: unknown): TemplateProblem[] {
-  return checkAgainstSchema(schema, input, 'input', key);
+export function checkRunInput(key: string, schema: Record<string, unknown> | undefined, input: unknown): { input: unknown; problems: TemplateProblem[] } {
+  if (!schema) return { input, problems: [] };
+  let validate = compiledWithDefaults.get(key);
+  if (!validate) {
+    validate = withDefaults.compile(schema);
+    compiledWithDefaults.set(key, validate);
+  }
+  const filled = structuredClone(input);
+  if (validate(filled)) return { input: filled, problems: [] };
+  return { input, problems: (validate.errors ?? []).map((e) => ({ path: pathOf(e, 'input'), message: e.message ?? 'is invalid' })) };
 }

@@ -38,8 +38,7 @@ export async function startRun(
   if (template.archivedAt) throw conflict(`template "${request.templateId}" is archived: it starts no new runs`);
   const stored = await getTemplateVersion(deps.db, request.templateId, request.version);
   if (!stored) throw notFound(`version ${request.version} of template "${request.templateId}"`);
-  const input = request.input ?? {};
-  const problems = checkRunInput(`${stored.templateId}@${stored.version}`, stored.definition.inputSchema, input);
+  const { input, problems } = checkRunInput(`${stored.templateId}@${stored.version}`, stored.definition.inputSchema, request.input ?? {});
   if (problems.length > 0) throw invalid('the run input does not match the template\'s inputSchema', problems);
 
   const runId = randomUUID();

@@ -89,6 +89,17 @@ output: "{{ nodes.total.output }}"
     expect(body.errors).toEqual([expect.objectContaining({ path: 'input.orderId' })]);
   });
 
+  it('fills in inputSchema defaults before the run starts', async () => {
+    await upload(world, {
+      id: 'defaults', name: 'Defaults',
+      inputSchema: { type: 'object', properties: { language: { type: 'string', default: 'en' }, minScore: { type: 'number', default: 0 } } },
+      nodes: [{ id: 'echo', type: 'transform', config: { value: '{{ input.language & "/" & $string(input.minScore) }}' } }],
+      output: '{{ nodes.echo.output }}',
+    });
+    expect((await runToEnd(world, 'defaults', {})).state.output).toBe('en/0');
+    expect((await runToEnd(world, 'defaults', { language: 'fr' })).state.output).toBe('fr/0');
+  });
+
   it('fails a run at once on a 4xx (non-retryable) and says which node failed', async () => {
     await upload(world, { id: 'missing', name: 'Missing', nodes: [{ id: 'get', type: 'http', config: { url: `${upstream.url}/missing` } }] });
     const before = upstream.received.length;

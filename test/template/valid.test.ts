@@ -4,8 +4,8 @@ import { corpus, shipped } from './corpus.js';
 
 
 describe('valid templates are accepted', () => {
-  it('ships the five example templates, with local URLs only', () => {
-    expect(shipped.map(([f]) => f).sort()).toEqual(['data-pipeline.yaml', 'document-processing.yaml', 'notification.yaml', 'research.yaml', 'support-triage.yaml']);
+  it('ships the example templates (and the archive step one of them runs), with local URLs only', () => {
+    expect(shipped.map(([f]) => f).sort()).toEqual(['archive-document.yaml', 'data-pipeline.yaml', 'document-processing.yaml', 'notification.yaml', 'research.yaml', 'support-triage.yaml']);
     for (const [, text] of shipped) {
       for (const url of text.match(/https?:\/\/[^\s"'}]+/g) ?? []) expect(url).toMatch(/^http:\/\/127\.0\.0\.1[:/]/);
     }

@@ -116,6 +116,7 @@ describe('shipped templates, end to end against real upstream services', () => {
         // Later pages answer sooner, so item order cannot come from arrival order.
         later(150 * (4 - page), () => json(res, 200, { page, text: `text of page ${page}` }));
       },
+      'PUT /archive/D-7': (req, res) => json(res, 201, { location: 'archive://D-7', received: bodyOf(req) }),
       'POST /summarise': (req, res) => {
         const { text, language } = bodyOf(req) as { text: string; language: string };
         json(res, 200, { summary: `${language}: ${text.split('\n').length} pages, ${text.length} characters` });
@@ -210,12 +211,8 @@ describe('shipped templates, end to end against real upstream services', () => {
       expect(state.output).toEqual({ loaded: 0, rejected: 2, status: 'skipped' });
     });
 
-    // BUG (templates/data-pipeline.yaml, with src/runs/input-validator.ts): the template relies on its
-    // inputSchema's `default: 0` for minScore, but Weft does not apply schema defaults to run input (Ajv runs
-    // without useDefaults, and docs/templates.md never says defaults apply). With minScore left out,
-    // `score >= $$.input.minScore` compares with undefined, which JSONata answers false for every record:
-    // validate.valid is [], the load is skipped, nothing reaches the loader and the output says loaded: 0.
-    it.fails('loads every record with an @ when minScore is left out (its schema default is 0)', async () => {
+    // minScore's schema default (0) applies when the input leaves it out.
+    it('loads every record with an @ when minScore is left out (its schema default is 0)', async () => {
       const from = calls.length;
       const { runId, state } = await runToEnd(world, 'data-pipeline', { source: 'customers' });
       expect(state.status, JSON.stringify(state.error)).toBe('completed');
@@ -419,15 +416,14 @@ describe('shipped templates, end to end against real upstream services', () => {
       expect(nodeOf(state, 'summarise')).toMatchObject({ status: 'completed', output: { body: { summary: `en: 3 pages, ${text.length} characters` } } });
     });
 
-    // BUG (templates/document-processing.yaml): the `file` node runs the sub-workflow `archive-document`
-    // version 1, which is not shipped in templates/ (nor anywhere in the repo), so the `file` node fails with
-    // NotFound 'version 1 of template "archive-document" does not exist' and the run fails. (Were it shipped,
-    // uploadShipped would upload it with document-processing.)
-    it.fails('files the summary through the archive-document sub-workflow and completes', async () => {
+    it('files the summary through the archive-document sub-workflow and completes', async () => {
+      const from = calls.length;
       const runId = await start(world, 'document-processing', { documentId: 'D-7', language: 'en' });
       const { state } = await finish(world, runId);
       expect(state.status, JSON.stringify(state.error)).toBe('completed');
       expect(state.output).toEqual({ pages: 3, summary: 'en: 3 pages, 44 characters' });
+      expect(bodies('PUT /archive/D-7', from)).toEqual([{ title: 'Lease agreement', summary: 'en: 3 pages, 44 characters' }]);
+      expect(nodeOf(state, 'file').output).toEqual({ location: 'archive://D-7' });
     });
   });
 });
