@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { WeftError } from '../errors.js';
 import type { RunReaderDeps } from '../runs/read-run.js';
@@ -28,13 +29,25 @@ function serveConnection(socket: WebSocket, deps: BridgeDeps, limits: BridgeLimi
   const bucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst);
   let rejected = 0;
 
-  const send = (message: ServerMessage) => {
+  // Frames sent in one turn of the event loop leave in one write: a burst of events (timers firing together,
+  // a fan-in) costs one system call per connection, not one per frame. `ws` keeps its TCP socket as `_socket`.
+  const tcp = (socket as unknown as { _socket?: Socket })._socket;
+  let corked = false;
+  const send = (message: ServerMessage, text?: string) => {
     if (socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount > limits.maxBufferedBytes) {
       socket.close(closeCodes.slowConsumer, 'slow consumer: reconnect and resubscribe with afterSeq');
       return;
     }
-    socket.send(JSON.stringify(message));
+    if (tcp && !corked) {
+      corked = true;
+      tcp.cork();
+      process.nextTick(() => {
+        corked = false;
+        tcp.uncork();
+      });
+    }
+    socket.send(text ?? JSON.stringify(message));
   };
   const roomSession = deps.rooms ? new RoomSession(deps.rooms, (m) => send(m)) : undefined;
   const error = (code: ErrorCode, message: string, runId?: string) => send(runId ? { type: 'error', code, message, runId } : { type: 'error', code, message });
@@ -55,7 +68,7 @@ function serveConnection(socket: WebSocket, deps: BridgeDeps, limits: BridgeLimi
     if (subscriptions.size >= limits.maxSubscriptions) {
       return error('too-many-subscriptions', `a connection follows at most ${limits.maxSubscriptions} runs`, message.runId);
     }
-    const subscription = new Subscription(deps.hubs, deps.readers, message.runId, send);
+    const subscription = new Subscription(deps.hubs, message.runId, send);
     subscriptions.set(message.runId, subscription);
     subscription.start(message.afterSeq).catch((err: unknown) => {
       if (subscriptions.get(message.runId) === subscription) subscriptions.delete(message.runId);

@@ -1,8 +1,11 @@
-import { readRunEvents, type RunReaderDeps } from '../runs/read-run.js';
+import { readRunEvents, readRunState, type RunReaderDeps } from '../runs/read-run.js';
 import type { EventBus } from './event-bus.js';
 import { RunHubs } from './run-hub.js';
 
 /** The run hubs of a process, repairing gaps from the run's own events (query while open, index once closed). */
 export function createRunHubs(bus: EventBus, readers: RunReaderDeps, idleCheckMs?: number): RunHubs {
-  return new RunHubs(bus, (runId, afterSeq) => readRunEvents(readers, runId, afterSeq), idleCheckMs);
+  return new RunHubs(bus, {
+    events: (runId, afterSeq) => readRunEvents(readers, runId, afterSeq),
+    state: (runId) => readRunState(readers, runId),
+  }, idleCheckMs);
 }

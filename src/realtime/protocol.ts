@@ -33,6 +33,21 @@ export const closeCodes = {
   goingAway: 1001,
 } as const;
 
+const framed = new WeakMap<RunEvent, { frame: ServerMessage; text: string }>();
+
+/**
+ * An event's frame and its JSON, made once per event however many clients follow the run (a hub hands every
+ * subscriber the same event object).
+ */
+export function framedEvent(runId: string, event: RunEvent): { frame: ServerMessage; text: string } {
+  let entry = framed.get(event);
+  if (!entry) {
+    const frame = eventFrame(runId, event);
+    framed.set(event, (entry = { frame, text: JSON.stringify(frame) }));
+  }
+  return entry;
+}
+
 /** An event as the bridge frames it. */
 export function eventFrame(runId: string, event: RunEvent): ServerMessage {
   const frame: ServerMessage = { type: 'event', runId, seq: event.seq, event: event.type, at: event.at };

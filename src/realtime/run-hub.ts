@@ -1,8 +1,11 @@
-import type { RunEvent } from '../workflows/state.js';
+import type { RunEvent, RunState } from '../workflows/state.js';
 import type { EventBus } from './event-bus.js';
 
-/** Where a hub repairs from: the run's events after a seq (the workflow query while open, the index once closed). */
-export type EventSource = (runId: string, afterSeq: number) => Promise<RunEvent[]>;
+/** Where a hub reads a run: its events after a seq, and its state (the workflow while open, the index once closed). */
+export interface RunSource {
+  events(runId: string, afterSeq: number): Promise<RunEvent[]>;
+  state(runId: string): Promise<RunState>;
+}
 
 const terminal = new Set(['run.completed', 'run.failed', 'run.cancelled']);
 const bufferSize = 2_000;
@@ -34,14 +37,27 @@ export class RunHub {
   private readonly unsubscribers: Array<() => void>;
   private idleTimer: NodeJS.Timeout | undefined;
   private lastActivity = Date.now();
+  private stateInFlight: Promise<RunState> | undefined;
   ended = false;
 
-  constructor(readonly runId: string, bus: EventBus, private readonly source: EventSource, idleCheckMs = defaultIdleCheckMs) {
+  constructor(readonly runId: string, bus: EventBus, private readonly source: RunSource, idleCheckMs = defaultIdleCheckMs) {
     this.unsubscribers = [bus.subscribe(runId, (_id, event) => this.onLive(event)), bus.onHint(runId, () => void this.repair())];
     this.idleTimer = setInterval(() => {
       if (!this.ended && Date.now() - this.lastActivity >= idleCheckMs) void this.repair();
     }, idleCheckMs);
     this.idleTimer.unref();
+  }
+
+  /**
+   * The run's state, read once for every subscriber that asks while a read is under way: a thousand clients
+   * joining one run cost one query, not a thousand. Subscribers catch up from the state's seq, so a read that
+   * started a moment earlier is as good.
+   */
+  state(): Promise<RunState> {
+    this.stateInFlight ??= this.source.state(this.runId).finally(() => {
+      this.stateInFlight = undefined;
+    });
+    return this.stateInFlight;
   }
 
   /** The newest seq the hub has delivered. */
@@ -67,7 +83,7 @@ export class RunHub {
   async eventsAfter(seq: number): Promise<RunEvent[]> {
     const first = this.recent[0];
     if (first && first.seq <= seq + 1) return this.recent.filter((e) => e.seq > seq);
-    return this.source(this.runId, seq);
+    return this.source.events(this.runId, seq);
   }
 
   private deliver(event: RunEvent): void {
@@ -95,7 +111,7 @@ export class RunHub {
   repair(): Promise<void> {
     this.repairing ??= (async () => {
       try {
-        for (const event of await this.source(this.runId, this.lastSeq)) this.deliver(event);
+        for (const event of await this.source.events(this.runId, this.lastSeq)) this.deliver(event);
       } catch {
         // The next live event or idle check tries again.
       } finally {
@@ -116,7 +132,7 @@ export class RunHub {
 export class RunHubs {
   private readonly hubs = new Map<string, RunHub>();
 
-  constructor(private readonly bus: EventBus, private readonly source: EventSource, private readonly idleCheckMs = defaultIdleCheckMs) {}
+  constructor(private readonly bus: EventBus, private readonly source: RunSource, private readonly idleCheckMs = defaultIdleCheckMs) {}
 
   /** The run's hub and a release function for the caller's listener. */
   join(runId: string, listener: HubListener): { hub: RunHub; leave: () => void } {

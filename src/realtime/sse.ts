@@ -31,7 +31,7 @@ export function sseEventsHandler(deps: { readers: RunReaderDeps; hubs: RunHubs }
       const finished = new Promise<void>((resolve) => (finish = resolve));
       // Writes go out one after another, and the stream ends only once the last one is out.
       let written: Promise<void> = Promise.resolve();
-      const subscription = new Subscription(deps.hubs, deps.readers, runId, (frame) => {
+      const subscription = new Subscription(deps.hubs, runId, (frame) => {
         if (frame.type !== 'event') return;
         written = written.then(() => stream.writeSSE({ id: frame.sub === undefined ? String(frame.seq) : undefined, event: frame.event, data: JSON.stringify(frame) }));
       }, finish);

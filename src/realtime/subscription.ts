@@ -1,6 +1,5 @@
-import { readRunState, type RunReaderDeps } from '../runs/read-run.js';
 import type { RunEvent } from '../workflows/state.js';
-import { eventFrame, type ServerMessage } from './protocol.js';
+import { eventFrame, framedEvent, type ServerMessage } from './protocol.js';
 import { isLiveOnly, type RunHub, type RunHubs } from './run-hub.js';
 
 const terminal = new Set(['run.completed', 'run.failed', 'run.cancelled']);
@@ -23,9 +22,9 @@ export class Subscription {
 
   constructor(
     private readonly hubs: RunHubs,
-    private readonly readers: RunReaderDeps,
     readonly runId: string,
-    private readonly send: (frame: ServerMessage) => void,
+    /** Sends a frame; `text` is its JSON when already made (shared by every follower of the run). */
+    private readonly send: (frame: ServerMessage, text?: string) => void,
     private readonly onEnd: () => void = () => {},
   ) {}
 
@@ -42,7 +41,7 @@ export class Subscription {
   }
 
   private async snapshot(): Promise<void> {
-    const state = await readRunState(this.readers, this.runId);
+    const state = await this.hub.state();
     this.hub.advanceTo(state.seq);
     this.cursor = state.seq;
     this.send({ type: 'snapshot', runId: this.runId, seq: state.seq, state });
@@ -50,7 +49,7 @@ export class Subscription {
   }
 
   private async resume(afterSeq: number): Promise<void> {
-    await readRunState(this.readers, this.runId);
+    await this.hub.state();
     this.cursor = afterSeq;
     await this.catchUp();
     this.hub.advanceTo(this.cursor);
@@ -82,7 +81,8 @@ export class Subscription {
     if (this.closed || event.seq !== this.cursor + 1) return;
     if (event.nodeId !== undefined) this.pendingProgress.delete(event.nodeId);
     this.cursor = event.seq;
-    this.send(eventFrame(this.runId, event));
+    const { frame, text } = framedEvent(this.runId, event);
+    this.send(frame, text);
     if (terminal.has(event.type)) this.onEnd();
   }
 

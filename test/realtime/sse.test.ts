@@ -54,7 +54,10 @@ describe('server-sent events', () => {
     const { runId } = (await started.json()) as { runId: string };
     const res = await fetch(`${server.url}/api/v1/runs/${runId}/events`, { headers: { accept: 'text/event-stream' } });
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const events = await readStream(res);
+    const all = await readStream(res);
+    // Live-only progress has no id: a client resuming with Last-Event-ID must not skip state changes for it.
+    expect(all.filter((e) => e.id === undefined).every((e) => e.event === 'node.progress' || e.event === 'node.retrying')).toBe(true);
+    const events = all.filter((e) => e.id !== undefined);
     expect(events.map((e) => Number(e.id))).toEqual(events.map((_, i) => i + 1));
     expect(events.at(-1)?.event).toBe('run.completed');
     expect(JSON.parse(events[0]!.data)).toMatchObject({ type: 'event', runId, seq: 1, event: 'run.started' });
@@ -63,7 +66,7 @@ describe('server-sent events', () => {
   it('resumes after Last-Event-ID with exactly the later events', async () => {
     const { runId, state } = await runToEnd(world, 'sse');
     const res = await fetch(`${server.url}/api/v1/runs/${runId}/events`, { headers: { accept: 'text/event-stream', 'last-event-id': '3' } });
-    const events = await readStream(res);
+    const events = (await readStream(res)).filter((e) => e.id !== undefined);
     expect(events.map((e) => Number(e.id))).toEqual(Array.from({ length: state.seq - 3 }, (_, i) => i + 4));
     const none = await readStream(await fetch(`${server.url}/api/v1/runs/${runId}/events`, { headers: { accept: 'text/event-stream', 'last-event-id': String(state.seq) } }));
     expect(none).toEqual([]);
