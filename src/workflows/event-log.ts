@@ -1,5 +1,22 @@
+import { workflowInfo } from '@temporalio/workflow';
 import { sinks } from './sinks.js';
 import type { RunEvent, RunEventType } from './state.js';
+import { truncated } from './truncate.js';
+
+/**
+ * An event as it leaves on the live path: large values in its data truncated as the state query shows them, so
+ * that a large output is not copied out of the workflow sandbox with every event. The query keeps them whole.
+ */
+function live(event: RunEvent): RunEvent {
+  const data = event.data;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return event;
+  let cut: Record<string, unknown> | undefined;
+  for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
+    const shown = truncated(value);
+    if (shown !== value) (cut ??= { ...(data as Record<string, unknown>) })[key] = shown;
+  }
+  return cut ? { ...event, data: cut } : event;
+}
 
 /** A run's events with their per-run seq, held in workflow state and published on the live path. */
 export class EventLog {
@@ -21,7 +38,8 @@ export class EventLog {
     if (nodeId !== undefined) event.nodeId = nodeId;
     if (data !== undefined) event.data = data;
     this.events.push(event);
-    sinks.events.publish(this.runId, event);
+    // The worker drops sink calls made during a replay: spare the sandbox the copy.
+    if (!workflowInfo().unsafe.isReplaying) sinks.events.publish(this.runId, live(event));
     return event;
   }
 

@@ -1,5 +1,5 @@
-import { allHandlersFinished, CancellationScope, condition, isCancellation, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
-import { evaluateValue, type ExpressionScope } from '../template/expressions.js';
+import { allHandlersFinished, CancellationScope, condition, isCancellation, patched, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { evaluateValue, evaluateValueNow, isPending, type ExpressionScope } from '../template/expressions.js';
 import type { TemplateNode } from '../template/model.js';
 import { activityOptionsFor } from './activity-options.js';
 import { toRunError } from './failures.js';
@@ -12,13 +12,52 @@ export { toRunError } from './failures.js';
 
 const defaultMaxParallel = 10;
 
-/** Evaluates a node's config, leaving the keys its type evaluates per item as written. */
+/**
+ * Node starts evaluate expressions at once (no promise unless JSONata is needed) since this patch. Before it,
+ * several nodes started together issued their commands in the order their evaluations happened to finish;
+ * histories recorded then replay with that order, so the old way is kept for them.
+ */
+export const quickStartPatch = 'weft-quick-node-starts';
+
+/** Evaluates a node's config, leaving the keys its type evaluates per item as written (as runs before the patch did). */
 async function evaluateConfig(raw: unknown, scope: ExpressionScope, perItem: readonly string[] = []): Promise<unknown> {
   if (perItem.length === 0 || raw === null || typeof raw !== 'object' || Array.isArray(raw)) return evaluateValue(raw, scope);
   const entries = Object.entries(raw as Record<string, unknown>);
   const out: Record<string, unknown> = {};
   for (const [key, value] of entries) out[key] = perItem.includes(key) ? value : await evaluateValue(value, scope);
   return out;
+}
+
+/** {@link evaluateConfig} without a promise where no expression needs JSONata. */
+function evaluateConfigNow(raw: unknown, scope: ExpressionScope, perItem: readonly string[] = []): unknown {
+  if (perItem.length === 0 || raw === null || typeof raw !== 'object' || Array.isArray(raw)) return evaluateValueNow(raw, scope);
+  const entries = Object.entries(raw as Record<string, unknown>);
+  const evaluated = evaluateValueNow(Object.fromEntries(entries.filter(([key]) => !perItem.includes(key))), scope);
+  const merge = (values: Record<string, unknown>) => {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of entries) out[key] = perItem.includes(key) ? value : values[key];
+    return out;
+  };
+  return isPending(evaluated) ? evaluated.then((v) => merge(v as Record<string, unknown>)) : merge(evaluated as Record<string, unknown>);
+}
+
+/** A value, or the error evaluating it threw (at once or later). */
+function orError(evaluate: () => unknown): unknown {
+  try {
+    const value = evaluate();
+    return isPending(value) ? value.catch((err: unknown) => err) : value;
+  } catch (err) {
+    return err;
+  }
+}
+
+/** A value, or a rejection with the error evaluating it threw at once. */
+function rejectOnThrow(evaluate: () => unknown): unknown {
+  try {
+    return evaluate();
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new TypeError(String(err)));
+  }
 }
 
 /** How an execution of the interpreter ended: the run is over, or it goes on in a new execution. */
@@ -62,21 +101,26 @@ export class RunInterpreter {
     return 'ready';
   }
 
-  private launch(node: TemplateNode): void {
+  private launch(node: TemplateNode, quick: boolean): void {
     this.book.active.add(node.id);
     this.inFlight.push(
-      this.start(node).finally(() => {
+      this.start(node, quick).finally(() => {
         this.book.active.delete(node.id);
         this.book.touch();
       }),
     );
   }
 
-  private async start(node: TemplateNode): Promise<void> {
+  /**
+   * Starts a node: `when`, config, then its runner. `quick` evaluates at once (see {@link quickStartPatch}); either
+   * way what the node does beyond `node.started` happens after the scheduling pass that launched it.
+   */
+  private async start(node: TemplateNode, quick: boolean): Promise<void> {
     const { book } = this;
     const state = book.node(node.id);
     if (node.when !== undefined && state.attempts === 0) {
-      const go = await evaluateValue(node.when, book.scope()).catch((err: unknown) => err);
+      const when = node.when;
+      const go = quick ? await orError(() => evaluateValueNow(when, book.scope())) : await evaluateValue(when, book.scope()).catch((err: unknown) => err);
       if (go instanceof Error) return book.end(state, 'failed', { error: toRunError(go, node.id) });
       if (!go) return book.end(state, 'skipped');
     }
@@ -88,7 +132,9 @@ export class RunInterpreter {
     const runner = runnerFor(node.type);
     try {
       const scope = book.scope();
-      const config = await evaluateConfig((book.overrides.has(node.id) ? book.overrides.get(node.id) : node.config) ?? {}, scope, runner.perItem);
+      const raw = (book.overrides.has(node.id) ? book.overrides.get(node.id) : node.config) ?? {};
+      // Quick or not, the runner starts after the pass that launched the node, so that pass's events keep their order.
+      const config = quick ? await rejectOnThrow(() => evaluateConfigNow(raw, scope, runner.perItem)) : await evaluateConfig(raw, scope, runner.perItem);
       const output = await this.nodeScope.run(() => runner.run({
         runId: this.run.runId, template: this.run.template, node, config, scope, attempt: base + 1, seq: started.seq,
         activityOptions: activityOptionsFor(this.run.template, node),
@@ -110,19 +156,50 @@ export class RunInterpreter {
 
   /** Starts every ready node (up to `maxParallel` running) and skips every node whose needs were all skipped. */
   private schedule(maxParallel: number): void {
+    const { book } = this;
+    // A node launched in this pass counts as running until the pass ends, whatever it does meanwhile.
+    let running = book.inFlightCount();
+    let quick: boolean | undefined;
     for (let again = true; again; ) {
       again = false;
-      for (const node of this.book.definitions.values()) {
-        if (this.book.inFlight().length >= maxParallel) return;
-        if (this.book.active.has(node.id) || this.book.node(node.id).status !== 'pending') continue;
+      for (const node of book.definitions.values()) {
+        if (running >= maxParallel) return;
+        if (book.active.has(node.id) || book.node(node.id).status !== 'pending') continue;
         const readiness = this.readiness(node);
-        if (readiness === 'ready') this.launch(node);
-        else if (readiness === 'skip') {
-          this.book.end(this.book.node(node.id), 'skipped');
+        if (readiness === 'ready') {
+          quick ??= this.quickStarts(maxParallel - running);
+          this.launch(node, quick);
+          running++;
+        } else if (readiness === 'skip') {
+          book.end(book.node(node.id), 'skipped');
           again = true;
         }
       }
     }
+  }
+
+  /**
+   * Whether this pass starts nodes the quick way. A node started alone, with nothing else in flight, issues the
+   * same commands either way; when several start together (or beside nodes in flight) their commands may come in
+   * another order than before {@link quickStartPatch}, so the patch decides.
+   */
+  private quickStarts(slots: number): boolean {
+    if (this.book.active.size === 0 && (slots < 2 || this.startsAlone())) return true;
+    return patched(quickStartPatch);
+  }
+
+  /**
+   * True when this pass starts exactly one node: one is ready and none is to be skipped (a skip could make
+   * another ready within the pass).
+   */
+  private startsAlone(): boolean {
+    let ready = 0;
+    for (const node of this.book.definitions.values()) {
+      if (this.book.active.has(node.id) || this.book.node(node.id).status !== 'pending') continue;
+      const readiness = this.readiness(node);
+      if (readiness === 'skip' || (readiness === 'ready' && ++ready > 1)) return false;
+    }
+    return true;
   }
 
   /** Temporal suggests a new execution, or the run asked for one after so many events. */
@@ -146,16 +223,16 @@ export class RunInterpreter {
         // A failure that fails the run ends it: what is still in flight (or waiting) is cancelled.
         if (failing && !this.nodeScope.consideredCancelled) this.nodeScope.cancel();
         const renew = this.wantsNewExecution();
-        const holding = book.pauseRequested || book.held().length > 0;
+        const holding = book.pauseRequested || book.holding();
         if (!failing && !book.cancelRequested && !holding && !renew) this.schedule(maxParallel);
         if (book.active.size === 0) {
           const pending = [...book.nodes.values()].some((n) => n.status === 'pending');
-          if (failing || book.cancelRequested || (!pending && book.held().length === 0)) break;
+          if (failing || book.cancelRequested || (!pending && !book.holding())) break;
           if (renew && allHandlersFinished()) return 'continue-as-new';
         }
         book.changed = false;
         await condition(() => book.changed || (renew && book.active.size === 0 && allHandlersFinished()));
-        setCurrentDetails(`${book.status()}: ${book.snapshot().progress}% of nodes ended, ${book.inFlight().length} in flight`);
+        this.showDetails(`${book.status()}: ${book.progress()}% of nodes ended, ${book.inFlightCount()} in flight`);
       }
     } catch (err) {
       if (!isCancellation(err)) throw err;
@@ -187,7 +264,8 @@ export class RunInterpreter {
       book.events.emit('run.failed', undefined, { error: book.error });
     } else {
       try {
-        const output = this.run.template.output === undefined ? null : ((await evaluateValue(this.run.template.output, book.scope())) ?? null);
+        const evaluated = this.run.template.output === undefined ? null : evaluateValueNow(this.run.template.output, book.scope());
+        const output = (isPending(evaluated) ? await evaluated : evaluated) ?? null;
         book.output = await byReference(this.run.runId, output);
         book.events.emit('run.completed', undefined, { output: book.output });
       } catch (err) {
@@ -196,6 +274,15 @@ export class RunInterpreter {
         book.events.emit('run.failed', undefined, { error: book.error });
       }
     }
-    setCurrentDetails(`${book.status()}, ${book.snapshot().progress}% of nodes ended`);
+    this.showDetails(`${book.status()}, ${book.progress()}% of nodes ended`);
+  }
+
+  private details: string | undefined;
+
+  /** The Web UI's current details of the workflow, set only when the text changes. */
+  private showDetails(text: string): void {
+    if (text === this.details) return;
+    this.details = text;
+    setCurrentDetails(text);
   }
 }

@@ -1,6 +1,7 @@
 import { proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { blobThresholdBytes, isBlobRef, jsonSize } from './blob-ref.js';
+import { blobThresholdBytes, isBlobRef } from './blob-ref.js';
+import { measuredSize } from './truncate.js';
 
 // A local activity: its input never enters history (only the small reference it answers with does).
 const { storeBlob } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s', retry: { initialInterval: '200ms', maximumInterval: '10s' } });
@@ -10,6 +11,6 @@ const { storeBlob } = proxyLocalActivities<Activities>({ startToCloseTimeout: '3
  * reference when it is too large to carry through history. Activity outputs are stored by the activity itself.
  */
 export async function byReference(runId: string, value: unknown, threshold = blobThresholdBytes): Promise<unknown> {
-  if (isBlobRef(value) || jsonSize(value) <= threshold) return value;
+  if (isBlobRef(value) || measuredSize(value) <= threshold) return value;
   return storeBlob({ runId, value });
 }

@@ -32,6 +32,8 @@ export class RunBook {
   /** Set by every change; the scheduler sleeps until it is. */
   changed = false;
   private reported: string;
+  /** The scope as of the last change; every change of a node's state goes through {@link touch}, which drops it. */
+  private scopeNow: ExpressionScope | undefined;
 
   constructor(readonly run: RunInput) {
     const carried = run.carried;
@@ -58,29 +60,60 @@ export class RunBook {
 
   /** Nodes that failed with `onError: pause` and wait for an operator to retry or skip them. */
   held(): NodeState[] {
-    return [...this.nodes.values()].filter((n) => n.status === 'failed' && this.onError(n.id) === 'pause');
+    return [...this.nodes.values()].filter((n) => this.isHeld(n));
+  }
+
+  private isHeld(n: NodeState): boolean {
+    return n.status === 'failed' && this.onError(n.id) === 'pause';
+  }
+
+  /** True when some node waits for an operator ({@link held}), without listing them. */
+  holding(): boolean {
+    for (const n of this.nodes.values()) if (this.isHeld(n)) return true;
+    return false;
   }
 
   /** The first node whose failure fails the run. */
   failing(): NodeState | undefined {
-    return [...this.nodes.values()].find((n) => n.status === 'failed' && this.onError(n.id) === 'fail');
+    for (const n of this.nodes.values()) if (n.status === 'failed' && this.onError(n.id) === 'fail') return n;
+    return undefined;
   }
 
   /** Ids of launched nodes that are running, not waiting on a timer or a person. */
   inFlight(): string[] {
-    return [...this.active].filter((id) => ['pending', 'running'].includes(this.node(id).status));
+    return [...this.active].filter((id) => this.isInFlight(id));
+  }
+
+  /** How many {@link inFlight} nodes there are, without listing them. */
+  inFlightCount(): number {
+    let count = 0;
+    for (const id of this.active) if (this.isInFlight(id)) count++;
+    return count;
+  }
+
+  private isInFlight(id: string): boolean {
+    const status = this.node(id).status;
+    return status === 'pending' || status === 'running';
+  }
+
+  /** Share of nodes that have ended, 0–100. */
+  progress(): number {
+    let ended = 0;
+    for (const n of this.nodes.values()) if (n.status !== 'pending' && n.status !== 'running' && n.status !== 'waiting') ended++;
+    return this.nodes.size === 0 ? 100 : Math.floor((ended / this.nodes.size) * 100);
   }
 
   status(): RunStatus {
     if (this.final) return this.final;
-    if (this.pauseRequested) return this.inFlight().length > 0 ? 'pausing' : 'paused';
-    if (this.held().length > 0) return 'waiting_for_operator';
+    if (this.pauseRequested) return this.inFlightCount() > 0 ? 'pausing' : 'paused';
+    if (this.holding()) return 'waiting_for_operator';
     return 'running';
   }
 
   /** Marks a change; emits the `run.*` event when the run's status moved. */
   touch(): void {
     this.changed = true;
+    this.scopeNow = undefined;
     const status = this.status();
     if (status === this.reported || this.final) return;
     this.reported = status;
@@ -102,12 +135,14 @@ export class RunBook {
     this.touch();
   }
 
-  /** The names expressions read: the input, each node's status, output and error, and the run. */
+  /** The names expressions read: the input, each node's status, output and error, and the run. Never changed once made. */
   scope(): ExpressionScope {
+    if (this.scopeNow) return this.scopeNow;
     const nodes: ExpressionScope['nodes'] = {};
     for (const n of this.nodes.values()) nodes[n.id] = { status: n.status, output: n.output, error: n.error };
     const run = this.run;
-    return { input: run.input, nodes, run: { id: run.runId, templateId: run.templateId, version: run.templateVersion, startedAt: run.startedAt } };
+    this.scopeNow = { input: run.input, nodes, run: { id: run.runId, templateId: run.templateId, version: run.templateVersion, startedAt: run.startedAt } };
+    return this.scopeNow;
   }
 
   /**
@@ -120,13 +155,12 @@ export class RunBook {
       if (n.output !== undefined) copy.output = truncated(n.output);
       return copy;
     });
-    const ended = nodes.filter((n) => !['pending', 'running', 'waiting'].includes(n.status)).length;
     const state: RunState = {
       runId: this.run.runId,
       templateId: this.run.templateId,
       templateVersion: this.run.templateVersion,
       status: this.status(),
-      progress: nodes.length === 0 ? 100 : Math.floor((ended / nodes.length) * 100),
+      progress: this.progress(),
       startedAt: this.run.startedAt,
       nodes,
       seq: this.events.seq,
