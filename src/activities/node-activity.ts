@@ -8,18 +8,36 @@ import { NodeProgress, type LivePublisher } from './progress.js';
 export type NodeWork<Config> = (input: NodeActivityInput<Config>, progress: NodeProgress) => Promise<unknown>;
 
 /**
+ * Heartbeats with `beat` every third of the activity's heartbeat timeout until the returned function is called,
+ * so that work which reports no progress of its own is not taken for a dead worker. Without a heartbeat timeout
+ * there is nothing to keep alive.
+ */
+export function keepAlive(beat: () => void): () => void {
+  const { heartbeatTimeoutMs } = Context.current().info;
+  if (!heartbeatTimeoutMs) return () => undefined;
+  const ticker = setInterval(beat, Math.max(heartbeatTimeoutMs / 3, 100));
+  return () => clearInterval(ticker);
+}
+
+/**
  * Wraps a node type's work as the activity the interpreter calls: blob references in the config are resolved
  * first, an output too large for history is stored as a blob, and the answer carries Temporal's attempt number
- * (retries are Temporal's own, so only the activity knows how many there were).
+ * (retries are Temporal's own, so only the activity knows how many there were). It heartbeats while it works
+ * ({@link keepAlive}): a worker that dies mid-node is noticed within the node's heartbeat timeout.
  */
 export function nodeActivity<Config>(name: string, deps: { db: Db; publish?: LivePublisher }, work: NodeWork<Config>) {
   const activity = async (input: NodeActivityInput<Config>): Promise<NodeActivityResult> => {
     const { attempt } = Context.current().info;
     const progress = new NodeProgress(input, deps.publish);
     if (attempt > 1) progress.live('node.retrying', { attempt });
-    const config = (await resolveRefs(deps.db, input.config)) as Config;
-    const output = await work({ ...input, config }, progress);
-    return { output: await storeIfLarge(deps.db, input.runId, output ?? null), attempt };
+    const stop = keepAlive(() => progress.beat());
+    try {
+      const config = (await resolveRefs(deps.db, input.config)) as Config;
+      const output = await work({ ...input, config }, progress);
+      return { output: await storeIfLarge(deps.db, input.runId, output ?? null), attempt };
+    } finally {
+      stop();
+    }
   };
   // The interpreter calls node activities by their type's name.
   Object.defineProperty(activity, 'name', { value: name });

@@ -15,13 +15,20 @@ export type LivePublisher = (runId: string, event: RunEvent) => void;
  */
 export class NodeProgress {
   private sub = 0;
+  private details: Record<string, unknown> | undefined;
 
   constructor(private readonly input: NodeActivityInput, private readonly publish?: LivePublisher) {}
 
   /** Heartbeats with `details` and publishes them as a live `node.progress` event. */
   report(details: Record<string, unknown>): void {
+    this.details = details;
     Context.current().heartbeat(details);
     this.live('node.progress', details);
+  }
+
+  /** Heartbeats with the last details reported (so that Temporal keeps them), publishing nothing. */
+  beat(): void {
+    Context.current().heartbeat(this.details);
   }
 
   /** Publishes a live-only event that follows the node's `node.started`. */

@@ -12,6 +12,13 @@ export const defaultRetry: Required<Omit<RetryPolicy, 'nonRetryable'>> = {
 
 const defaultTimeout = '5m';
 
+/**
+ * How long an activity node may go without a heartbeat where neither the node nor the template's defaults say.
+ * Node activities heartbeat on their own while they work (`nodeActivity`), so this is how soon a dead worker's
+ * node is tried again elsewhere, instead of after its whole start-to-close timeout.
+ */
+export const defaultHeartbeatTimeout = '30s';
+
 /** Maps a node's retry policy, timeouts and name onto Temporal's activity options. */
 export function activityOptionsFor(template: Template, node: TemplateNode): ActivityOptions {
   const retry = { ...defaultRetry, ...template.defaults?.retry, ...node.retry };
@@ -26,6 +33,10 @@ export function activityOptionsFor(template: Template, node: TemplateNode): Acti
     },
     summary: `${node.id}${node.name ? `: ${node.name}` : ''} (${node.type})`,
   };
-  if (node.heartbeatTimeout) options.heartbeatTimeout = durationMs(node.heartbeatTimeout);
+  // `defaults.heartbeatTimeout` is read when the template language has it.
+  const defaults = template.defaults as { heartbeatTimeout?: string } | undefined;
+  const heartbeat = node.heartbeatTimeout ?? defaults?.heartbeatTimeout;
+  // A default longer than the node's timeout would never matter: Temporal caps it at the start-to-close timeout.
+  options.heartbeatTimeout = heartbeat ? durationMs(heartbeat) : Math.min(durationMs(defaultHeartbeatTimeout), options.startToCloseTimeout as number);
   return options;
 }
