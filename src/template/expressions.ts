@@ -70,7 +70,7 @@ const unanswered: unique symbol = Symbol('unanswered');
 /** A synchronous evaluation of a JSONata expression, exact where it answers; `unanswered` leaves it to JSONata. */
 type QuickPlan = (scope: unknown) => unknown;
 
-type Ast = { type: string; value?: unknown; steps?: Ast[]; lhs?: Ast; rhs?: Ast; expression?: Ast };
+type Ast = { type: string; value?: unknown; steps?: Ast[]; lhs?: Ast; rhs?: Ast; expression?: Ast; arguments?: Ast[]; procedure?: Ast };
 
 /** The AST keys of each node type a plan covers; any other key (a predicate, a group, a focus) is JSONata's to run. */
 const planShapes: Readonly<Record<string, readonly string[]>> = {
@@ -81,6 +81,8 @@ const planShapes: Readonly<Record<string, readonly string[]>> = {
   value: ['type', 'value', 'position'],
   binary: ['type', 'value', 'position', 'lhs', 'rhs'],
   unary: ['type', 'value', 'position', 'expression'],
+  function: ['type', 'value', 'position', 'arguments', 'procedure'],
+  variable: ['type', 'value', 'position'],
 };
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -94,20 +96,75 @@ function truth(v: unknown): boolean | typeof unanswered {
   return finite(v) ? v !== 0 : unanswered;
 }
 
-/** A path of names read from objects: JSONata's lookup (own, non-function containers) while no array is met. */
+// Arrays JSONata builds while it walks a path (its sequences), apart from arrays that are data.
+const sequences = new WeakSet<unknown[]>();
+const sequence = (...items: unknown[]): unknown[] => {
+  sequences.add(items);
+  return items;
+};
+const isSequence = (value: unknown): boolean => Array.isArray(value) && sequences.has(value);
+const isLambda = (value: object): boolean => (value as { _jsonata_function?: unknown })._jsonata_function === true || (value as { _jsonata_lambda?: unknown })._jsonata_lambda === true;
+
+/** JSONata's lookup of a name: own properties of objects, mapped over arrays and flattened one level. */
+function lookup(input: unknown, name: string): unknown {
+  if (Array.isArray(input)) {
+    const out = sequence();
+    for (const item of input) {
+      const found = lookup(item, name);
+      if (Array.isArray(found)) out.push(...(found as unknown[]));
+      else if (found !== undefined) out.push(found);
+    }
+    return out;
+  }
+  if (input !== null && typeof input === 'object' && Object.hasOwn(input, name) && !isLambda(input)) return (input as Record<string, unknown>)[name];
+  return undefined;
+}
+
+/** What JSONata makes of a sequence it hands on: nothing when empty, the item itself when alone. */
+function unwrap(value: unknown): unknown {
+  if (!isSequence(value)) return value;
+  const items = value as unknown[];
+  return items.length === 0 ? undefined : items.length === 1 ? items[0] : items;
+}
+
+/** A path of names, walked step by step as JSONata's `evaluatePath` and `evaluateStep` do. */
 function pathPlan(names: string[]): QuickPlan {
   return (scope) => {
-    let current = scope;
-    for (const name of names) {
-      if (current === null || typeof current !== 'object') return undefined;
-      // Arrays map a path over their items (sequences); lambdas are never containers: JSONata's own rules.
-      if (Array.isArray(current) || (current as { _jsonata_function?: unknown })._jsonata_function === true || (current as { _jsonata_lambda?: unknown })._jsonata_lambda === true) return unanswered;
-      if (!Object.hasOwn(current, name)) return undefined;
-      current = (current as Record<string, unknown>)[name];
+    let input: unknown[] = Array.isArray(scope) ? scope : sequence(scope);
+    let result: unknown[] = input;
+    for (let i = 0; i < names.length; i++) {
+      const found = sequence();
+      for (const item of input) {
+        const value = unwrap(lookup(item, names[i]!));
+        if (value !== undefined) found.push(value);
+      }
+      if (i === names.length - 1 && found.length === 1 && Array.isArray(found[0]) && !isSequence(found[0])) result = found[0] as unknown[];
+      else {
+        result = sequence();
+        for (const value of found) {
+          if (Array.isArray(value)) result.push(...(value as unknown[]));
+          else result.push(value);
+        }
+      }
+      if (result.length === 0) break;
+      input = result;
     }
-    return Array.isArray(current) ? unanswered : current;
+    return unwrap(result);
   };
 }
+
+/** `$sum` and `$count` of one argument, where JSONata's signature check would pass; anything else is JSONata's. */
+const functions: Readonly<Record<string, (arg: unknown) => unknown>> = {
+  sum: (arg) => {
+    if (arg === undefined) return undefined;
+    const items = Array.isArray(arg) ? (arg as unknown[]) : [arg];
+    if (!items.every(finite)) return unanswered;
+    let total = 0;
+    for (const n of items) total += n;
+    return total;
+  },
+  count: (arg) => (arg === undefined ? 0 : Array.isArray(arg) ? arg.length : primitive(arg) && arg !== null ? 1 : unanswered),
+};
 
 const arithmetic: Readonly<Record<string, (a: number, b: number) => number>> = {
   '+': (a, b) => a + b, '-': (a, b) => a - b, '*': (a, b) => a * b, '/': (a, b) => a / b, '%': (a, b) => a % b,
@@ -157,7 +214,8 @@ function binaryPlan(op: string, lhs: QuickPlan, rhs: QuickPlan): QuickPlan | nul
 /** A plan for the subset of JSONata whose semantics are a plain lookup or a scalar operation; null for the rest. */
 function planOf(ast: Ast): QuickPlan | null {
   const shape = planShapes[ast.type];
-  if (!shape || !Object.keys(ast).every((key) => shape.includes(key))) return null;
+  // Keys the parser leaves undefined (a function call's `name`) say nothing.
+  if (!shape || !Object.entries(ast).every(([key, value]) => value === undefined || shape.includes(key))) return null;
   switch (ast.type) {
     case 'path': {
       const steps = ast.steps ?? [];
@@ -176,6 +234,16 @@ function planOf(ast: Ast): QuickPlan | null {
       return (scope) => {
         const v = inner(scope);
         return v === undefined ? undefined : finite(v) ? -v : unanswered;
+      };
+    }
+    case 'function': {
+      const procedure = ast.procedure;
+      const fn = procedure?.type === 'variable' && Object.keys(procedure).every((key) => planShapes.variable!.includes(key)) ? functions[String(procedure.value)] : undefined;
+      const arg = ast.value === '(' && ast.arguments?.length === 1 ? planOf(ast.arguments[0]!) : null;
+      if (!fn || !arg) return null;
+      return (scope) => {
+        const value = arg(scope);
+        return value === unanswered ? value : fn(value);
       };
     }
     case 'binary': {

@@ -43,8 +43,16 @@ describe('evaluateValueNow', () => {
     expect(evaluateValueNow('{{ input.nested }}', scope)).toEqual({ ok: true, list: [1, 2] });
   });
 
-  it('leaves arrays on a path, functions and type errors to JSONata', async () => {
-    for (const source of ['{{ nodes.fetch.output.body.items.price }}', '{{ $sum(input.items.price) }}', '{{ input.nested.list }}', '{{ nodes.fetch.output.body.one }}']) {
+  it('maps paths over arrays as JSONata does, and sums and counts them', () => {
+    expect(evaluateValueNow('{{ nodes.fetch.output.body.items.price }}', scope)).toEqual([1, 2]);
+    expect(evaluateValueNow('{{ $sum(input.items.price) }}', scope)).toBe(42.5);
+    expect(evaluateValueNow('{{ $count(nodes.fetch.output.body.items) }}', scope)).toBe(2);
+    expect(evaluateValueNow('{{ nodes.fetch.output.body.one }}', scope)).toEqual([5]);
+    expect(evaluateValueNow('{{ item.tags }}', scope)).toEqual(['x']);
+  });
+
+  it('leaves other functions, predicates and type errors to JSONata', async () => {
+    for (const source of ['{{ $max(input.items.price) }}', '{{ input.items[0] }}', '{{ $string(input.x) }}', '{{ $.input }}']) {
       const now = evaluateValueNow(source, scope);
       expect(isPending(now), source).toBe(true);
       expect(await now).toEqual(await evaluateValue(source, scope));
@@ -86,6 +94,8 @@ const expression: fc.Arbitrary<string> = fc.letrec<{ expr: string }>((tie) => ({
     fc.tuple(tie('expr'), fc.constantFrom('+', '-', '*', '/', '%', '=', '!=', '<', '<=', '>', '>=', '&', 'and', 'or'), tie('expr')).map(([l, op, r]) => `(${l}) ${op} (${r})`),
     tie('expr').map((e) => `-(${e})`),
     path.map((p) => `$count(${p})`),
+    path.map((p) => `$sum(${p})`),
+    path.map((p) => `$max(${p})`),
   ),
 })).expr;
 
