@@ -1,5 +1,5 @@
 import { allHandlersFinished, CancellationScope, condition, isCancellation, patched, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
-import { evaluateValue, evaluateValueNow, isPending, type ExpressionScope } from '../template/expressions.js';
+import { evaluateValue, evaluateValueNow, hasExpression, isPending, type ExpressionScope } from '../template/expressions.js';
 import type { TemplateNode } from '../template/model.js';
 import { activityOptionsFor } from './activity-options.js';
 import { toRunError } from './failures.js';
@@ -39,6 +39,18 @@ function evaluateConfigNow(raw: unknown, scope: ExpressionScope, perItem: readon
     return out;
   };
   return isPending(evaluated) ? evaluated.then((v) => merge(v as Record<string, unknown>)) : merge(evaluated as Record<string, unknown>);
+}
+
+/**
+ * The nesting of a value without expressions (how many entries each object and list has), which is all that
+ * decided how long evaluating it took before {@link quickStartPatch}; `undefined` when it holds an expression.
+ */
+function literalShape(value: unknown): string | undefined {
+  if (typeof value === 'string') return hasExpression(value) ? undefined : '.';
+  if (value === null || typeof value !== 'object') return '.';
+  const inner = Object.values(value).map(literalShape);
+  if (inner.some((s) => s === undefined)) return undefined;
+  return Array.isArray(value) ? `[${inner.join(',')}]` : `{${inner.join(',')}}`;
 }
 
 /** A value, or the error evaluating it threw (at once or later). */
@@ -132,7 +144,7 @@ export class RunInterpreter {
     const runner = runnerFor(node.type);
     try {
       const scope = book.scope();
-      const raw = (book.overrides.has(node.id) ? book.overrides.get(node.id) : node.config) ?? {};
+      const raw = this.configOf(node);
       // Quick or not, the runner starts after the pass that launched the node, so that pass's events keep their order.
       const config = quick ? await rejectOnThrow(() => evaluateConfigNow(raw, scope, runner.perItem)) : await evaluateConfig(raw, scope, runner.perItem);
       const output = await this.nodeScope.run(() => runner.run({
@@ -179,27 +191,35 @@ export class RunInterpreter {
   }
 
   /**
-   * Whether this pass starts nodes the quick way. A node started alone, with nothing else in flight, issues the
-   * same commands either way; when several start together (or beside nodes in flight) their commands may come in
+   * Whether this pass starts nodes the quick way. Nodes started with nothing else in flight issue the same
+   * commands either way when one starts alone, or when all of them took the same steps to evaluate before the
+   * patch (same type, no `when`, configs of one shape without expressions). Otherwise their commands may come in
    * another order than before {@link quickStartPatch}, so the patch decides.
    */
   private quickStarts(slots: number): boolean {
-    if (this.book.active.size === 0 && (slots < 2 || this.startsAlone())) return true;
+    if (this.book.active.size === 0 && this.startInOrder(slots)) return true;
     return patched(quickStartPatch);
   }
 
-  /**
-   * True when this pass starts exactly one node: one is ready and none is to be skipped (a skip could make
-   * another ready within the pass).
-   */
-  private startsAlone(): boolean {
-    let ready = 0;
+  /** True when the ready nodes of this pass (up to `slots`) start as described in {@link quickStarts}. */
+  private startInOrder(slots: number): boolean {
+    const ready: TemplateNode[] = [];
     for (const node of this.book.definitions.values()) {
       if (this.book.active.has(node.id) || this.book.node(node.id).status !== 'pending') continue;
       const readiness = this.readiness(node);
-      if (readiness === 'skip' || (readiness === 'ready' && ++ready > 1)) return false;
+      // A skip could make another node ready within the pass.
+      if (readiness === 'skip') return false;
+      if (readiness === 'ready') ready.push(node);
     }
-    return true;
+    const starting = ready.slice(0, slots);
+    if (starting.length < 2) return true;
+    const first = starting[0]!;
+    const shape = literalShape(this.configOf(first));
+    return shape !== undefined && starting.every((n) => n.type === first.type && n.when === undefined && literalShape(this.configOf(n)) === shape);
+  }
+
+  private configOf(node: TemplateNode): unknown {
+    return (this.book.overrides.has(node.id) ? this.book.overrides.get(node.id) : node.config) ?? {};
   }
 
   /** Temporal suggests a new execution, or the run asked for one after so many events. */
