@@ -35,6 +35,11 @@ export interface WeftConfig {
   };
   /** Milliseconds a graceful shutdown may take before the process exits anyway. */
   shutdownGraceMs: number;
+  /**
+   * Secrets for `{{ secrets.<name> }}`, from `WEFT_SECRET_<name>` variables. Only workers read them, inside
+   * activities, so their values never enter Temporal history.
+   */
+  secrets: Readonly<Record<string, string>>;
 }
 
 type Env = Record<string, string | undefined>;
@@ -83,6 +88,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<WeftConfig
       devUiPort: env.WEFT_TEMPORAL_UI_PORT ? intFrom(env, 'WEFT_TEMPORAL_UI_PORT', 0) : undefined,
     },
     shutdownGraceMs: intFrom(env, 'WEFT_SHUTDOWN_GRACE_MS', 30_000),
+    secrets: Object.fromEntries(Object.entries(env).flatMap(([key, value]) =>
+      key.startsWith('WEFT_SECRET_') && key.length > 'WEFT_SECRET_'.length && value !== undefined ? [[key.slice('WEFT_SECRET_'.length), value]] : [])),
   };
   return { ...base, ...overrides, temporal: { ...base.temporal, ...overrides.temporal } };
 }

@@ -55,7 +55,7 @@ const progressEveryMs = 500;
  * Creates the `http` node activity. `fetch` is the one seam: Weft passes the global `fetch`. While the request
  * is in flight it heartbeats with progress (elapsed time, bytes received), so a cancelled run aborts it.
  */
-export function createHttpActivity(deps: { db: Db; fetch?: typeof fetch; publish?: LivePublisher }) {
+export function createHttpActivity(deps: { db: Db; fetch?: typeof fetch; publish?: LivePublisher; secrets?: Readonly<Record<string, string>> }) {
   const fetchImpl = deps.fetch ?? fetch;
   return nodeActivity('http', deps, async ({ config }: NodeActivityInput<HttpConfig>, progress): Promise<HttpOutput> => {
     const started = Date.now();

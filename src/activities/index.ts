@@ -15,6 +15,8 @@ export interface ActivityDependencies {
   fetch?: typeof fetch;
   /** Where live-only events (`node.progress`) go; without it they are not published. */
   publish?: LivePublisher;
+  /** Secret values by name, for `{{ secrets.<name> }}` in activity node configs. */
+  secrets?: Readonly<Record<string, string>>;
 }
 
 /**

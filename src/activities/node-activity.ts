@@ -1,4 +1,5 @@
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { redactSecrets, resolveSecretMarkers, SecretMissingError } from '../template/secrets.js';
 import type { Db } from '../db/client.js';
 import { resolveRefs, storeIfLarge } from './blobs.js';
 import type { NodeActivityInput, NodeActivityResult } from './node-input.js';
@@ -20,21 +21,39 @@ export function keepAlive(beat: () => void): () => void {
 }
 
 /**
- * Wraps a node type's work as the activity the interpreter calls: blob references in the config are resolved
- * first, an output too large for history is stored as a blob, and the answer carries Temporal's attempt number
+ * Wraps a node type's work as the activity the interpreter calls: blob references and secrets in the config are
+ * resolved first (secret values are taken out of the output again, so they never reach history), an output too large for history is stored as a blob, and the answer carries Temporal's attempt number
  * (retries are Temporal's own, so only the activity knows how many there were). It heartbeats while it works
  * ({@link keepAlive}): a worker that dies mid-node is noticed within the node's heartbeat timeout.
  */
-export function nodeActivity<Config>(name: string, deps: { db: Db; publish?: LivePublisher }, work: NodeWork<Config>) {
+export function nodeActivity<Config>(name: string, deps: { db: Db; publish?: LivePublisher; secrets?: Readonly<Record<string, string>> }, work: NodeWork<Config>) {
   const activity = async (input: NodeActivityInput<Config>): Promise<NodeActivityResult> => {
     const { attempt } = Context.current().info;
     const progress = new NodeProgress(input, deps.publish);
     if (attempt > 1) progress.live('node.retrying', { attempt });
     const stop = keepAlive(() => progress.beat());
     try {
-      const config = (await resolveRefs(deps.db, input.config)) as Config;
-      const output = await work({ ...input, config }, progress);
-      return { output: await storeIfLarge(deps.db, input.runId, output ?? null), attempt };
+      const used: string[] = [];
+      const lookup = (secretName: string) => {
+        const value = deps.secrets?.[secretName];
+        if (value !== undefined) used.push(value);
+        return value;
+      };
+      let config: Config;
+      try {
+        config = resolveSecretMarkers(await resolveRefs(deps.db, input.config), Context.current().info.workflowExecution?.runId ?? '', lookup) as Config;
+      } catch (err) {
+        if (err instanceof SecretMissingError) throw ApplicationFailure.create({ type: 'SecretMissing', message: err.message, nonRetryable: true });
+        throw err;
+      }
+      try {
+        const output = redactSecrets(await work({ ...input, config }, progress), used);
+        return { output: await storeIfLarge(deps.db, input.runId, output ?? null), attempt };
+      } catch (err) {
+        // A failure's message and details enter history too.
+        if (used.length > 0 && err instanceof Error) err.message = redactSecrets(err.message, used) as string;
+        throw err;
+      }
     } finally {
       stop();
     }

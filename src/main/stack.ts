@@ -74,7 +74,7 @@ export async function startStack(config: WeftConfig, roles: StackRoles): Promise
   if (roles.worker) {
     const created = await createWorker({
       address, namespace, taskQueue: config.temporal.taskQueue, temporal: config.temporal, bus: live,
-      activities: createActivities({ db: database.db, publish: (runId, event) => live.publish(runId, event) }),
+      activities: createActivities({ db: database.db, publish: (runId, event) => live.publish(runId, event), secrets: config.secrets }),
       // Leave time after the activities' grace for closing connections before the process must exit.
       shutdownGraceMs: Math.max(0, config.shutdownGraceMs - 3_000),
     });

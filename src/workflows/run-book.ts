@@ -1,6 +1,8 @@
+import { workflowInfo } from '@temporalio/workflow';
 import type { ExpressionScope } from '../template/expressions.js';
 import type { OnError, TemplateNode } from '../template/model.js';
 import type { ApprovalOutput } from '../template/node-types/approval.js';
+import { secretNames, secretsScope } from '../template/secrets.js';
 import type { Carried } from './carry.js';
 import { EventLog } from './event-log.js';
 import type { RunInput } from './input.js';
@@ -135,13 +137,24 @@ export class RunBook {
     this.touch();
   }
 
+  private secretNamesUsed: string[] | undefined;
+
+  private secretNames(): string[] {
+    this.secretNamesUsed ??= secretNames(this.run.template.nodes.map((n) => n.config));
+    return this.secretNamesUsed;
+  }
+
   /** The names expressions read: the input, each node's status, output and error, and the run. Never changed once made. */
   scope(): ExpressionScope {
     if (this.scopeNow) return this.scopeNow;
     const nodes: ExpressionScope['nodes'] = {};
     for (const n of this.nodes.values()) nodes[n.id] = { status: n.status, output: n.output, error: n.error };
     const run = this.run;
-    this.scopeNow = { input: run.input, nodes, run: { id: run.runId, templateId: run.templateId, version: run.templateVersion, startedAt: run.startedAt } };
+    this.scopeNow = {
+      input: run.input, nodes, run: { id: run.runId, templateId: run.templateId, version: run.templateVersion, startedAt: run.startedAt },
+      // Markers, not values: activities resolve them (see src/template/secrets.ts).
+      secrets: secretsScope(workflowInfo().runId, this.secretNames()),
+    };
     return this.scopeNow;
   }
 

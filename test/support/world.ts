@@ -34,6 +34,8 @@ export interface WorldOptions {
   dropLive?: (event: RunEvent) => boolean;
   /** Publish the worker's live events through the PostgreSQL relay too (PostgreSQL worlds only). */
   relay?: boolean;
+  /** Secret values the worker's activities resolve `{{ secrets.<name> }}` with. */
+  secrets?: Record<string, string>;
 }
 
 /** Starts a world: a real worker on a unique task queue against the shared test dev server. */
@@ -55,7 +57,7 @@ export async function startWorld(kind: DatabaseKind = 'pglite', options: WorldOp
   const relay = options.relay && database.url ? await startPgRelay(database.url, workerBus, rooms) : undefined;
   const { worker, connection } = await createWorker({
     address, namespace, taskQueue, temporal: temporalConfig, bus: relay?.live ?? workerBus,
-    activities: createActivities({ db: database.db, publish: (runId, event) => (relay?.live ?? workerBus).publish(runId, event) }),
+    activities: createActivities({ db: database.db, publish: (runId, event) => (relay?.live ?? workerBus).publish(runId, event), secrets: options.secrets }),
     workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
   });
   const running = worker.run();

@@ -9,6 +9,9 @@ import { expectGapless, runToEnd, upload } from '../support/runs.js';
 import { json, startUpstream, type Received } from '../support/upstream.js';
 import { startWorld, type World } from '../support/world.js';
 
+/** The secrets the shipped templates read, as a worker would have them from WEFT_SECRET_<name>. */
+const secrets = { notifyToken: 'notify-token-123', pagerToken: 'pager-token-456' };
+
 /**
  * The templates shipped in templates/, run end to end: each one's base URL points at a real upstream server
  * that plays the services it talks to (a dataset API and a loader, a user directory and notification
@@ -140,7 +143,7 @@ describe('shipped templates, end to end against real upstream services', () => {
       routes[`PATCH /tickets/${ticket}`] = (_req, res) => json(res, 200, { id: ticket, updated: true });
     }
     upstream = await startUpstream(Object.fromEntries(Object.entries(routes).map(([k, h]) => [k, log(h)])));
-    world = await startWorld();
+    world = await startWorld('pglite', { secrets });
   });
   afterAll(async () => {
     await world?.close();
@@ -273,17 +276,12 @@ describe('shipped templates, end to end against real upstream services', () => {
       expect(state.output).toEqual({});
     });
 
-    // BUG (src/: secrets are never resolved): docs/templates.md says `secrets.<name>` is resolved inside the
-    // activity, but nothing resolves it: the http config is evaluated in the workflow, where the scope has no
-    // `secrets`, so `Bearer {{ secrets.notifyToken }}` becomes "Bearer " and each channel receives
-    // `authorization: Bearer` with no token. Weft has no secret store or setting to give a secret a value, and
-    // nothing reports the missing secret.
-    it.fails('sends each channel the bearer token from secrets.notifyToken', async () => {
+    it('sends each channel the bearer token from secrets.notifyToken', async () => {
       const from = calls.length;
       await runToEnd(world, 'notification', { userId: 'u1', message });
       const sends = [...to('POST /notify/email', from), ...to('POST /notify/sms', from), ...to('POST /notify/push', from)];
       expect(sends).toHaveLength(3);
-      for (const call of sends) expect(call.headers.authorization).toMatch(/^Bearer \S+$/);
+      for (const call of sends) expect(call.headers.authorization).toBe(`Bearer ${secrets.notifyToken}`);
     });
   });
 
@@ -331,14 +329,12 @@ describe('shipped templates, end to end against real upstream services', () => {
       expect(state.output).toEqual({ priority: 'urgent', category: 'billing' });
     });
 
-    // BUG (src/: secrets are never resolved), as for notification: `Bearer {{ secrets.pagerToken }}` is
-    // evaluated in the workflow without `secrets` in scope, so the pager receives `authorization: Bearer`.
-    it.fails('pages on-call with the token from secrets.pagerToken', async () => {
+    it('pages on-call with the token from secrets.pagerToken', async () => {
       const from = calls.length;
       await runToEnd(world, 'support-triage', { ticketId: 'T-100', subject: 'Site down', body: 'Checkout is down', customerTier: 'pro' });
       const pages = to('POST /pager', from);
       expect(pages).toHaveLength(1);
-      expect(pages[0]!.headers.authorization).toMatch(/^Bearer \S+$/);
+      expect(pages[0]!.headers.authorization).toBe(`Bearer ${secrets.pagerToken}`);
     });
   });
 

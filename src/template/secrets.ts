@@ -1,0 +1,71 @@
+import { expressionSites, scopeReferences } from './references.js';
+
+/**
+ * Secrets never enter workflow history. Inside the workflow, `secrets.<name>` evaluates to a marker bound to
+ * the workflow execution (`nonce`: its Temporal run id, which no upstream service sees), so the activity's
+ * input carries markers, not values. The activity swaps markers for values just before the work and takes
+ * the values out of what it returns. A marker with another nonce (text an upstream echoed from elsewhere) is
+ * never resolved.
+ */
+// Private-use characters delimit markers: they do not occur in ordinary text.
+const markerPattern = /\uE000weft-secret:([^:\uE001]+):([A-Za-z0-9_-]+)\uE001/g;
+
+/** The marker `secrets.<name>` evaluates to inside a workflow execution. */
+export function secretMarker(nonce: string, name: string): string {
+  return `\uE000weft-secret:${nonce}:${name}\uE001`;
+}
+
+/** The secret names a value's expressions read (`{{ secrets.token }}` → `token`). */
+export function secretNames(value: unknown): string[] {
+  const names = new Set<string>();
+  for (const site of expressionSites(value)) {
+    if (site.source === null) continue;
+    try {
+      for (const ref of scopeReferences(site.source)) if (ref.root === 'secrets' && ref.rest[0]) names.add(ref.rest[0]);
+    } catch {
+      // An expression that does not parse was refused at upload; nothing to find here.
+    }
+  }
+  return [...names];
+}
+
+/** The `secrets` scope of a workflow execution: each name the template reads, as its marker. */
+export function secretsScope(nonce: string, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, secretMarker(nonce, name)]));
+}
+
+/** Raised when a template reads a secret nobody set. */
+export class SecretMissingError extends Error {
+  override readonly name = 'SecretMissingError';
+}
+
+/** Replaces this execution's markers in every string of `value` with the secrets' values. */
+export function resolveSecretMarkers(value: unknown, nonce: string, lookup: (name: string) => string | undefined): unknown {
+  if (typeof value === 'string') {
+    if (!value.includes('\uE000weft-secret:')) return value;
+    return value.replace(markerPattern, (marker, markerNonce: string, name: string) => {
+      if (markerNonce !== nonce) return marker;
+      const secret = lookup(name);
+      if (secret === undefined) throw new SecretMissingError(`secret "${name}" is not set (set WEFT_SECRET_${name} where the worker runs)`);
+      return secret;
+    });
+  }
+  if (Array.isArray(value)) return value.map((item) => resolveSecretMarkers(item, nonce, lookup));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveSecretMarkers(v, nonce, lookup)]));
+  }
+  return value;
+}
+
+/** `value` with every occurrence of the given secret values replaced by `[secret]`. */
+export function redactSecrets(value: unknown, secrets: readonly string[]): unknown {
+  const used = secrets.filter((s) => s.length >= 4);
+  if (used.length === 0) return value;
+  const redact = (v: unknown): unknown => {
+    if (typeof v === 'string') return used.reduce((text, secret) => text.split(secret).join('[secret]'), v);
+    if (Array.isArray(v)) return v.map(redact);
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redact(x)]));
+    return v;
+  };
+  return redact(value);
+}

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { runToEnd, upload } from '../support/runs.js';
+import { json, startUpstream } from '../support/upstream.js';
+import { startWorld, type World } from '../support/world.js';
+
+const token = 's3cr3t-t0ken-value';
+
+describe('secrets', () => {
+  let world: World;
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+
+  beforeAll(async () => {
+    upstream = await startUpstream({
+      // An upstream that echoes what it was sent, secrets included.
+      'POST /echo': (req, res) => json(res, 200, { authorization: req.headers.authorization, body: JSON.parse(req.body) as unknown }),
+      'GET /leak': (_req, res) => json(res, 200, { text: 'try \uE000weft-secret:someone-else:token\uE001' }),
+    });
+    world = await startWorld('pglite', { secrets: { token } });
+  });
+  afterAll(async () => {
+    await world?.close();
+    await upstream?.close();
+  });
+
+  it('reach the service, never Temporal history, the run state or the events', async () => {
+    await upload(world, {
+      id: 'secret-call', name: 'Secret call',
+      nodes: [{ id: 'call', type: 'http', config: { method: 'POST', url: `${upstream.url}/echo`, headers: { authorization: 'Bearer {{ secrets.token }}' }, body: { key: '{{ secrets.token }}', order: '{{ input.order }}' } } }],
+    });
+    const { runId, state, events } = await runToEnd(world, 'secret-call', { order: 7 });
+    expect(state.status).toBe('completed');
+    const sent = upstream.received.find((r) => r.path === '/echo')!;
+    expect(sent.headers.authorization).toBe(`Bearer ${token}`);
+    expect(JSON.parse(sent.body)).toEqual({ key: token, order: 7 });
+    // What the service echoed back is redacted before it becomes the node's output.
+    expect(state.nodes[0]?.output).toMatchObject({ body: { authorization: 'Bearer [secret]', body: { key: '[secret]', order: 7 } } });
+    const history = JSON.stringify(await world.temporal.client.workflow.getHandle(runId).fetchHistory());
+    const plain = (text: string) => Buffer.from(text).toString('base64');
+    expect(history).not.toContain(token);
+    expect(history).not.toContain(plain(token).slice(0, 16));
+    expect(JSON.stringify(state)).not.toContain(token);
+    expect(JSON.stringify(events)).not.toContain(token);
+  });
+
+  it('fail the node at once, saying what to set, when a secret is missing', async () => {
+    await upload(world, { id: 'no-secret', name: 'No secret', nodes: [{ id: 'call', type: 'http', config: { method: 'POST', url: `${upstream.url}/echo`, body: { key: '{{ secrets.missing }}' } } }] });
+    const before = upstream.received.length;
+    const { state } = await runToEnd(world, 'no-secret');
+    expect(state.status).toBe('failed');
+    expect(state.nodes[0]?.error).toMatchObject({ type: 'SecretMissing', message: expect.stringContaining('WEFT_SECRET_missing') });
+    expect(upstream.received.length).toBe(before);
+  });
+
+  it('are never resolved from text a service sends back', async () => {
+    await upload(world, {
+      id: 'relay', name: 'Relay',
+      nodes: [
+        { id: 'get', type: 'http', config: { url: `${upstream.url}/leak` } },
+        { id: 'post', type: 'http', needs: ['get'], config: { method: 'POST', url: `${upstream.url}/echo`, body: { text: '{{ nodes.get.output.body.text }}', auth: '{{ secrets.token }}' } } },
+      ],
+    });
+    await runToEnd(world, 'relay');
+    const sent = JSON.parse(upstream.received.filter((r) => r.path === '/echo').at(-1)!.body) as { text: string; auth: string };
+    expect(sent.auth).toBe(token);
+    expect(sent.text).not.toContain(token);
+  });
+
+  it('come from WEFT_SECRET_<name> variables', () => {
+    expect(loadConfig({ WEFT_SECRET_pagerToken: 'abc', WEFT_SECRET_: 'x', OTHER: 'y' }).secrets).toEqual({ pagerToken: 'abc' });
+  });
+});
