@@ -50,7 +50,7 @@ export const templateSchema = z
     name: z.string().min(1).max(200),
     description: z.string().max(5000).optional(),
     inputSchema: z.record(z.string(), z.unknown()).optional(),
-    defaults: z.object({ retry: retryPolicySchema.optional(), timeout: durationSchema.optional() }).strict().optional(),
+    defaults: z.object({ retry: retryPolicySchema.optional(), timeout: durationSchema.optional(), heartbeatTimeout: durationSchema.optional() }).strict().optional(),
     maxParallel: z.number().int().min(1).max(1000).optional(),
     nodes: z.array(templateNodeSchema).min(1).max(templateSchemaLimits.maxNodes),
     output: z.unknown().optional(),
