@@ -33,9 +33,7 @@ export function activityOptionsFor(template: Template, node: TemplateNode): Acti
     },
     summary: `${node.id}${node.name ? `: ${node.name}` : ''} (${node.type})`,
   };
-  // `defaults.heartbeatTimeout` is read when the template language has it.
-  const defaults = template.defaults as { heartbeatTimeout?: string } | undefined;
-  const heartbeat = node.heartbeatTimeout ?? defaults?.heartbeatTimeout;
+  const heartbeat = node.heartbeatTimeout ?? template.defaults?.heartbeatTimeout;
   // A default longer than the node's timeout would never matter: Temporal caps it at the start-to-close timeout.
   options.heartbeatTimeout = heartbeat ? durationMs(heartbeat) : Math.min(durationMs(defaultHeartbeatTimeout), options.startToCloseTimeout as number);
   return options;
