@@ -26,27 +26,30 @@ export async function deleteRun(db: Db, id: string): Promise<void> {
 
 /**
  * Writes a closed run's summary and events. Idempotent: a retried or replayed call writes the same rows.
+ *
+ * One statement (the run's upsert and the events' insert as one data-modifying query), so it is atomic without a
+ * transaction and costs one round trip: it sits on every run's path to its close.
  */
 export async function recordRunSummary(db: Db, summary: RunSummary): Promise<void> {
   const { state } = summary;
-  const row = {
-    id: summary.runId,
-    templateId: summary.templateId,
-    templateVersion: summary.templateVersion,
-    trigger: summary.trigger,
-    input: summary.input ?? null,
-    status: state.status,
-    output: state.output ?? null,
-    error: state.error ?? null,
-    state,
-    startedAt: new Date(state.startedAt),
-    endedAt: state.endedAt ? new Date(state.endedAt) : null,
-    updatedAt: new Date(),
-  };
-  await db.transaction(async (tx) => {
-    await tx.insert(runsTable).values(row).onConflictDoUpdate({ target: runsTable.id, set: { ...row, id: undefined } });
-    await appendEvents(tx, summary.runId, summary.events);
-  });
+  // Absent values are SQL nulls, as the columns hold them when written through the schema.
+  const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
+  const events = JSON.stringify(summary.events.map((e) => ({ seq: e.seq, type: e.type, node_id: e.nodeId ?? null, at: e.at, data: e.data ?? null })));
+  await db.execute(sql`
+    with run as (
+      insert into ${runsTable} (id, template_id, template_version, trigger, input, status, output, error, state, started_at, ended_at, updated_at)
+      values (${summary.runId}, ${summary.templateId}, ${summary.templateVersion}, ${summary.trigger}, ${json(summary.input)}::jsonb,
+        ${state.status}, ${json(state.output)}::jsonb, ${json(state.error)}::jsonb, ${json(state)}::jsonb,
+        ${state.startedAt}::timestamptz, ${state.endedAt ?? null}::timestamptz, now())
+      on conflict (id) do update set
+        template_id = excluded.template_id, template_version = excluded.template_version, trigger = excluded.trigger,
+        input = excluded.input, status = excluded.status, output = excluded.output, error = excluded.error,
+        state = excluded.state, started_at = excluded.started_at, ended_at = excluded.ended_at, updated_at = excluded.updated_at
+    )
+    insert into ${runEventsTable} (run_id, seq, type, node_id, at, data)
+    select ${summary.runId}, e.seq, e.type, e.node_id, e.at, e.data
+    from jsonb_to_recordset(${events}::jsonb) as e(seq integer, type text, node_id text, at timestamptz, data jsonb)
+    on conflict do nothing`);
 }
 
 /** One run of the index. */
