@@ -10,6 +10,7 @@ import { nodeId, type Order, type Step } from './shapes.js';
  */
 const options: ActivityOptions = {
   startToCloseTimeout: '30s',
+  heartbeatTimeout: '30s',
   retry: { maximumAttempts: 3, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 };
 
