@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { projectRoot } from '../../src/config.js';
 
 /** Debian's Chromium: the tests never download a browser. */
@@ -24,3 +24,13 @@ export function launchChromium(): Promise<Browser> {
 
 /** A path under `test-results/`. */
 export const resultPath = (name: string): string => path.join(resultsDir, name);
+
+/**
+ * A page the size of a laptop screen, with reduced motion (CSS transitions off, so a colour read right after a
+ * change is the new one) and the page's own errors logged.
+ */
+export async function openPage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 960 }, reducedMotion: 'reduce' });
+  page.on('pageerror', (err) => console.error('[page]', err));
+  return page;
+}

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { hasChromium, launchChromium, resultPath } from '../support/browser.js';
+import { hasChromium, launchChromium, resultPath, openPage } from '../support/browser.js';
 import { serveWorld } from '../support/http-server.js';
 import { eventsOf, start, stateOf, waitFor } from '../support/run-control.js';
 import { upload } from '../support/runs.js';
@@ -58,8 +58,7 @@ describe.skipIf(!hasChromium() && process.env.CI !== 'true')('operator controls 
     await upstream?.close();
   });
   beforeEach(async () => {
-    page = await browser.newPage({ viewport: { width: 1440, height: 960 }, reducedMotion: 'reduce' });
-    page.on('pageerror', (err) => console.error('[page]', err));
+    page = await openPage(browser);
   });
   afterEach(async () => {
     await page?.close();

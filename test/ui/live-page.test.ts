@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunState } from '../../src/workflows/state.js';
-import { hasChromium, launchChromium, resultPath } from '../support/browser.js';
+import { hasChromium, launchChromium, resultPath, openPage } from '../support/browser.js';
 import { serveWorld } from '../support/http-server.js';
 import { eventsOf, start, stateOf, waitFor } from '../support/run-control.js';
 import { upload } from '../support/runs.js';
@@ -76,9 +76,7 @@ describe.skipIf(!hasChromium() && process.env.CI !== 'true')('the live DAG page 
   });
 
   beforeEach(async () => {
-    // Reduced motion turns CSS transitions off, so a colour read right after a change is the new one.
-    page = await browser.newPage({ viewport: { width: 1440, height: 960 }, reducedMotion: 'reduce' });
-    page.on('pageerror', (err) => console.error('[page]', err));
+    page = await openPage(browser);
   });
   afterEach(async () => {
     await page?.close();
