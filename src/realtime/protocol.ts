@@ -11,7 +11,6 @@ export type ClientMessage =
 export type ServerMessage =
   | { type: 'snapshot'; runId: string; seq: number; state: RunState }
   | { type: 'event'; runId: string; seq: number; sub?: number; event: RunEvent['type']; nodeId?: string; at: string; data?: unknown }
-  | { type: 'subscribed'; runId: string; afterSeq: number }
   | { type: 'pong' }
   | { type: 'presence'; runId: string; participants: Participant[] }
   | { type: 'room'; runId: string; entry: RoomEntry }

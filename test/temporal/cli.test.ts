@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -35,6 +35,15 @@ describe('Temporal CLI provisioning', () => {
     const fake = path.join(tmp(), 'temporal');
     writeFileSync(fake, '#!/bin/sh\nexit 3\n', { mode: 0o755 });
     await expect(ensureTemporalCli({ version: pinned, override: fake, log: quiet })).rejects.toThrow(TemporalCliUnavailableError);
+  });
+
+  it('takes a cached binary built by go install, which reports itself as 0.0.0-DEV', async () => {
+    const cacheDir = tmp();
+    mkdirSync(path.join(cacheDir, pinned), { recursive: true });
+    const binary = path.join(cacheDir, pinned, 'temporal');
+    writeFileSync(binary, '#!/bin/sh\necho "temporal version 0.0.0-DEV (Server 1.29.1, UI 2.42.1)"\n', { mode: 0o755 });
+    process.env.PATH = tmp();
+    expect(await ensureTemporalCli({ version: pinned, cacheDir, log: quiet })).toMatchObject({ path: binary, source: 'cache' });
   });
 
   it('says what to install when no route can provide it', async () => {
