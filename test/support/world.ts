@@ -4,6 +4,7 @@ import { inject } from 'vitest';
 import { createActivities } from '../../src/activities/index.js';
 import { createApp } from '../../src/api/app.js';
 import { loadConfig } from '../../src/config.js';
+import type { Db } from '../../src/db/client.js';
 import type { RunEvent } from '../../src/workflows/state.js';
 import { EventBus } from '../../src/realtime/event-bus.js';
 import { createRunHubs } from '../../src/realtime/hubs.js';
@@ -36,6 +37,8 @@ export interface WorldOptions {
   relay?: boolean;
   /** Secret values the worker's activities resolve `{{ secrets.<name> }}` with. */
   secrets?: Record<string, string>;
+  /** Activities registered beside Weft's own (node types that exist only for a test). */
+  extraActivities?: (db: Db) => Record<string, (...args: never[]) => Promise<unknown>>;
 }
 
 /** Starts a world: a real worker on a unique task queue against the shared test dev server. */
@@ -57,7 +60,10 @@ export async function startWorld(kind: DatabaseKind = 'pglite', options: WorldOp
   const relay = options.relay && database.url ? await startPgRelay(database.url, workerBus, rooms) : undefined;
   const { worker, connection } = await createWorker({
     address, namespace, taskQueue, temporal: temporalConfig, bus: relay?.live ?? workerBus,
-    activities: createActivities({ db: database.db, publish: (runId, event) => (relay?.live ?? workerBus).publish(runId, event), secrets: options.secrets }),
+    activities: {
+      ...createActivities({ db: database.db, publish: (runId, event) => (relay?.live ?? workerBus).publish(runId, event), secrets: options.secrets }),
+      ...options.extraActivities?.(database.db),
+    },
     workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
   });
   const running = worker.run();

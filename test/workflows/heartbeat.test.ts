@@ -1,62 +1,35 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../src/activities/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeActivity } from '../../src/activities/node-activity.js';
 import type { NodeActivityInput, NodeActivityResult } from '../../src/activities/node-input.js';
-import { loadConfig } from '../../src/config.js';
-import { openDatabase, type Database } from '../../src/db/client.js';
-import { EventBus } from '../../src/realtime/event-bus.js';
 import type { Template } from '../../src/template/model.js';
-import { connectTemporal, type TemporalHandle } from '../../src/temporal/connection.js';
-import { createWorker } from '../../src/temporal/worker.js';
 import { activityOptionsFor, defaultHeartbeatTimeout } from '../../src/workflows/activity-options.js';
 import { interpreterWorkflowType } from '../../src/workflows/definitions.js';
 import type { RunInput } from '../../src/workflows/input.js';
 import type { RunState } from '../../src/workflows/state.js';
+import { startWorld, type World } from '../support/world.js';
 
 describe('activity nodes heartbeat on their own', () => {
-  let database: Database;
-  let temporal: TemporalHandle;
-  let taskQueue: string;
-  let close: () => Promise<void>;
+  let world: World;
 
   beforeAll(async () => {
-    taskQueue = `heartbeat-${randomUUID()}`;
-    const temporalConfig = { ...loadConfig({}, {}).temporal, taskQueue };
-    database = await openDatabase({ dataDir: null });
-    temporal = await connectTemporal(inject('temporalAddress'), inject('temporalNamespace'), temporalConfig);
-    const activities = {
-      ...createActivities({ db: database.db }),
-      // Works for 2.5 s without reporting any progress.
-      quiet: nodeActivity('quiet', { db: database.db }, async () => {
-        await sleep(2500);
-        return { done: true };
+    world = await startWorld('pglite', {
+      extraActivities: (db) => ({
+        // Works for 2.5 s without reporting any progress.
+        quiet: nodeActivity('quiet', { db }, async () => {
+          await sleep(2500);
+          return { done: true };
+        }),
+        // The same work outside the wrapper: nothing heartbeats for it.
+        silent: async (_input: NodeActivityInput): Promise<NodeActivityResult> => {
+          await sleep(2500);
+          return { output: { done: true }, attempt: 1 };
+        },
       }),
-      // The same work outside the wrapper: nothing heartbeats for it.
-      silent: async (_input: NodeActivityInput): Promise<NodeActivityResult> => {
-        await sleep(2500);
-        return { output: { done: true }, attempt: 1 };
-      },
-    };
-    const { worker, connection } = await createWorker({
-      address: inject('temporalAddress'), namespace: inject('temporalNamespace'), taskQueue, temporal: temporalConfig, bus: new EventBus(),
-      activities,
-      workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
     });
-    const running = worker.run();
-    close = async () => {
-      worker.shutdown();
-      await running;
-      await connection.close();
-    };
   });
-  afterAll(async () => {
-    await close?.();
-    await temporal?.close();
-    await database?.close();
-  });
+  afterAll(async () => world?.close());
 
   const run = async (type: string): Promise<RunState> => {
     const runId = `heartbeat-${randomUUID()}`;
@@ -66,7 +39,7 @@ describe('activity nodes heartbeat on their own', () => {
       output: '{{ nodes.work.output.done }}',
     };
     const input: RunInput = { runId, templateId: 'heartbeat', templateVersion: 1, template, input: {}, trigger: 'api', startedAt: new Date().toISOString() };
-    const handle = await temporal.client.workflow.start(interpreterWorkflowType, { workflowId: runId, taskQueue, args: [input] });
+    const handle = await world.temporal.client.workflow.start(interpreterWorkflowType, { workflowId: runId, taskQueue: world.taskQueue, args: [input] });
     await handle.result().catch(() => undefined);
     return (await handle.query<RunState>('weft.state'));
   };

@@ -1,57 +1,32 @@
-import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../src/activities/index.js';
-import { loadConfig } from '../../src/config.js';
-import { openDatabase, type Database } from '../../src/db/client.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveTemplate } from '../../src/db/templates.js';
-import { EventBus } from '../../src/realtime/event-bus.js';
 import { awaitRunState, readRunEvents } from '../../src/runs/read-run.js';
 import { startRun } from '../../src/runs/start-run.js';
-import { connectTemporal, type TemporalHandle } from '../../src/temporal/connection.js';
-import { createWorker } from '../../src/temporal/worker.js';
 import type { RunEvent } from '../../src/workflows/state.js';
 import { expectGapless } from '../support/runs.js';
 import { json, startUpstream } from '../support/upstream.js';
+import { startWorld, type World } from '../support/world.js';
 
 describe('node.progress: live-only events from activity heartbeats', () => {
-  let database: Database;
-  let temporal: TemporalHandle;
+  let world: World;
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
-  let close: () => Promise<void>;
   const live: RunEvent[] = [];
 
   beforeAll(async () => {
     upstream = await startUpstream({ 'GET /slow': (_req, res) => void setTimeout(() => json(res, 200, { done: true }), 1300) });
-    const taskQueue = `progress-${randomUUID()}`;
-    const temporalConfig = { ...loadConfig({}, {}).temporal, taskQueue };
-    database = await openDatabase({ dataDir: null });
-    temporal = await connectTemporal(inject('temporalAddress'), inject('temporalNamespace'), temporalConfig);
-    const bus = new EventBus();
-    bus.subscribe('*', (_runId, event) => live.push(event));
-    const { worker, connection } = await createWorker({
-      address: inject('temporalAddress'), namespace: inject('temporalNamespace'), taskQueue, temporal: temporalConfig, bus,
-      activities: createActivities({ db: database.db, publish: (runId, event) => bus.publish(runId, event) }),
-      workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
-    });
-    const running = worker.run();
-    close = async () => {
-      worker.shutdown();
-      await running;
-      await connection.close();
-    };
+    world = await startWorld();
+    world.bus.subscribe('*', (_runId, event) => live.push(event));
   });
   afterAll(async () => {
-    await close?.();
-    await temporal?.close();
-    await database?.close();
+    await world?.close();
     await upstream?.close();
   });
 
   it('publishes progress after the node.started it follows, with a sub-sequence, and never stores it', async () => {
-    await saveTemplate(database.db, { id: 'slow', name: 'Slow', nodes: [{ id: 'call', type: 'http', config: { url: `${upstream.url}/slow` } }] });
-    const { runId } = await startRun({ db: database.db, temporal }, { templateId: 'slow', input: {}, trigger: 'api' });
-    const readers = { db: database.db, client: temporal.client };
+    const db = world.database.db;
+    await saveTemplate(db, { id: 'slow', name: 'Slow', nodes: [{ id: 'call', type: 'http', config: { url: `${upstream.url}/slow` } }] });
+    const { runId } = await startRun({ db, temporal: world.temporal }, { templateId: 'slow', input: {}, trigger: 'api' });
+    const readers = { db, client: world.temporal.client };
     const state = await awaitRunState(readers, runId, 30_000);
     expect(state.status).toBe('completed');
     const stored = await readRunEvents(readers, runId, 0);
