@@ -19,7 +19,8 @@ export function secretMarker(nonce: string, name: string): string {
 export function secretNames(value: unknown): string[] {
   const names = new Set<string>();
   for (const site of expressionSites(value)) {
-    if (site.source === null) continue;
+    // Parsing is the costly part (workflows do this for every run); a reference to the scope names it.
+    if (site.source === null || !site.source.includes('secrets')) continue;
     try {
       for (const ref of scopeReferences(site.source)) if (ref.root === 'secrets' && ref.rest[0]) names.add(ref.rest[0]);
     } catch {

@@ -1,76 +1,18 @@
 import { allHandlersFinished, CancellationScope, condition, isCancellation, patched, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
-import { evaluateValue, evaluateValueNow, hasExpression, isPending, type ExpressionScope } from '../template/expressions.js';
+import { evaluateValueNow, isPending } from '../template/expressions.js';
 import type { TemplateNode } from '../template/model.js';
-import { activityOptionsFor } from './activity-options.js';
 import { toRunError } from './failures.js';
 import type { RunInput } from './input.js';
-import { byReference } from './large-values.js';
-import { runnerFor } from './nodes/index.js';
+import { byReferenceNow, needsBlob } from './large-values.js';
+import { legacyQuickStarts, legacyStart, orError, type LegacyHost } from './legacy-start.js';
+import { leanLifecyclePatch, NodeScope, startNode, type LifecycleHost } from './node-lifecycle.js';
 import { RunBook } from './run-book.js';
 
 export { toRunError } from './failures.js';
+export { quickStartPatch } from './legacy-start.js';
+export { leanLifecyclePatch } from './node-lifecycle.js';
 
 const defaultMaxParallel = 10;
-
-/**
- * Node starts evaluate expressions at once (no promise unless JSONata is needed) since this patch. Before it,
- * several nodes started together issued their commands in the order their evaluations happened to finish;
- * histories recorded then replay with that order, so the old way is kept for them.
- */
-export const quickStartPatch = 'weft-quick-node-starts';
-
-/** Evaluates a node's config, leaving the keys its type evaluates per item as written (as runs before the patch did). */
-async function evaluateConfig(raw: unknown, scope: ExpressionScope, perItem: readonly string[] = []): Promise<unknown> {
-  if (perItem.length === 0 || raw === null || typeof raw !== 'object' || Array.isArray(raw)) return evaluateValue(raw, scope);
-  const entries = Object.entries(raw as Record<string, unknown>);
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of entries) out[key] = perItem.includes(key) ? value : await evaluateValue(value, scope);
-  return out;
-}
-
-/** {@link evaluateConfig} without a promise where no expression needs JSONata. */
-function evaluateConfigNow(raw: unknown, scope: ExpressionScope, perItem: readonly string[] = []): unknown {
-  if (perItem.length === 0 || raw === null || typeof raw !== 'object' || Array.isArray(raw)) return evaluateValueNow(raw, scope);
-  const entries = Object.entries(raw as Record<string, unknown>);
-  const evaluated = evaluateValueNow(Object.fromEntries(entries.filter(([key]) => !perItem.includes(key))), scope);
-  const merge = (values: Record<string, unknown>) => {
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of entries) out[key] = perItem.includes(key) ? value : values[key];
-    return out;
-  };
-  return isPending(evaluated) ? evaluated.then((v) => merge(v as Record<string, unknown>)) : merge(evaluated as Record<string, unknown>);
-}
-
-/**
- * The nesting of a value without expressions (how many entries each object and list has), which is all that
- * decided how long evaluating it took before {@link quickStartPatch}; `undefined` when it holds an expression.
- */
-function literalShape(value: unknown): string | undefined {
-  if (typeof value === 'string') return hasExpression(value) ? undefined : '.';
-  if (value === null || typeof value !== 'object') return '.';
-  const inner = Object.values(value).map(literalShape);
-  if (inner.some((s) => s === undefined)) return undefined;
-  return Array.isArray(value) ? `[${inner.join(',')}]` : `{${inner.join(',')}}`;
-}
-
-/** A value, or the error evaluating it threw (at once or later). */
-function orError(evaluate: () => unknown): unknown {
-  try {
-    const value = evaluate();
-    return isPending(value) ? value.catch((err: unknown) => err) : value;
-  } catch (err) {
-    return err;
-  }
-}
-
-/** A value, or a rejection with the error evaluating it threw at once. */
-function rejectOnThrow(evaluate: () => unknown): unknown {
-  try {
-    return evaluate();
-  } catch (err) {
-    return Promise.reject(err instanceof Error ? err : new TypeError(String(err)));
-  }
-}
 
 /** How an execution of the interpreter ended: the run is over, or it goes on in a new execution. */
 export type ExecutionEnd = 'ended' | 'continue-as-new' | 'cancelled-from-outside';
@@ -80,16 +22,23 @@ export type ExecutionEnd = 'ended' | 'continue-as-new' | 'cancelled-from-outside
  * with the join and skip rules of the template language, operator pauses and holds, and a sequenced event for
  * every state change (kept in {@link RunBook}).
  */
-export class RunInterpreter {
+export class RunInterpreter implements LifecycleHost, LegacyHost {
   readonly book: RunBook;
+  /** Whether nodes go through the lean lifecycle ({@link leanLifecyclePatch}); runs started before it keep the legacy one. */
+  readonly lean: boolean;
   /** Every node runs in this scope: cancelling it cancels in-flight activities, timers and child runs. */
-  private readonly nodeScope = new CancellationScope();
+  readonly nodeScope: CancellationScope;
+  readonly maxParallel: number;
+  /** The legacy lifecycle's node promises, awaited before the run settles. */
   private readonly inFlight: Promise<void>[] = [];
   private readonly firstSeq: number;
 
-  constructor(private readonly run: RunInput) {
+  constructor(readonly run: RunInput) {
     this.book = new RunBook(run);
     this.firstSeq = this.book.events.seq;
+    this.maxParallel = run.template.maxParallel ?? defaultMaxParallel;
+    this.lean = patched(leanLifecyclePatch);
+    this.nodeScope = this.lean ? new NodeScope() : new CancellationScope();
   }
 
   /** Stops the run: nothing new starts, everything in flight is cancelled, the run ends `cancelled`. */
@@ -113,57 +62,15 @@ export class RunInterpreter {
     return 'ready';
   }
 
+  /** The legacy lifecycle's launch: the node's promise is kept until the run settles. */
   private launch(node: TemplateNode, quick: boolean): void {
     this.book.active.add(node.id);
     this.inFlight.push(
-      this.start(node, quick).finally(() => {
+      legacyStart(this, node, quick).finally(() => {
         this.book.active.delete(node.id);
         this.book.touch();
       }),
     );
-  }
-
-  /**
-   * Starts a node: `when`, config, then its runner. `quick` evaluates at once (see {@link quickStartPatch}); either
-   * way what the node does beyond `node.started` happens after the scheduling pass that launched it.
-   */
-  private async start(node: TemplateNode, quick: boolean): Promise<void> {
-    const { book } = this;
-    const state = book.node(node.id);
-    if (node.when !== undefined && state.attempts === 0) {
-      const when = node.when;
-      const go = quick ? await orError(() => evaluateValueNow(when, book.scope())) : await evaluateValue(when, book.scope()).catch((err: unknown) => err);
-      if (go instanceof Error) return book.end(state, 'failed', { error: toRunError(go, node.id) });
-      if (!go) return book.end(state, 'skipped');
-    }
-    const base = state.attempts;
-    Object.assign(state, { status: 'running', startedAt: new Date().toISOString(), attempts: base + 1 });
-    for (const key of ['endedAt', 'error', 'output'] as const) delete state[key];
-    const started = book.events.emit('node.started', node.id, base > 0 ? { attempt: base + 1 } : undefined);
-    book.touch();
-    const runner = runnerFor(node.type);
-    try {
-      const scope = book.scope();
-      const raw = this.configOf(node);
-      // Quick or not, the runner starts after the pass that launched the node, so that pass's events keep their order.
-      const config = quick ? await rejectOnThrow(() => evaluateConfigNow(raw, scope, runner.perItem)) : await evaluateConfig(raw, scope, runner.perItem);
-      const output = await this.nodeScope.run(() => runner.run({
-        runId: this.run.runId, template: this.run.template, node, config, scope, attempt: base + 1, seq: started.seq,
-        activityOptions: activityOptionsFor(this.run.template, node),
-        maxParallel: this.run.template.maxParallel ?? defaultMaxParallel,
-        wait: (waitingFor) => {
-          Object.assign(state, { status: 'waiting', waitingFor });
-          book.events.emit('node.waiting', node.id, waitingFor);
-          book.touch();
-        },
-        decision: () => book.decisions.get(node.id),
-        attempts: (count) => (state.attempts = base + count),
-      }));
-      book.end(state, 'completed', { output: await byReference(this.run.runId, output ?? null) });
-    } catch (err) {
-      if (isCancellation(err)) book.end(state, 'cancelled');
-      else book.end(state, 'failed', { error: toRunError(err, node.id), data: { onError: book.onError(node.id) } });
-    }
   }
 
   /** Starts every ready node (up to `maxParallel` running) and skips every node whose needs were all skipped. */
@@ -179,8 +86,12 @@ export class RunInterpreter {
         if (book.active.has(node.id) || book.node(node.id).status !== 'pending') continue;
         const readiness = this.readiness(node);
         if (readiness === 'ready') {
-          quick ??= this.quickStarts(maxParallel - running);
-          this.launch(node, quick);
+          if (this.lean) {
+            startNode(this, node);
+          } else {
+            quick ??= legacyQuickStarts(this, () => this.readyNow(), maxParallel - running);
+            this.launch(node, quick);
+          }
           running++;
         } else if (readiness === 'skip') {
           book.end(book.node(node.id), 'skipped');
@@ -190,35 +101,21 @@ export class RunInterpreter {
     }
   }
 
-  /**
-   * Whether this pass starts nodes the quick way. Nodes started with nothing else in flight issue the same
-   * commands either way when one starts alone, or when all of them took the same steps to evaluate before the
-   * patch (same type, no `when`, configs of one shape without expressions). Otherwise their commands may come in
-   * another order than before {@link quickStartPatch}, so the patch decides.
-   */
-  private quickStarts(slots: number): boolean {
-    if (this.book.active.size === 0 && this.startInOrder(slots)) return true;
-    return patched(quickStartPatch);
-  }
-
-  /** True when the ready nodes of this pass (up to `slots`) start as described in {@link quickStarts}. */
-  private startInOrder(slots: number): boolean {
+  /** The nodes a pass would start now, in template order; `undefined` when the pass would skip one too. */
+  private readyNow(): TemplateNode[] | undefined {
     const ready: TemplateNode[] = [];
     for (const node of this.book.definitions.values()) {
       if (this.book.active.has(node.id) || this.book.node(node.id).status !== 'pending') continue;
       const readiness = this.readiness(node);
       // A skip could make another node ready within the pass.
-      if (readiness === 'skip') return false;
+      if (readiness === 'skip') return undefined;
       if (readiness === 'ready') ready.push(node);
     }
-    const starting = ready.slice(0, slots);
-    if (starting.length < 2) return true;
-    const first = starting[0]!;
-    const shape = literalShape(this.configOf(first));
-    return shape !== undefined && starting.every((n) => n.type === first.type && n.when === undefined && literalShape(this.configOf(n)) === shape);
+    return ready;
   }
 
-  private configOf(node: TemplateNode): unknown {
+  /** A node's config as it runs now: an operator's retry may have replaced it. */
+  configOf(node: TemplateNode): unknown {
     return (this.book.overrides.has(node.id) ? this.book.overrides.get(node.id) : node.config) ?? {};
   }
 
@@ -235,7 +132,7 @@ export class RunInterpreter {
   async execute(): Promise<ExecutionEnd> {
     const { book } = this;
     if (!this.run.carried) book.events.emit('run.started', undefined, { templateId: this.run.templateId, version: this.run.templateVersion, trigger: this.run.trigger });
-    const maxParallel = this.run.template.maxParallel ?? defaultMaxParallel;
+    const { maxParallel } = this;
     let end: ExecutionEnd = 'ended';
     try {
       for (;;) {
@@ -260,14 +157,22 @@ export class RunInterpreter {
       book.cancelRequested = true;
       end = 'cancelled-from-outside';
     }
-    await CancellationScope.nonCancellable(async () => {
-      await Promise.all(this.inFlight);
-      await this.settle();
-    });
+    if (this.lean) {
+      // Nodes cancelled with the workflow end once their work has seen the cancellation.
+      if (book.active.size > 0) await CancellationScope.nonCancellable(() => condition(() => book.active.size === 0));
+      const settling = this.settle();
+      if (settling) await settling;
+    } else {
+      await CancellationScope.nonCancellable(async () => {
+        await Promise.all(this.inFlight);
+        await this.settle();
+      });
+    }
     return end;
   }
 
-  private async settle(): Promise<void> {
+  /** Ends the run: pending nodes, the final event, the output. A promise only when the output needs one. */
+  private settle(): void | Promise<void> {
     const { book } = this;
     const failing = book.failing();
     const final = book.cancelRequested ? 'cancelled' : failing ? 'failed' : 'completed';
@@ -283,18 +188,37 @@ export class RunInterpreter {
       book.error = { message: `node "${failing.id}" failed: ${failing.error?.message ?? 'unknown error'}`, type: 'NodeFailed', nodeId: failing.id, details: failing.error };
       book.events.emit('run.failed', undefined, { error: book.error });
     } else {
-      try {
-        const evaluated = this.run.template.output === undefined ? null : evaluateValueNow(this.run.template.output, book.scope());
-        const output = (isPending(evaluated) ? await evaluated : evaluated) ?? null;
-        book.output = await byReference(this.run.runId, output);
-        book.events.emit('run.completed', undefined, { output: book.output });
-      } catch (err) {
-        book.final = 'failed';
-        book.error = { ...toRunError(err), type: 'OutputFailed' };
-        book.events.emit('run.failed', undefined, { error: book.error });
-      }
+      const template = this.run.template.output;
+      const evaluated = template === undefined ? null : orError(() => evaluateValueNow(template, book.scope()));
+      // Storing a large output is a local activity, which must finish even while the workflow is being cancelled.
+      const completing = isPending(evaluated) || needsBlob(evaluated ?? null)
+        ? CancellationScope.nonCancellable(async () => this.complete(await evaluated))
+        : this.complete(evaluated);
+      if (completing) return completing.then(() => this.showSettled());
     }
-    this.showDetails(`${book.status()}, ${book.progress()}% of nodes ended`);
+    this.showSettled();
+  }
+
+  /** Completes the run with its evaluated output (or fails it with the error evaluating the output threw). */
+  private complete(output: unknown): void | Promise<void> {
+    const { book } = this;
+    const failed = (err: unknown) => {
+      book.final = 'failed';
+      book.error = { ...toRunError(err), type: 'OutputFailed' };
+      book.events.emit('run.failed', undefined, { error: book.error });
+    };
+    if (output instanceof Error) return failed(output);
+    const completed = (value: unknown) => {
+      book.output = value;
+      book.events.emit('run.completed', undefined, { output: value });
+    };
+    const stored = byReferenceNow(this.run.runId, output ?? null);
+    if (!isPending(stored)) return completed(stored);
+    return stored.then(completed, failed);
+  }
+
+  private showSettled(): void {
+    this.showDetails(`${this.book.status()}, ${this.book.progress()}% of nodes ended`);
   }
 
   private details: string | undefined;

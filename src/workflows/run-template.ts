@@ -5,9 +5,11 @@ import { eventsQuery, stateQuery } from './definitions.js';
 import type { RunInput } from './input.js';
 import { RunInterpreter } from './interpreter.js';
 import { searchAttributes } from './search-attributes.js';
+import { sinks } from './sinks.js';
 import type { RunState } from './state.js';
 
-// Local activities write to the run index inside the workflow task: one marker event each, no round trip.
+// Local activities write to the run index inside the workflow task (runs started before the lean lifecycle
+// record their close with one; see `sinks.ts` for how later runs do).
 const { recordRun, appendRunEvents } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', maximumInterval: '30s' },
@@ -33,11 +35,17 @@ export async function runTemplate(input: RunInput): Promise<RunState> {
   }
   const final = book.snapshot({ wholeOutput: true });
   upsertSearchAttributes([{ key: searchAttributes.status, value: final.status }]);
-  // Recorded even when the workflow itself is being cancelled: no run may be missing from the index.
-  await CancellationScope.nonCancellable(async () => {
-    await recordRun({ runId: input.runId, templateId: input.templateId, templateVersion: input.templateVersion, trigger: input.trigger, input: input.input, state: final, events: book.events.all() });
-    await condition(allHandlersFinished);
-  });
+  const summary = { runId: input.runId, templateId: input.templateId, templateVersion: input.templateVersion, trigger: input.trigger, input: input.input, state: final, events: book.events.all() };
+  if (run.lean) {
+    sinks.runIndex.record(summary);
+    if (!allHandlersFinished()) await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+  } else {
+    // Recorded even when the workflow itself is being cancelled: no run may be missing from the index.
+    await CancellationScope.nonCancellable(async () => {
+      await recordRun(summary);
+      await condition(allHandlersFinished);
+    });
+  }
   if (end === 'cancelled-from-outside') throw new CancelledFailure('the run was cancelled');
   if (final.status === 'failed') {
     throw ApplicationFailure.create({ type: 'RunFailed', message: final.error?.message ?? 'the run failed', nonRetryable: true, details: [final.error] });

@@ -1,14 +1,23 @@
 import { proxySinks, type Sinks } from '@temporalio/workflow';
+import type { RunSummary } from '../db/runs.js';
 import type { RunEvent } from './state.js';
 
 /**
- * The live path: events leave the worker as they happen, without adding history events. Sinks are not called
- * during replay, so a replayed event is never published twice; a subscriber that missed one catches up
- * through {@link eventsQuery}.
+ * What leaves the worker without adding history events. Sinks are not called during replay, so a replayed
+ * event is never published twice and a replayed close is not recorded again.
  */
 export interface WeftSinks extends Sinks {
+  /** The live path: events as they happen; a subscriber that missed one catches up through `eventsQuery`. */
   events: {
     publish(runId: string, event: RunEvent): void;
+  };
+  /**
+   * The run index, written as the run closes. The worker awaits a sink's call before it completes the workflow
+   * task, so the closing summary is in the index before Temporal closes the run; a write that fails is left to
+   * the index repair (`src/runs/repair-index.ts`), which rebuilds it from the closed workflow.
+   */
+  runIndex: {
+    record(summary: RunSummary): void;
   };
 }
 

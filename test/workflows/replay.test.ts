@@ -3,6 +3,7 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { leanLifecyclePatch } from '../../src/workflows/interpreter.js';
 import { command, finish, nodeOf, start, waitFor } from '../support/run-control.js';
 import { upload } from '../support/runs.js';
 import { json, startUpstream } from '../support/upstream.js';
@@ -11,8 +12,10 @@ import { startWorld, type World } from '../support/world.js';
 /**
  * Interpreter changes must never break running runs. Histories of representative runs live in `histories/`
  * and are replayed against the current workflow bundle; a change in behaviour goes behind `patched()`.
- * `WEFT_RECORD_HISTORIES=1 npx vitest run test/workflows/replay.test.ts` records them again (only do that
- * for new scenarios: re-recording hides exactly the breakage this test exists to catch).
+ * `WEFT_RECORD_HISTORIES=1 npx vitest run test/workflows/replay.test.ts` records every scenario again into files
+ * named after the newest patch (`<scenario>.<patch>.json`), beside the older recordings, never over them:
+ * overwriting a recording hides exactly the breakage this test exists to catch. Files without a patch in their
+ * name were recorded before `weft-lean-lifecycle`.
  */
 const historiesDir = path.join(import.meta.dirname, 'histories');
 const { History } = temporal.api.history.v1;
@@ -20,11 +23,14 @@ const { History } = temporal.api.history.v1;
 describe('replaying recorded histories against the current interpreter', () => {
   it('replays every recorded history without a nondeterminism error', async () => {
     const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json')).sort();
-    expect(files.length).toBeGreaterThanOrEqual(4);
+    expect(files.length).toBeGreaterThanOrEqual(9);
     const histories = files.map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: History.fromObject(JSON.parse(readFileSync(path.join(historiesDir, f), 'utf8')) as Record<string, unknown>) }));
     const results = Worker.runReplayHistories({
       workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
-      sinks: { events: { publish: { fn: () => undefined, callDuringReplay: false } } },
+      sinks: {
+        events: { publish: { fn: () => undefined, callDuringReplay: false } },
+        runIndex: { record: { fn: () => undefined, callDuringReplay: false } },
+      },
     }, histories);
     const failures: string[] = [];
     for await (const result of results) if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
@@ -38,7 +44,7 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
   const save = async (name: string, runId: string) => {
     const history = await world.temporal.client.workflow.getHandle(runId).fetchHistory();
     const plain = History.toObject(History.fromObject(history), { longs: String, enums: String, bytes: String });
-    writeFileSync(path.join(historiesDir, `${name}.json`), `${JSON.stringify(plain, null, 1)}\n`);
+    writeFileSync(path.join(historiesDir, `${name}.${leanLifecyclePatch}.json`), `${JSON.stringify(plain, null, 1)}\n`);
   };
 
   beforeAll(async () => {
@@ -54,7 +60,7 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     await upstream?.close();
   });
 
-  it('records the slice, a branch with skips, an approval, and a failure retried by an operator', async () => {
+  it('records the slice, a branch with skips, an approval, a failure retried by an operator, and parallel nodes', async () => {
     await upload(world, {
       id: 'slice', name: 'Slice',
       nodes: [
@@ -111,5 +117,21 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     await command(world, retry, 'nodes/call/retry', { config: { url: `${upstream.url}/orders/42` } });
     await finish(world, retry);
     await save('failure-retry', retry);
+
+    // Nodes started in one pass, ending in one workflow task or several, then a join.
+    await upload(world, {
+      id: 'parallel', name: 'Parallel', maxParallel: 4,
+      nodes: [
+        { id: 'a', type: 'http', config: { url: `${upstream.url}/orders/42` } },
+        { id: 'b', type: 'http', when: '{{ input.withB }}', config: { url: `${upstream.url}/orders/42` } },
+        { id: 'c', type: 'transform', config: { value: '{{ $uppercase(input.label) }}' } },
+        { id: 'd', type: 'delay', config: { duration: '10ms' } },
+        { id: 'join', type: 'transform', needs: ['a', 'b', 'c', 'd'], config: { value: '{{ $count(nodes.a.output.body.items) }}' } },
+      ],
+      output: '{{ nodes.join.output }}',
+    });
+    const parallel = await start(world, 'parallel', { withB: true, label: 'x' });
+    await finish(world, parallel);
+    await save('parallel', parallel);
   });
 });

@@ -1,0 +1,33 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { InjectedSinkFunction } from '@temporalio/worker';
+import type { RunSummary } from '../db/runs.js';
+import type { WeftSinks } from '../workflows/sinks.js';
+
+/** How the sink tries a write again: a few quick attempts, well inside the workflow task's 10 s timeout. */
+const retryDelaysMs = [100, 500, 1_500];
+
+/**
+ * The `runIndex` sink: writes a closing run's summary before the worker completes the workflow task that
+ * closes the run. A write that still fails after a few attempts (the database is down) is logged and left
+ * to the index repair, which finds the closed run in Temporal and writes it then.
+ */
+export function runIndexSink(record: (summary: RunSummary) => Promise<void>): InjectedSinkFunction<WeftSinks['runIndex']['record']> {
+  return {
+    async fn(_info, summary) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await record(summary);
+        } catch (err) {
+          const delay = retryDelaysMs[attempt];
+          if (delay === undefined) {
+            console.error(`[weft] run index: could not record the close of run ${summary.runId}; the index repair will:`, err);
+            return;
+          }
+          await sleep(delay);
+        }
+      }
+    },
+    // A replayed close was recorded when it happened.
+    callDuringReplay: false,
+  };
+}
