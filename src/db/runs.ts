@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
-import type { RunEvent, RunState } from '../workflows/state.js';
+import { and, asc, desc, eq, gt, inArray, isNull, min, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { terminalRunStatuses, type RunEvent, type RunState } from '../workflows/state.js';
 import type { Db } from './client.js';
 import { blobsTable, runEventsTable, runsTable, type RunRow } from './schema.js';
 
@@ -69,6 +69,21 @@ export async function getRunEvents(db: Db, runId: string, afterSeq: number, limi
     if (r.data !== null) event.data = r.data;
     return event;
   });
+}
+
+// A row is open until its close is recorded: a final status and the state that goes with it.
+const isOpen = () => or(notInArray(runsTable.status, [...terminalRunStatuses]), isNull(runsTable.state));
+
+/** The rows among `ids` whose close the index has not recorded, in one query however many ids there are. */
+export async function getOpenRuns(db: Db, ids: string[]): Promise<RunRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(runsTable).where(and(inArray(runsTable.id, ids), isOpen()));
+}
+
+/** When the oldest run the index holds as open started; undefined when every run's close is recorded. */
+export async function oldestOpenRunStart(db: Db): Promise<Date | undefined> {
+  const [row] = await db.select({ startedAt: min(runsTable.startedAt) }).from(runsTable).where(isOpen());
+  return row?.startedAt ?? undefined;
 }
 
 /** A page of runs, newest first; `cursor` is the last row's `startedAt|id` of the previous page. */

@@ -11,6 +11,7 @@ import { EventBus } from '../realtime/event-bus.js';
 import { createRunHubs } from '../realtime/hubs.js';
 import { startPgRelay } from '../realtime/pg-relay.js';
 import { Rooms } from '../realtime/rooms/rooms.js';
+import { startRunIndexRepair, type RunIndexRepair } from '../runs/repair-index.js';
 import { connectTemporal, type TemporalHandle } from '../temporal/connection.js';
 import { readDevServerSettings } from '../temporal/dev-config.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
@@ -71,6 +72,7 @@ export async function startStack(config: WeftConfig, roles: StackRoles): Promise
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
   let workerConnection: { close(): Promise<void> } | undefined;
+  let repair: RunIndexRepair | undefined;
   if (roles.worker) {
     const created = await createWorker({
       address, namespace, taskQueue: config.temporal.taskQueue, temporal: config.temporal, bus: live,
@@ -81,6 +83,8 @@ export async function startStack(config: WeftConfig, roles: StackRoles): Promise
     worker = created.worker;
     workerConnection = created.connection;
     workerRun = worker.run();
+    // Beside a worker, which the repair needs to replay closed runs for their state and events.
+    repair = startRunIndexRepair(readers);
   }
 
   let server: Server | undefined;
@@ -112,8 +116,10 @@ export async function startStack(config: WeftConfig, roles: StackRoles): Promise
         server.closeIdleConnections();
         await closed;
       }
+      await repair?.stop();
       if (worker && workerRun) {
-        worker.shutdown();
+        // The SDK starts draining the worker on SIGTERM or SIGINT by itself, possibly before this point.
+        if (worker.getState() === 'RUNNING') worker.shutdown();
         await workerRun;
         await workerConnection?.close();
       }

@@ -1,0 +1,54 @@
+import type { NodeState, RunError, RunEvent, RunState } from '../workflows/state.js';
+
+/** How Temporal closed a run whose workflow code never reached its end. */
+export interface TemporalClose {
+  /** The execution's close status in Temporal. */
+  status: 'TERMINATED' | 'TIMED_OUT' | 'CANCELLED' | 'FAILED';
+  closedAt: Date;
+  /** The terminate reason, or the workflow failure's message, when Temporal recorded one. */
+  reason?: string;
+}
+
+const unfinished: readonly NodeState['status'][] = ['pending', 'running', 'waiting'];
+
+function errorOf(close: TemporalClose): RunError {
+  const because = close.reason ? `: ${close.reason}` : '';
+  switch (close.status) {
+    case 'TERMINATED':
+      return { type: 'Terminated', message: `the run was terminated in Temporal${because}` };
+    case 'TIMED_OUT':
+      return { type: 'TimedOut', message: 'the run exceeded its workflow execution timeout' };
+    case 'CANCELLED':
+      return { type: 'Cancelled', message: `the run was cancelled in Temporal before it could end itself${because}` };
+    case 'FAILED':
+      return { type: 'WorkflowFailed', message: `the run's workflow failed before it could end itself${because}` };
+  }
+}
+
+/**
+ * Ends a run that Temporal closed from outside (terminated, timed out, cancelled before the interpreter could
+ * settle): its last state still says it is going on. It ends as the interpreter would have ended it: every
+ * unfinished node `cancelled` with a `node.cancelled` event, then `run.cancelled` (terminated, cancelled) or
+ * `run.failed` (timed out, failed), numbered on from the state's seq so the event log has no gap and still ends
+ * with a final event. Readers and the live page replay those events onto the state, so both must agree.
+ */
+export function endClosedRun(state: RunState, events: RunEvent[], close: TemporalClose): { state: RunState; events: RunEvent[] } {
+  const at = close.closedAt.toISOString();
+  let seq = state.seq;
+  const added: RunEvent[] = [];
+  const nodes = state.nodes.map((node) => {
+    if (!unfinished.includes(node.status)) return node;
+    const { waitingFor: _gone, ...rest } = node;
+    added.push({ seq: ++seq, type: 'node.cancelled', nodeId: node.id, at });
+    return { ...rest, status: 'cancelled' as const, endedAt: at };
+  });
+  const error = errorOf(close);
+  const cancelled = close.status === 'TERMINATED' || close.status === 'CANCELLED';
+  added.push(cancelled
+    ? { seq: ++seq, type: 'run.cancelled', at, data: { reason: error.message, error } }
+    : { seq: ++seq, type: 'run.failed', at, data: { error } });
+  const ended: RunState = {
+    ...state, status: cancelled ? 'cancelled' : 'failed', progress: 100, nodes, endedAt: at, error, seq, inFlight: [],
+  };
+  return { state: ended, events: [...events, ...added] };
+}

@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { getRun, getRunEvents, insertRun } from '../../src/db/runs.js';
+import { getTemplateVersion } from '../../src/db/templates.js';
+import { repairRunIndex, startRunIndexRepair } from '../../src/runs/repair-index.js';
+import { interpreterWorkflowType } from '../../src/workflows/definitions.js';
+import type { RunInput } from '../../src/workflows/input.js';
+import { runStateSchema, type RunState } from '../../src/workflows/state.js';
+import { databaseKinds, hasPostgres } from '../support/database.js';
+import { eventsOf, start, waitFor } from '../support/run-control.js';
+import { expectGapless, runToEnd, upload } from '../support/runs.js';
+import { startWorld, type World } from '../support/world.js';
+
+/**
+ * Rows the run index holds as open after Temporal closed their run (a terminate, a timeout, a final write lost)
+ * are rebuilt from the closed workflow. Rows are read straight from the database: the API would ask the workflow.
+ */
+describe.each(databaseKinds)('the run index repair (%s)', (kind) => {
+  const skip = kind === 'postgres' && !hasPostgres();
+  let world: World;
+  const since = new Date();
+
+  beforeAll(async () => {
+    if (skip) return;
+    world = await startWorld(kind);
+    await upload(world, {
+      id: 'long', name: 'Long',
+      nodes: [
+        { id: 'first', type: 'transform', config: { value: 1 } },
+        { id: 'wait', type: 'delay', needs: ['first'], config: { duration: '1h' } },
+        { id: 'after', type: 'transform', needs: ['wait'], config: { value: 2 } },
+      ],
+    });
+    await upload(world, {
+      id: 'echo', name: 'Echo',
+      nodes: [{ id: 'say', type: 'transform', config: { value: '{{ input.text }}' } }],
+      output: '{{ nodes.say.output }}',
+    });
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  const deps = () => ({ db: world.database.db, client: world.temporal.client });
+  const handleOf = (runId: string) => world.temporal.client.workflow.getHandle(runId);
+
+  /** Repairs until `runId` is among the repaired: visibility may list a closed run a moment late. */
+  async function repairUntil(runId: string): Promise<void> {
+    for (const until = Date.now() + 10_000; ; ) {
+      const { repaired } = await repairRunIndex(deps(), { since });
+      if (repaired.includes(runId)) return;
+      if (Date.now() > until) throw new Error(`run ${runId} was never repaired`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async function waitingRun(): Promise<string> {
+    const runId = await start(world, 'long');
+    await waitFor(world, runId, (s) => s.nodes.some((n) => n.id === 'wait' && n.status === 'waiting'));
+    return runId;
+  }
+
+  async function listed(status: string): Promise<string[]> {
+    const res = await world.request('GET', `/api/v1/runs?status=${status}&limit=100`);
+    return ((await res.json()) as { items: Array<{ runId: string }> }).items.map((r) => r.runId);
+  }
+
+  it.skipIf(skip)('ends a run terminated from outside as cancelled, with the reason, ended nodes and a final event', async () => {
+    const runId = await waitingRun();
+    await handleOf(runId).terminate('operator pulled the plug');
+    expect((await getRun(world.database.db, runId))?.status).toBe('running');
+    expect(await listed('cancelled')).not.toContain(runId);
+
+    await repairUntil(runId);
+    const row = await getRun(world.database.db, runId);
+    const state = runStateSchema.parse(row?.state);
+    expect(row?.status).toBe('cancelled');
+    expect(row?.endedAt).toBeInstanceOf(Date);
+    expect(row?.error).toEqual({ type: 'Terminated', message: expect.stringContaining('operator pulled the plug') });
+    expect(state).toMatchObject({ status: 'cancelled', progress: 100, inFlight: [], endedAt: row?.endedAt?.toISOString() });
+    expect(state.nodes.map((n) => [n.id, n.status])).toEqual([['first', 'completed'], ['wait', 'cancelled'], ['after', 'cancelled']]);
+    expect(state.nodes.find((n) => n.id === 'wait')?.waitingFor).toBeUndefined();
+
+    const events = await eventsOf(world, runId);
+    expectGapless(events, state.seq);
+    expect(events.slice(-3).map((e) => `${e.type}:${e.nodeId ?? ''}`)).toEqual(['node.cancelled:wait', 'node.cancelled:after', 'run.cancelled:']);
+    expect(await listed('cancelled')).toContain(runId);
+    expect(await listed('running')).not.toContain(runId);
+  });
+
+  it.skipIf(skip)('rewrites a completed run whose final write was lost with its real final state and events', async () => {
+    // Over the state query's 32 KB cut: the repair must keep the output whole, as the worker would have.
+    const text = 'x'.repeat(40_000);
+    const { runId } = await runToEnd(world, 'echo', { text });
+    const before = await getRun(world.database.db, runId);
+    const eventsBefore = await getRunEvents(world.database.db, runId, 0);
+    expect(before?.status).toBe('completed');
+    await world.database.db.execute(sql`update runs set status = 'running', state = null, output = null, ended_at = null where id = ${runId}`);
+    await world.database.db.execute(sql`delete from run_events where run_id = ${runId}`);
+
+    await repairUntil(runId);
+    const after = await getRun(world.database.db, runId);
+    expect(after).toMatchObject({ status: 'completed', output: text, endedAt: before?.endedAt, state: before?.state });
+    expect((after?.state as RunState).output).toBe(text);
+    expect(await getRunEvents(world.database.db, runId, 0)).toEqual(eventsBefore);
+  });
+
+  it.skipIf(skip)('ends a run that hit its execution timeout as failed', async () => {
+    const stored = await getTemplateVersion(world.database.db, 'long');
+    const runId = randomUUID();
+    const startedAt = new Date();
+    const args: RunInput = { runId, templateId: 'long', templateVersion: stored!.version, template: stored!.definition, input: {}, trigger: 'api', startedAt: startedAt.toISOString() };
+    await insertRun(world.database.db, { id: runId, templateId: 'long', templateVersion: stored!.version, trigger: 'api', input: {}, startedAt });
+    await world.temporal.client.workflow.start(interpreterWorkflowType, { workflowId: runId, taskQueue: world.taskQueue, args: [args], workflowExecutionTimeout: '1s' });
+    await handleOf(runId).result().catch(() => undefined);
+
+    await repairUntil(runId);
+    const row = await getRun(world.database.db, runId);
+    expect(row?.status).toBe('failed');
+    expect(row?.error).toMatchObject({ type: 'TimedOut' });
+    const events = await getRunEvents(world.database.db, runId, 0);
+    expectGapless(events, (row?.state as RunState).seq);
+    expect(events.at(-1)).toMatchObject({ type: 'run.failed', data: { error: { type: 'TimedOut' } } });
+  });
+
+  it.skipIf(skip)('leaves the row of a run that is still going on alone', async () => {
+    const runId = await waitingRun();
+    const { repaired } = await repairRunIndex(deps(), { since });
+    expect(repaired).not.toContain(runId);
+    expect(await getRun(world.database.db, runId)).toMatchObject({ status: 'running', state: null, endedAt: null });
+    await handleOf(runId).terminate('test over');
+  });
+
+  it.skipIf(skip)('sweeps by itself from the oldest open row, and stops', async () => {
+    const runId = await waitingRun();
+    const repair = startRunIndexRepair(deps(), { intervalMs: 100 });
+    try {
+      await handleOf(runId).terminate();
+      for (const until = Date.now() + 15_000; (await getRun(world.database.db, runId))?.status !== 'cancelled'; ) {
+        if (Date.now() > until) throw new Error('the sweep never repaired the run');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect((await getRun(world.database.db, runId))?.error).toMatchObject({ type: 'Terminated' });
+    } finally {
+      await repair.stop();
+    }
+  });
+
+  it.skipIf(skip)('stops in the middle of a sweep at once, without calling it a failure', async () => {
+    const warn = vi.spyOn(console, 'warn');
+    try {
+      const repair = startRunIndexRepair(deps());
+      const began = Date.now();
+      await repair.stop();
+      expect(Date.now() - began).toBeLessThan(2_000);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
