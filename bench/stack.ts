@@ -7,7 +7,7 @@ import { openDatabase } from '../src/db/client.js';
 import { EventBus } from '../src/realtime/event-bus.js';
 import { connectTemporal, type TemporalHandle } from '../src/temporal/connection.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
-import { createWorker } from '../src/temporal/worker.js';
+import { createWorker, sharedWorkflowModules } from '../src/temporal/worker.js';
 import { freePort } from '../test/support/ports.js';
 import { json, startUpstream } from '../test/support/upstream.js';
 
@@ -53,7 +53,7 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
   const [server, database, bundle, upstream] = await Promise.all([
     startDevServer({ port: await freePort(), headless: true, dbFile: null, dynamicConfig: devServerConfig, log: (line) => log(`[temporal] ${line}`) }),
     openDatabase({ dataDir: null }),
-    bundleWorkflowCode({ workflowsPath: benchWorkflowsPath, logger: quiet }),
+    bundleWorkflowCode({ workflowsPath: benchWorkflowsPath, preloadModules: [...sharedWorkflowModules], logger: quiet }),
     startBenchUpstream(),
   ]);
   const temporal = await connectTemporal(server.address, server.namespace, temporalConfig);

@@ -1,4 +1,5 @@
-import { compileExpression, ExpressionError } from './expression-compile.js';
+import { compileExpression, ExpressionError, expressionsKept } from './expression-compile.js';
+import { memo } from './memo.js';
 import { planFor, unanswered } from './quick-plans.js';
 
 export { compileExpression, ExpressionError } from './expression-compile.js';
@@ -121,16 +122,7 @@ export function isPending(value: unknown): value is Promise<unknown> {
   return value instanceof Promise;
 }
 
-const segmentCache = new Map<string, Segment[]>();
-
-function segmentsOf(value: string): Segment[] {
-  let segments = segmentCache.get(value);
-  if (!segments) {
-    segments = splitTemplateString(value);
-    segmentCache.set(value, segments);
-  }
-  return segments;
-}
+const segmentsOf: (value: string) => Segment[] = memo(expressionsKept, splitTemplateString);
 
 function evaluateStringNow(value: string, scope: ExpressionScope): unknown {
   const segments = segmentsOf(value);

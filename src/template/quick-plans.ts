@@ -3,7 +3,8 @@
  * Inside a workflow every promise is costly (the sandbox records a stack trace for each), so expressions this
  * subset covers are answered at once, exactly as JSONata would answer them; everything else goes to JSONata.
  */
-import { compileExpression } from './expression-compile.js';
+import { compileExpression, expressionsKept } from './expression-compile.js';
+import { memo } from './memo.js';
 
 /** What a quick plan answers when only JSONata itself can answer exactly (an array on a path, a type error). */
 export const unanswered: unique symbol = Symbol('unanswered');
@@ -197,14 +198,5 @@ function planOf(ast: Ast): QuickPlan | null {
   }
 }
 
-const plans = new Map<string, QuickPlan | null>();
-
 /** The quick plan of an expression, made once; throws {@link ExpressionError} on a syntax error like JSONata. */
-export function planFor(source: string): QuickPlan | null {
-  let plan = plans.get(source);
-  if (plan === undefined) {
-    plan = planOf(compileExpression(source).ast() as unknown as Ast);
-    plans.set(source, plan);
-  }
-  return plan;
-}
+export const planFor: (source: string) => QuickPlan | null = memo(expressionsKept, (source) => planOf(compileExpression(source).ast() as unknown as Ast));

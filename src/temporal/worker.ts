@@ -10,6 +10,15 @@ import { runIndexSink } from './run-index-sink.js';
 /** Where the interpreter's workflow code starts; the worker bundles it for the sandbox. */
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
+/**
+ * Modules every workflow of a worker shares instead of loading its own: JSONata and the template language's
+ * expression evaluation. Otherwise each run evaluates JSONata's module and parses its template's expressions
+ * anew. They are safe to share because their only state is what a pure function made of an expression's text
+ * (see `src/template/memo.ts`); nothing in them knows which workflow calls. Pass these to every bundle built for
+ * a Weft worker (`bundleWorkflowCode({ preloadModules })`).
+ */
+export const sharedWorkflowModules: readonly string[] = ['jsonata', fileURLToPath(new URL('../template/expressions.ts', import.meta.url))];
+
 let runtimeInstalled = false;
 
 /** The SDK logs each bundle build at INFO; Weft's processes keep warnings and errors only. */
@@ -60,7 +69,7 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
     // A graceful stop lets in-flight nodes finish rather than cancelling them at once (the SDK's default).
     shutdownGraceTime: options.shutdownGraceMs ?? 0,
     ...(options.identity ? { identity: options.identity } : {}),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath, bundlerOptions: { preloadModules: [...sharedWorkflowModules] } }),
   });
   return { worker, connection };
 }
