@@ -136,6 +136,9 @@ export class RunInterpreter implements LifecycleHost, LegacyHost {
     let end: ExecutionEnd = 'ended';
     try {
       for (;;) {
+        // The lean lifecycle ends some nodes within the pass that starts them (a false `when`, a transform): a pass
+        // that changed anything is followed by another before the run waits, or that change would wake nothing.
+        if (this.lean) book.changed = false;
         const failing = book.failing();
         // A failure that fails the run ends it: what is still in flight (or waiting) is cancelled.
         if (failing && !this.nodeScope.consideredCancelled) this.nodeScope.cancel();
@@ -147,6 +150,7 @@ export class RunInterpreter implements LifecycleHost, LegacyHost {
           if (failing || book.cancelRequested || (!pending && !book.holding())) break;
           if (renew && allHandlersFinished()) return 'continue-as-new';
         }
+        if (this.lean && book.changed) continue;
         book.changed = false;
         await condition(() => book.changed || (renew && book.active.size === 0 && allHandlersFinished()));
         this.showDetails(`${book.status()}: ${book.progress()}% of nodes ended, ${book.inFlightCount()} in flight`);

@@ -97,6 +97,15 @@ function begin(host: LifecycleHost, node: TemplateNode): void {
 }
 
 function execute(host: LifecycleHost, node: TemplateNode, runner: NodeRunner, context: NodeRunContext): void {
+  if (runner.inline) {
+    let output: unknown;
+    try {
+      output = runner.inline(context);
+    } catch (err) {
+      return fail(host, node, err);
+    }
+    return complete(host, node, output);
+  }
   let work: Promise<unknown>;
   try {
     work = host.nodeScope.run(() => runner.run(context));

@@ -60,6 +60,24 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
     ]);
   });
 
+  it('skips and runs in dependency order whatever the order nodes are listed in', async () => {
+    // The dependent comes first: the skip of `gate` (decided at once, in the pass that starts it) must still reach it.
+    await upload(world, {
+      id: 'listed-backwards', name: 'Listed backwards',
+      nodes: [
+        { id: 'after', type: 'transform', needs: ['gate'], config: { value: '{{ nodes.gate.output }}' } },
+        { id: 'gate', type: 'transform', when: '{{ input.go }}', config: { value: 'open' } },
+      ],
+      output: '{{ nodes.after.output }}',
+    });
+    const closed = await finish(world, await start(world, 'listed-backwards', { go: false }));
+    expect(closed.state.status).toBe('completed');
+    expect(closed.state.nodes.map((n) => [n.id, n.status])).toEqual([['after', 'skipped'], ['gate', 'skipped']]);
+    const open = await finish(world, await start(world, 'listed-backwards', { go: true }));
+    expect(open.state.output).toBe('open');
+    expect(open.state.nodes.map((n) => [n.id, n.status])).toEqual([['after', 'completed'], ['gate', 'completed']]);
+  });
+
   it('retries a flaky service with Temporal retries and counts the attempts', async () => {
     await upload(world, {
       id: 'flaky', name: 'Flaky',

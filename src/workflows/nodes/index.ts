@@ -3,14 +3,14 @@ import { runApprovalNode } from './approval.js';
 import { runDelayNode } from './delay.js';
 import { runMapNode } from './map.js';
 import { runSubworkflowNode } from './subworkflow.js';
-import { runTransformNode } from './transform.js';
+import { runTransformNode, transformOutput } from './transform.js';
 import type { NodeRunner } from './types.js';
 
 export type { NodeExecutor, NodeRunContext, NodeRunner } from './types.js';
 
 /** Node types that run inside the interpreter itself (timers, updates, children, pure work). */
 const workflowRunners: Readonly<Record<string, NodeRunner>> = {
-  transform: { run: runTransformNode },
+  transform: { run: runTransformNode, inline: transformOutput },
   delay: { run: runDelayNode },
   approval: { run: runApprovalNode },
   subworkflow: { run: runSubworkflowNode },

@@ -33,6 +33,11 @@ export type NodeExecutor = (context: NodeRunContext) => Promise<unknown>;
 /** A node type as the interpreter runs it. */
 export interface NodeRunner {
   run: NodeExecutor;
+  /**
+   * The output at once, for node types whose work is pure and done inside the workflow: the lean lifecycle
+   * (`node-lifecycle.ts`) ends such a node in the pass that starts it, without a promise.
+   */
+  inline?: (context: NodeRunContext) => unknown;
   /** Top-level config keys evaluated per item by the executor itself, not once by the interpreter. */
   perItem?: readonly string[];
 }
