@@ -42,17 +42,19 @@ function startBenchUpstream() {
 }
 
 /**
- * Starts the stack. The worker is Weft's own (`createWorker`, activities from `createActivities` over an
- * in-memory PGlite, since the interpreter records each run's summary) with a bundle that also holds the
- * hand-written workflows.
+ * Starts the stack. The worker is Weft's own (`createWorker`, activities from `createActivities` over the
+ * run index's database, which the interpreter's worker writes as each run closes) with a bundle that also
+ * holds the hand-written workflows. The database is the embedded default, PGlite in memory, unless
+ * `DATABASE_URL` names a PostgreSQL server, as for Weft itself.
  */
 export async function startBenchStack(log: (line: string) => void): Promise<BenchStack> {
-  const config = loadConfig({}, {});
+  const config = loadConfig({ DATABASE_URL: process.env.DATABASE_URL }, {});
+  log(config.databaseUrl ? `run index: PostgreSQL at ${new URL(config.databaseUrl).host}` : 'run index: PGlite in memory (set DATABASE_URL for a PostgreSQL server)');
   const taskQueue = `bench-${randomUUID()}`;
   const temporalConfig = { ...config.temporal, taskQueue };
   const [server, database, bundle, upstream] = await Promise.all([
     startDevServer({ port: await freePort(), headless: true, dbFile: null, dynamicConfig: devServerConfig, log: (line) => log(`[temporal] ${line}`) }),
-    openDatabase({ dataDir: null }),
+    openDatabase({ databaseUrl: config.databaseUrl, dataDir: null }),
     bundleWorkflowCode({ workflowsPath: benchWorkflowsPath, preloadModules: [...sharedWorkflowModules], logger: quiet }),
     startBenchUpstream(),
   ]);
