@@ -4,8 +4,9 @@ import type { TemplateNode } from '../template/model.js';
 import { toRunError } from './failures.js';
 import type { RunInput } from './input.js';
 import { byReferenceNow, needsBlob } from './large-values.js';
-import { legacyQuickStarts, legacyStart, orError, type LegacyHost } from './legacy-start.js';
-import { leanLifecyclePatch, NodeScope, startNode, type LifecycleHost } from './node-lifecycle.js';
+import { legacyQuickStarts, legacyStart } from './legacy-start.js';
+import { leanLifecyclePatch, NodeScope, startNode } from './node-lifecycle.js';
+import { orError, type NodeHost } from './node-start.js';
 import { RunBook } from './run-book.js';
 
 export { toRunError } from './failures.js';
@@ -22,7 +23,7 @@ export type ExecutionEnd = 'ended' | 'continue-as-new' | 'cancelled-from-outside
  * with the join and skip rules of the template language, operator pauses and holds, and a sequenced event for
  * every state change (kept in {@link RunBook}).
  */
-export class RunInterpreter implements LifecycleHost, LegacyHost {
+export class RunInterpreter implements NodeHost {
   readonly book: RunBook;
   /** Whether nodes go through the lean lifecycle ({@link leanLifecyclePatch}); runs started before it keep the legacy one. */
   readonly lean: boolean;

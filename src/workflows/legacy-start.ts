@@ -1,12 +1,10 @@
-import { isCancellation, patched, type CancellationScope } from '@temporalio/workflow';
-import { evaluateValue, evaluateValueNow, hasExpression, isPending, type ExpressionScope } from '../template/expressions.js';
+import { isCancellation, patched } from '@temporalio/workflow';
+import { evaluateValue, evaluateValueNow, hasExpression, type ExpressionScope } from '../template/expressions.js';
 import type { TemplateNode } from '../template/model.js';
-import { activityOptionsFor } from './activity-options.js';
 import { toRunError } from './failures.js';
-import type { RunInput } from './input.js';
 import { byReference } from './large-values.js';
 import { runnerFor } from './nodes/index.js';
-import type { RunBook } from './run-book.js';
+import { evaluateConfigNow, markStarted, orError, runContext, type NodeHost } from './node-start.js';
 
 /**
  * How runs started before {@link leanLifecyclePatch} (see `node-lifecycle.ts`) start their nodes, kept as it was so
@@ -21,16 +19,6 @@ import type { RunBook } from './run-book.js';
  */
 export const quickStartPatch = 'weft-quick-node-starts';
 
-/** What the legacy start reads and writes of the interpreter. */
-export interface LegacyHost {
-  readonly book: RunBook;
-  readonly run: RunInput;
-  /** The scope every node runs in (a plain {@link CancellationScope}, whose `run` adds promises of its own). */
-  readonly nodeScope: CancellationScope;
-  readonly maxParallel: number;
-  configOf(node: TemplateNode): unknown;
-}
-
 /** Evaluates a node's config, leaving the keys its type evaluates per item as written (as runs before the patch did). */
 async function evaluateConfig(raw: unknown, scope: ExpressionScope, perItem: readonly string[] = []): Promise<unknown> {
   if (perItem.length === 0 || raw === null || typeof raw !== 'object' || Array.isArray(raw)) return evaluateValue(raw, scope);
@@ -38,19 +26,6 @@ async function evaluateConfig(raw: unknown, scope: ExpressionScope, perItem: rea
   const out: Record<string, unknown> = {};
   for (const [key, value] of entries) out[key] = perItem.includes(key) ? value : await evaluateValue(value, scope);
   return out;
-}
-
-/** {@link evaluateConfig} without a promise where no expression needs JSONata. */
-export function evaluateConfigNow(raw: unknown, scope: ExpressionScope, perItem: readonly string[] = []): unknown {
-  if (perItem.length === 0 || raw === null || typeof raw !== 'object' || Array.isArray(raw)) return evaluateValueNow(raw, scope);
-  const entries = Object.entries(raw as Record<string, unknown>);
-  const evaluated = evaluateValueNow(Object.fromEntries(entries.filter(([key]) => !perItem.includes(key))), scope);
-  const merge = (values: Record<string, unknown>) => {
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of entries) out[key] = perItem.includes(key) ? value : values[key];
-    return out;
-  };
-  return isPending(evaluated) ? evaluated.then((v) => merge(v as Record<string, unknown>)) : merge(evaluated as Record<string, unknown>);
 }
 
 /**
@@ -63,16 +38,6 @@ function literalShape(value: unknown): string | undefined {
   const inner = Object.values(value).map(literalShape);
   if (inner.some((s) => s === undefined)) return undefined;
   return Array.isArray(value) ? `[${inner.join(',')}]` : `{${inner.join(',')}}`;
-}
-
-/** A value, or the error evaluating it threw (at once or later). */
-export function orError(evaluate: () => unknown): unknown {
-  try {
-    const value = evaluate();
-    return isPending(value) ? value.catch((err: unknown) => err) : value;
-  } catch (err) {
-    return err;
-  }
 }
 
 /** A value, or a rejection with the error evaluating it threw at once. */
@@ -88,7 +53,7 @@ function rejectOnThrow(evaluate: () => unknown): unknown {
  * Starts a node: `when`, config, then its runner. `quick` evaluates at once (see {@link quickStartPatch}); either
  * way what the node does beyond `node.started` happens after the scheduling pass that launched it.
  */
-export async function legacyStart(host: LegacyHost, node: TemplateNode, quick: boolean): Promise<void> {
+export async function legacyStart(host: NodeHost, node: TemplateNode, quick: boolean): Promise<void> {
   const { book, run } = host;
   const state = book.node(node.id);
   if (node.when !== undefined && state.attempts === 0) {
@@ -97,29 +62,14 @@ export async function legacyStart(host: LegacyHost, node: TemplateNode, quick: b
     if (go instanceof Error) return book.end(state, 'failed', { error: toRunError(go, node.id) });
     if (!go) return book.end(state, 'skipped');
   }
-  const base = state.attempts;
-  Object.assign(state, { status: 'running', startedAt: new Date().toISOString(), attempts: base + 1 });
-  for (const key of ['endedAt', 'error', 'output'] as const) delete state[key];
-  const started = book.events.emit('node.started', node.id, base > 0 ? { attempt: base + 1 } : undefined);
-  book.touch();
+  const attempt = markStarted(book, node);
   const runner = runnerFor(node.type);
   try {
     const scope = book.scope();
     const raw = host.configOf(node);
     // Quick or not, the runner starts after the pass that launched the node, so that pass's events keep their order.
     const config = quick ? await rejectOnThrow(() => evaluateConfigNow(raw, scope, runner.perItem)) : await evaluateConfig(raw, scope, runner.perItem);
-    const output = await host.nodeScope.run(() => runner.run({
-      runId: run.runId, template: run.template, node, config, scope, attempt: base + 1, seq: started.seq,
-      activityOptions: activityOptionsFor(run.template, node),
-      maxParallel: host.maxParallel,
-      wait: (waitingFor) => {
-        Object.assign(state, { status: 'waiting', waitingFor });
-        book.events.emit('node.waiting', node.id, waitingFor);
-        book.touch();
-      },
-      decision: () => book.decisions.get(node.id),
-      attempts: (count) => (state.attempts = base + count),
-    }));
+    const output = await host.nodeScope.run(() => runner.run(runContext(host, node, attempt, config, scope)));
     book.end(state, 'completed', { output: await byReference(run.runId, output ?? null) });
   } catch (err) {
     if (isCancellation(err)) book.end(state, 'cancelled');
@@ -133,13 +83,13 @@ export async function legacyStart(host: LegacyHost, node: TemplateNode, quick: b
  * patch (same type, no `when`, configs of one shape without expressions). Otherwise their commands may come in
  * another order than before {@link quickStartPatch}, so the patch decides.
  */
-export function legacyQuickStarts(host: LegacyHost, readyNow: () => readonly TemplateNode[] | undefined, slots: number): boolean {
+export function legacyQuickStarts(host: NodeHost, readyNow: () => readonly TemplateNode[] | undefined, slots: number): boolean {
   if (host.book.active.size === 0 && startInOrder(host, readyNow()?.slice(0, slots))) return true;
   return patched(quickStartPatch);
 }
 
 /** True when the ready nodes of a pass (`undefined` when the pass skips one too) start as {@link legacyQuickStarts} says. */
-function startInOrder(host: LegacyHost, starting: readonly TemplateNode[] | undefined): boolean {
+function startInOrder(host: NodeHost, starting: readonly TemplateNode[] | undefined): boolean {
   if (starting === undefined) return false;
   if (starting.length < 2) return true;
   const first = starting[0]!;

@@ -1,13 +1,10 @@
 import { CancellationScope, isCancellation } from '@temporalio/workflow';
 import { evaluateValueNow, isPending } from '../template/expressions.js';
 import type { TemplateNode } from '../template/model.js';
-import { activityOptionsFor } from './activity-options.js';
 import { toRunError } from './failures.js';
-import type { RunInput } from './input.js';
 import { byReferenceNow } from './large-values.js';
-import { evaluateConfigNow, orError } from './legacy-start.js';
+import { evaluateConfigNow, markStarted, orError, runContext, type NodeHost } from './node-start.js';
 import { runnerFor, type NodeRunContext, type NodeRunner } from './nodes/index.js';
-import type { RunBook } from './run-book.js';
 import type { NodeState, RunError } from './state.js';
 
 /**
@@ -29,22 +26,12 @@ export class NodeScope extends CancellationScope {
   }
 }
 
-/** What a node's lifecycle reads and writes of the interpreter. */
-export interface LifecycleHost {
-  readonly book: RunBook;
-  readonly run: RunInput;
-  /** The scope every node runs in: cancelling it cancels in-flight activities, timers and child runs. */
-  readonly nodeScope: CancellationScope;
-  readonly maxParallel: number;
-  configOf(node: TemplateNode): unknown;
-}
-
 /**
  * Starts a node: `when`, then `node.started`, its config and its runner; the node ends (and leaves
  * `book.active`) when its runner settles. Everything up to the runner's own work happens now, in the scheduling
  * pass, unless an expression needs JSONata.
  */
-export function startNode(host: LifecycleHost, node: TemplateNode): void {
+export function startNode(host: NodeHost, node: TemplateNode): void {
   const { book } = host;
   const state = book.node(node.id);
   book.active.add(node.id);
@@ -58,45 +45,37 @@ export function startNode(host: LifecycleHost, node: TemplateNode): void {
   begin(host, node);
 }
 
-function decide(host: LifecycleHost, node: TemplateNode, go: unknown): void {
+function decide(host: NodeHost, node: TemplateNode, go: unknown): void {
   if (go instanceof Error) end(host, node, 'failed', { error: toRunError(go, node.id) });
   else if (!go) end(host, node, 'skipped');
   else begin(host, node);
 }
 
-function begin(host: LifecycleHost, node: TemplateNode): void {
-  const { book, run } = host;
-  const state = book.node(node.id);
-  const base = state.attempts;
-  Object.assign(state, { status: 'running', startedAt: new Date().toISOString(), attempts: base + 1 });
-  for (const key of ['endedAt', 'error', 'output'] as const) delete state[key];
-  const started = book.events.emit('node.started', node.id, base > 0 ? { attempt: base + 1 } : undefined);
-  book.touch();
+function begin(host: NodeHost, node: TemplateNode): void {
+  const { book } = host;
+  const attempt = markStarted(book, node);
   const runner = runnerFor(node.type);
   const scope = book.scope();
-  const context = (config: unknown): NodeRunContext => ({
-    runId: run.runId, template: run.template, node, config, scope, attempt: base + 1, seq: started.seq,
-    activityOptions: activityOptionsFor(run.template, node),
-    maxParallel: host.maxParallel,
-    wait: (waitingFor) => {
-      Object.assign(state, { status: 'waiting', waitingFor });
-      book.events.emit('node.waiting', node.id, waitingFor);
-      book.touch();
-    },
-    decision: () => book.decisions.get(node.id),
-    attempts: (count) => (state.attempts = base + count),
-  });
+  const run = (config: unknown): void => {
+    let context: NodeRunContext;
+    try {
+      context = runContext(host, node, attempt, config, scope);
+    } catch (err) {
+      return fail(host, node, err);
+    }
+    execute(host, node, runner, context);
+  };
   let config: unknown;
   try {
     config = evaluateConfigNow(host.configOf(node), scope, runner.perItem);
   } catch (err) {
     return fail(host, node, err);
   }
-  if (isPending(config)) void config.then((value) => execute(host, node, runner, context(value)), (err: unknown) => fail(host, node, err));
-  else execute(host, node, runner, context(config));
+  if (isPending(config)) void config.then(run, (err: unknown) => fail(host, node, err));
+  else run(config);
 }
 
-function execute(host: LifecycleHost, node: TemplateNode, runner: NodeRunner, context: NodeRunContext): void {
+function execute(host: NodeHost, node: TemplateNode, runner: NodeRunner, context: NodeRunContext): void {
   if (runner.inline) {
     let output: unknown;
     try {
@@ -115,18 +94,18 @@ function execute(host: LifecycleHost, node: TemplateNode, runner: NodeRunner, co
   void work.then((output) => complete(host, node, output), (err: unknown) => fail(host, node, err));
 }
 
-function complete(host: LifecycleHost, node: TemplateNode, output: unknown): void {
+function complete(host: NodeHost, node: TemplateNode, output: unknown): void {
   const value = byReferenceNow(host.run.runId, output ?? null);
   if (isPending(value)) void value.then((stored) => end(host, node, 'completed', { output: stored }), (err: unknown) => fail(host, node, err));
   else end(host, node, 'completed', { output: value });
 }
 
-function fail(host: LifecycleHost, node: TemplateNode, err: unknown): void {
+function fail(host: NodeHost, node: TemplateNode, err: unknown): void {
   if (isCancellation(err)) end(host, node, 'cancelled');
   else end(host, node, 'failed', { error: toRunError(err, node.id), data: { onError: host.book.onError(node.id) } });
 }
 
-function end(host: LifecycleHost, node: TemplateNode, status: NodeState['status'], detail?: { output?: unknown; error?: RunError; data?: Record<string, unknown> }): void {
+function end(host: NodeHost, node: TemplateNode, status: NodeState['status'], detail?: { output?: unknown; error?: RunError; data?: Record<string, unknown> }): void {
   // Out of `active` first, so that the one `touch` in `book.end` sees the run as it now is.
   host.book.active.delete(node.id);
   host.book.end(host.book.node(node.id), status, detail);
