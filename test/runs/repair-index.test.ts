@@ -154,7 +154,8 @@ describe.each(databaseKinds)('the run index repair (%s)', (kind) => {
       const began = Date.now();
       await repair.stop();
       expect(Date.now() - began).toBeLessThan(2_000);
-      expect(warn).not.toHaveBeenCalled();
+      // A sweep may still finish (and report what it rewrote) before stop() cuts it; it must not report a failure.
+      expect(warn.mock.calls.filter(([message]) => String(message).includes('sweep failed'))).toEqual([]);
     } finally {
       warn.mockRestore();
     }
