@@ -97,6 +97,29 @@ function portAnswers(host: string, port: number): Promise<boolean> {
   });
 }
 
+interface Launched {
+  child: ChildProcess;
+  exited: Promise<void>;
+}
+
+/** Spawns the dev server under the guard and waits until its namespace answers; kills it and throws (with its stderr) if it does not. */
+async function launch(cli: TemporalCli, args: string[], address: string, namespace: string): Promise<Launched> {
+  const child = spawn('/bin/sh', ['-c', guard, 'weft-temporal', cli.path, ...args], { stdio: ['pipe', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    if (stderr.length < 4_000) stderr += chunk.toString();
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    await waitUntilServing(child, address, namespace, 60_000);
+  } catch (err) {
+    child.kill('SIGKILL');
+    await exited;
+    throw new Error(`${(err as Error).message}\n${stderr}`);
+  }
+  return { child, exited };
+}
+
 /**
  * Starts `temporal server start-dev` as a child process with the settings of `temporal-dev.yml`, provisioning
  * the pinned CLI first, and resolves once the namespace answers.
@@ -111,18 +134,18 @@ export async function startDevServer(overrides: DevServerOverrides = {}): Promis
     throw new Error(`port ${port} on ${settings.ip} is already in use (another Temporal dev server, or Weft already running?). ` +
       'Stop it, or set WEFT_TEMPORAL_PORT to another port, or TEMPORAL_ADDRESS to use a running server.');
   }
-  const child = spawn('/bin/sh', ['-c', guard, 'weft-temporal', cli.path, ...argsFor(settings, overrides)], { stdio: ['pipe', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    if (stderr.length < 4_000) stderr += chunk.toString();
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  try {
-    await waitUntilServing(child, address, settings.namespace, 60_000);
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}\n${stderr}`);
+  // The CLI picks the HTTP API's and the cluster's internal ports itself, as free ports it then lets go of:
+  // another process can take one in between, and the server exits with "address already in use". Try again.
+  let started: Launched | undefined;
+  for (let attempt = 1; !started; attempt++) {
+    try {
+      started = await launch(cli, argsFor(settings, overrides), address, settings.namespace);
+    } catch (err) {
+      if (attempt >= 3 || !(err as Error).message.includes('address already in use')) throw err;
+      log(`a port the dev server chose itself was taken (attempt ${attempt}); starting it again`);
+    }
   }
+  const { child, exited } = started;
   return {
     address,
     namespace: settings.namespace,
