@@ -3,7 +3,7 @@ import { evaluateValueNow, isPending } from '../template/expressions.js';
 import type { TemplateNode } from '../template/model.js';
 import { toRunError } from './failures.js';
 import type { RunInput } from './input.js';
-import { byReferenceNow, needsBlob } from './large-values.js';
+import { needsBlob, storeAsBlob } from './large-values.js';
 import { legacyQuickStarts, legacyStart } from './legacy-start.js';
 import { leanLifecyclePatch, NodeScope, startNode } from './node-lifecycle.js';
 import { orError, type NodeHost } from './node-start.js';
@@ -195,10 +195,7 @@ export class RunInterpreter implements NodeHost {
     } else {
       const template = this.run.template.output;
       const evaluated = template === undefined ? null : orError(() => evaluateValueNow(template, book.scope()));
-      // Storing a large output is a local activity, which must finish even while the workflow is being cancelled.
-      const completing = isPending(evaluated) || needsBlob(evaluated ?? null)
-        ? CancellationScope.nonCancellable(async () => this.complete(await evaluated))
-        : this.complete(evaluated);
+      const completing = isPending(evaluated) ? evaluated.then((output) => this.complete(output)) : this.complete(evaluated);
       if (completing) return completing.then(() => this.showSettled());
     }
     this.showSettled();
@@ -217,9 +214,10 @@ export class RunInterpreter implements NodeHost {
       book.output = value;
       book.events.emit('run.completed', undefined, { output: value });
     };
-    const stored = byReferenceNow(this.run.runId, output ?? null);
-    if (!isPending(stored)) return completed(stored);
-    return stored.then(completed, failed);
+    const value = output ?? null;
+    if (!needsBlob(value)) return completed(value);
+    // Storing a large output is a local activity, which must finish even while the workflow is being cancelled.
+    return CancellationScope.nonCancellable(() => storeAsBlob(this.run.runId, value)).then(completed, failed);
   }
 
   private showSettled(): void {
