@@ -78,4 +78,21 @@ describe('long runs: continue-as-new and large outputs', () => {
     expect((await world.request('GET', `/api/v1/runs/${runId}/nodes/nope/output`)).status).toBe(404);
     expect((await stateOf(world, runId)).status).toBe('completed');
   });
+
+  it('stores a run output made too large inside the workflow as a blob as the run settles', async () => {
+    await upload(world, {
+      id: 'big-output', name: 'Big output',
+      nodes: [{ id: 'echo', type: 'transform', config: { value: '{{ $length(input.text) }}' } }],
+      output: { text: '{{ input.text }}', length: '{{ nodes.echo.output }}' },
+    });
+    const text = 'x'.repeat(300 * 1024);
+    const started = await world.request('POST', '/api/v1/templates/big-output/runs', { input: { text } });
+    expect(started.status).toBe(201);
+    const { state } = await finish(world, ((await started.json()) as { runId: string }).runId);
+    expect(state.status).toBe('completed');
+    const output = state.output as { $ref: string; size: number; preview: string };
+    expect(output.$ref).toMatch(/^blob:/);
+    expect(output.size).toBeGreaterThan(300 * 1024);
+    expect(output.preview.startsWith('{"text":"xxx')).toBe(true);
+  });
 });
