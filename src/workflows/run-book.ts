@@ -7,6 +7,7 @@ import type { Carried } from './carry.js';
 import { EventLog } from './event-log.js';
 import type { RunInput } from './input.js';
 import type { NodeState, RunError, RunState, RunStatus } from './state.js';
+import { showOpenStatus } from './status-attribute.js';
 import { truncated } from './truncate.js';
 
 type Final = 'completed' | 'failed' | 'cancelled';
@@ -112,7 +113,7 @@ export class RunBook {
     return 'running';
   }
 
-  /** Marks a change; emits the `run.*` event when the run's status moved. */
+  /** Marks a change; emits the `run.*` event and updates `WeftStatus` when the run's status moved. */
   touch(): void {
     this.changed = true;
     this.scopeNow = undefined;
@@ -123,6 +124,7 @@ export class RunBook {
     else if (status === 'paused') this.events.emit('run.paused', undefined, { reason: 'operator' });
     else if (status === 'waiting_for_operator') this.events.emit('run.paused', undefined, { reason: 'node-failed', nodeIds: this.held().map((n) => n.id) });
     else this.events.emit('run.resumed');
+    showOpenStatus(status);
   }
 
   /** Ends a node with its event. */

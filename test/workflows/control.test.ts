@@ -44,6 +44,9 @@ describe('operator control: pause, resume, cancel', () => {
     await upstream?.close();
   });
 
+  /** The run's `WeftStatus` search attribute as Temporal holds it now (what the Web UI shows and filters on). */
+  const weftStatus = async (runId: string) => (await world.temporal.client.workflow.getHandle(runId).describe()).searchAttributes.WeftStatus?.[0];
+
   it('pauses while a node is in flight: pausing, then paused when it ends; resume runs the rest', async () => {
     const runId = await start(world, 'gated');
     await waitFor(world, runId, () => held.length === 1);
@@ -51,14 +54,17 @@ describe('operator control: pause, resume, cancel', () => {
     expect(pausing.status).toBe(200);
     expect(pausing.body).toMatchObject({ status: 'pausing', inFlight: ['call'] });
     expect((await command(world, runId, 'pause')).status).toBe(409);
+    expect(await weftStatus(runId)).toBe('pausing');
     release();
     const paused = await waitFor(world, runId, (s) => s.status === 'paused');
     expect(nodeOf(paused, 'call').status).toBe('completed');
     expect(nodeOf(paused, 'after').status).toBe('pending');
+    expect(await weftStatus(runId)).toBe('paused');
     const resumed = await command(world, runId, 'resume');
     expect(resumed.status).toBe(200);
     const { state, events } = await finish(world, runId);
     expect(state).toMatchObject({ status: 'completed', output: true });
+    expect(await weftStatus(runId)).toBe('completed');
     expect(trace(events)).toEqual([
       'run.started', 'node.started:call', 'run.pausing', 'node.completed:call', 'run.paused', 'run.resumed',
       'node.started:after', 'node.completed:after', 'run.completed',
@@ -107,13 +113,17 @@ describe('operator control: pause, resume, cancel', () => {
     // The activity sees the cancellation on its next heartbeat and aborts the request.
     await expect.poll(() => entry.aborted, { timeout: 5000 }).toBe(true);
     held.splice(0);
-    const description = await world.temporal.client.workflow.getHandle(runId).describe();
-    expect(description.searchAttributes.WeftStatus).toEqual(['cancelled']);
+    expect(await weftStatus(runId)).toBe('cancelled');
   });
 
-  it('cancels during a timer', async () => {
+  it('cancels during a timer (after a pause and a resume, which the search attribute follows)', async () => {
     const runId = await start(world, 'timer', { wait: '1h' });
     await waitFor(world, runId, (s) => nodeOf(s, 'wait').status === 'waiting');
+    expect(await weftStatus(runId)).toBe('running');
+    expect((await command(world, runId, 'pause')).body.status).toBe('paused');
+    expect(await weftStatus(runId)).toBe('paused');
+    expect((await command(world, runId, 'resume')).body.status).toBe('running');
+    expect(await weftStatus(runId)).toBe('running');
     expect((await command(world, runId, 'cancel')).body.status).toBe('cancelled');
     const { state } = await finish(world, runId);
     expect(nodeOf(state, 'wait').status).toBe('cancelled');

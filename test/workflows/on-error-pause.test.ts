@@ -34,6 +34,8 @@ describe('onError: pause holds the run for an operator, who retries or skips the
     const waiting = await waitFor(world, runId, (s) => s.status === 'waiting_for_operator');
     expect(nodeOf(waiting, 'call')).toMatchObject({ status: 'failed', error: { type: 'HttpClientError' } });
     expect(nodeOf(waiting, 'use').status).toBe('pending');
+    const attributes = async () => (await world.temporal.client.workflow.getHandle(runId).describe()).searchAttributes;
+    expect((await attributes()).WeftStatus).toEqual(['waiting_for_operator']);
 
     const wrong = await command(world, runId, 'nodes/call/retry', { config: { url: 42 } });
     expect(wrong.status).toBe(422);
@@ -42,6 +44,7 @@ describe('onError: pause holds the run for an operator, who retries or skips the
     expect(retried.status).toBe(200);
     const { state, events } = await finish(world, runId);
     expect(state).toMatchObject({ status: 'completed', output: 'fixed' });
+    expect((await attributes()).WeftStatus).toEqual(['completed']);
     expect(nodeOf(state, 'call').attempts).toBe(2);
     const order = trace(events);
     expect(order).toContain('node.retrying:call');

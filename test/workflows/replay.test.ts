@@ -1,9 +1,10 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { leanLifecyclePatch } from '../../src/workflows/interpreter.js';
+import { statusAttributePatch } from '../../src/workflows/status-attribute.js';
 import { command, finish, nodeOf, start, waitFor } from '../support/run-control.js';
 import { upload } from '../support/runs.js';
 import { json, startUpstream } from '../support/upstream.js';
@@ -13,12 +14,28 @@ import { startWorld, type World } from '../support/world.js';
  * Interpreter changes must never break running runs. Histories of representative runs live in `histories/`
  * and are replayed against the current workflow bundle; a change in behaviour goes behind `patched()`.
  * `WEFT_RECORD_HISTORIES=1 npx vitest run test/workflows/replay.test.ts` records every scenario again into files
- * named after the newest patch (`<scenario>.<patch>.json`), beside the older recordings, never over them:
- * overwriting a recording hides exactly the breakage this test exists to catch. Files without a patch in their
- * name were recorded before `weft-lean-lifecycle`.
+ * named after the newest patch the history carries (`<scenario>.<patch>.json`), beside the older recordings,
+ * never over them: overwriting a recording hides exactly the breakage this test exists to catch. Files without a
+ * patch in their name were recorded before `weft-lean-lifecycle`.
  */
 const historiesDir = path.join(import.meta.dirname, 'histories');
 const { History } = temporal.api.history.v1;
+
+/** The interpreter's patches, in the order they were made. */
+const patchesOldestFirst = [leanLifecyclePatch, statusAttributePatch];
+
+/** The ids of the patches whose markers a history holds. */
+function patchesIn(history: temporal.api.history.v1.IHistory): Set<string> {
+  const ids = new Set<string>();
+  for (const event of history.events ?? []) {
+    const marker = event.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_patch') continue;
+    for (const payload of marker.details?.['patch-data']?.payloads ?? []) {
+      if (payload.data) ids.add((JSON.parse(Buffer.from(payload.data).toString('utf8')) as { id: string }).id);
+    }
+  }
+  return ids;
+}
 
 describe('replaying recorded histories against the current interpreter', () => {
   it('replays every recorded history without a nondeterminism error', async () => {
@@ -41,10 +58,15 @@ describe('replaying recorded histories against the current interpreter', () => {
 describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories', () => {
   let world: World;
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
+  /** Saves a run's history under the newest patch it carries, unless a recording by that name exists. */
   const save = async (name: string, runId: string) => {
     const history = await world.temporal.client.workflow.getHandle(runId).fetchHistory();
+    const carried = patchesIn(history);
+    const newest = patchesOldestFirst.filter((p) => carried.has(p)).at(-1);
+    const file = path.join(historiesDir, newest ? `${name}.${newest}.json` : `${name}.json`);
+    if (existsSync(file)) return;
     const plain = History.toObject(History.fromObject(history), { longs: String, enums: String, bytes: String });
-    writeFileSync(path.join(historiesDir, `${name}.${leanLifecyclePatch}.json`), `${JSON.stringify(plain, null, 1)}\n`);
+    writeFileSync(file, `${JSON.stringify(plain, null, 1)}\n`);
   };
 
   beforeAll(async () => {
