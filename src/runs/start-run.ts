@@ -6,7 +6,7 @@ import { conflict, invalid, notFound } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { interpreterWorkflowType } from '../workflows/definitions.js';
 import type { RunInput, RunTrigger } from '../workflows/input.js';
-import { searchAttributes } from '../workflows/search-attributes.js';
+import { startingSearchAttributes } from '../workflows/search-attributes.js';
 import { checkRunInput } from './input-validator.js';
 
 /** What starting a run needs. */
@@ -53,12 +53,7 @@ export async function startRun(
       workflowId: runId,
       taskQueue: deps.temporal.taskQueue,
       args: [args],
-      typedSearchAttributes: [
-        { key: searchAttributes.templateId, value: stored.templateId },
-        { key: searchAttributes.templateVersion, value: stored.version },
-        { key: searchAttributes.status, value: 'running' },
-        { key: searchAttributes.trigger, value: request.trigger },
-      ],
+      typedSearchAttributes: startingSearchAttributes(args),
       memo: { templateName: stored.definition.name },
       staticSummary: `${stored.definition.name} (${stored.templateId} v${stored.version})`,
     });

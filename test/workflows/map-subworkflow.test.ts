@@ -70,6 +70,9 @@ describe('map and subworkflow nodes', () => {
     expect(state.output).toBe(42);
     const child = await finish(world, `${runId}.child.1`);
     expect(child.state).toMatchObject({ status: 'completed', output: 42, templateId: 'double' });
+    // The child is found in the Web UI like any run: by template, version, status and trigger.
+    const { searchAttributes } = await world.temporal.client.workflow.getHandle(`${runId}.child.1`).describe();
+    expect(searchAttributes).toMatchObject({ WeftTemplateId: ['double'], WeftTemplateVersion: [1], WeftStatus: ['completed'], WeftTrigger: ['subworkflow'] });
   });
 
   it('fails the node when the child input does not match its inputSchema', async () => {

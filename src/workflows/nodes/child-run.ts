@@ -2,6 +2,7 @@ import { executeChild, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import { interpreterWorkflowType } from '../definitions.js';
 import type { RunInput } from '../input.js';
+import { startingSearchAttributes } from '../search-attributes.js';
 import type { RunState } from '../state.js';
 
 // Resolving the template is a DB read: a local activity, one marker event, no extra round trip to the server.
@@ -35,6 +36,8 @@ export async function runChildTemplate(request: ChildRunRequest): Promise<unknow
   const final = await executeChild<(input: RunInput) => Promise<RunState>>(interpreterWorkflowType, {
     workflowId: request.runId,
     args: [args],
+    // Only the child's id and type are checked on replay, so runs recorded without these replay unchanged.
+    typedSearchAttributes: startingSearchAttributes(args),
     staticSummary: request.summary,
   });
   return final.output ?? null;
