@@ -17,6 +17,17 @@ export function storeIfLarge(db: Db, runId: string, value: unknown, threshold = 
   return storeValue(db, runId, value);
 }
 
+/**
+ * Like {@link storeIfLarge}, but keeps an object's shape: its large fields are stored one by one, so that a
+ * node config evaluated outside the workflow is still a config (`{ value: <reference> }`), not a reference.
+ */
+export async function storeLargeParts(db: Db, runId: string, value: unknown, threshold = blobThresholdBytes): Promise<unknown> {
+  if (value === undefined || isBlobRef(value) || JSON.stringify(value).length <= threshold) return value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return storeValue(db, runId, value);
+  const parts = Object.fromEntries(await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await storeLargeParts(db, runId, v, threshold)] as const)));
+  return storeIfLarge(db, runId, parts, threshold);
+}
+
 /** Replaces every blob reference in a value with the stored value, so consumers see what was produced. */
 export async function resolveRefs(db: Db, value: unknown): Promise<unknown> {
   if (isBlobRef(value)) {

@@ -1,5 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import type { Db } from '../db/client.js';
 import { evaluateValue, ExpressionError, type ExpressionScope } from '../template/expressions.js';
+import { holdsBlobRef } from '../workflows/blob-ref.js';
+import { resolveRefs } from './blobs.js';
 
 /** A map's per-item `transform`, evaluated for a slice of its items. */
 export interface ItemsEvaluation {
@@ -15,8 +18,10 @@ export interface ItemsEvaluation {
  * pure and could run in the workflow, but the sandbox records a stack trace for every promise and JSONata makes
  * many: outside it, 10,000 items take milliseconds instead of minutes. Pure, so a retried attempt is harmless.
  */
-export function createEvaluateItemsActivity() {
-  return async function evaluateItems({ value, scope, items, offset }: ItemsEvaluation): Promise<unknown[]> {
+export function createEvaluateItemsActivity(db: Db) {
+  return async function evaluateItems({ value, scope: given, items, offset }: ItemsEvaluation): Promise<unknown[]> {
+    // Outputs the run holds as blob references are read as the values they stand for.
+    const scope = holdsBlobRef(given.nodes) ? { ...given, nodes: (await resolveRefs(db, given.nodes)) as ExpressionScope['nodes'] } : given;
     const outputs: unknown[] = [];
     for (let i = 0; i < items.length; i++) {
       try {

@@ -2,6 +2,7 @@ import type { Db } from '../db/client.js';
 import { createStoreBlobActivity } from './blobs.js';
 import { createPrepareChildRunActivity } from './child-runs.js';
 import { createEvaluateItemsActivity } from './evaluate-items.js';
+import { createEvaluateWithValuesActivity } from './evaluate-with-values.js';
 import { createHttpActivity } from './http.js';
 import type { LivePublisher } from './progress.js';
 import { createAppendRunEventsActivity, createRecordRunActivity } from './record-run.js';
@@ -30,7 +31,8 @@ export function createActivities(deps: ActivityDependencies) {
     appendRunEvents: createAppendRunEventsActivity(deps.db),
     storeBlob: createStoreBlobActivity(deps.db),
     prepareChildRun: createPrepareChildRunActivity(deps.db),
-    evaluateItems: createEvaluateItemsActivity(),
+    evaluateItems: createEvaluateItemsActivity(deps.db),
+    evaluateWithValues: createEvaluateWithValuesActivity(deps.db),
   };
 }
 

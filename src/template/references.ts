@@ -127,3 +127,50 @@ export function nodeReferences(node: TemplateNode): string[] {
   }
   return [...ids];
 }
+
+/** True when an expression is nothing but `nodes.<id>.output`: a plain path of names, without filters. */
+function isWholeOutput(source: string): boolean {
+  const ast = compileExpression(source).ast() as AstNode;
+  if (ast.type !== 'path' || !Array.isArray(ast.steps) || ast.steps.length !== 3) return false;
+  return (ast.steps as AstNode[]).every((step) => step.type === 'name' && step.stages === undefined && step.predicate === undefined && step.group === undefined);
+}
+
+/**
+ * True when an expression in `value` reads inside the output of one of `nodeIds` (a field of it, a function of
+ * it, or `nodes` as a whole), rather than handing that output on whole as the entire string
+ * (`'{{ nodes.<id>.output }}'`). The interpreter asks this of nodes whose output it holds as a blob reference:
+ * handed on whole, the reference is resolved by the activity that reads it; read inside, the expression needs
+ * the stored value. Expressions that do not parse read nothing (validation reports them).
+ */
+export function readsInsideOutputs(value: unknown, nodeIds: ReadonlySet<string>): boolean {
+  if (nodeIds.size === 0) return false;
+  if (Array.isArray(value)) return value.some((item) => readsInsideOutputs(item, nodeIds));
+  if (value !== null && typeof value === 'object') return Object.values(value).some((item) => readsInsideOutputs(item, nodeIds));
+  if (typeof value !== 'string' || !hasExpression(value)) return false;
+  let segments;
+  try {
+    segments = splitTemplateString(value);
+  } catch {
+    return false;
+  }
+  const alone = segments.length === 1;
+  for (const segment of segments) {
+    if (segment.kind !== 'expr') continue;
+    let references: ScopeReference[];
+    try {
+      references = scopeReferences(segment.source);
+    } catch {
+      continue;
+    }
+    for (const reference of references) {
+      if (reference.root !== 'nodes') continue;
+      const id = reference.rest[0];
+      if (id === undefined) return true;
+      // `nodes.<id>.status` and `.error` are beside the output, not in it.
+      if (!nodeIds.has(id) || (reference.rest.length >= 2 && reference.rest[1] !== 'output')) continue;
+      const handedOnWhole = alone && reference.rest.length === 2 && reference.rest[1] === 'output' && isWholeOutput(segment.source);
+      if (!handedOnWhole) return true;
+    }
+  }
+  return false;
+}

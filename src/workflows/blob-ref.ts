@@ -34,3 +34,12 @@ export function isBlobRef(value: unknown): value is BlobRef {
 export function blobIdOf(ref: BlobRef): string {
   return ref.$ref.slice('blob:'.length);
 }
+
+/** True when a value is a {@link BlobRef} or holds one anywhere inside it (a map's outputs, a child's output). */
+export function holdsBlobRef(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (isBlobRef(value)) return true;
+  if (Array.isArray(value)) return value.some(holdsBlobRef);
+  for (const key in value) if (holdsBlobRef((value as Record<string, unknown>)[key])) return true;
+  return false;
+}

@@ -1,6 +1,7 @@
 import { allHandlersFinished, CancellationScope, condition, isCancellation, patched, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
-import { evaluateValueNow, isPending } from '../template/expressions.js';
+import { isPending } from '../template/expressions.js';
 import type { TemplateNode } from '../template/model.js';
+import { evaluateInRun } from './blob-reads.js';
 import { toRunError } from './failures.js';
 import type { RunInput } from './input.js';
 import { needsBlob, storeAsBlob } from './large-values.js';
@@ -194,7 +195,7 @@ export class RunInterpreter implements NodeHost {
       book.events.emit('run.failed', undefined, { error: book.error });
     } else {
       const template = this.run.template.output;
-      const evaluated = template === undefined ? null : orError(() => evaluateValueNow(template, book.scope()));
+      const evaluated = template === undefined ? null : orError(() => evaluateInRun(book, template, book.scope()));
       const completing = isPending(evaluated) ? evaluated.then((output) => this.complete(output)) : this.complete(evaluated);
       if (completing) return completing.then(() => this.showSettled());
     }

@@ -1,6 +1,7 @@
 import { CancellationScope, isCancellation } from '@temporalio/workflow';
-import { evaluateValueNow, isPending } from '../template/expressions.js';
+import { isPending } from '../template/expressions.js';
 import type { TemplateNode } from '../template/model.js';
+import { evaluateInRun } from './blob-reads.js';
 import { toRunError } from './failures.js';
 import { byReferenceNow } from './large-values.js';
 import { evaluateConfigNow, markStarted, orError, runContext, type NodeHost } from './node-start.js';
@@ -37,7 +38,7 @@ export function startNode(host: NodeHost, node: TemplateNode): void {
   book.active.add(node.id);
   if (node.when !== undefined && state.attempts === 0) {
     const when = node.when;
-    const go = orError(() => evaluateValueNow(when, book.scope()));
+    const go = orError(() => evaluateInRun(book, when, book.scope()));
     if (isPending(go)) void go.then((value) => decide(host, node, value));
     else decide(host, node, go);
     return;
@@ -67,7 +68,7 @@ function begin(host: NodeHost, node: TemplateNode): void {
   };
   let config: unknown;
   try {
-    config = evaluateConfigNow(host.configOf(node), scope, runner.perItem);
+    config = evaluateConfigNow(host.configOf(node), scope, runner.perItem, (value, at) => evaluateInRun(book, value, at));
   } catch (err) {
     return fail(host, node, err);
   }

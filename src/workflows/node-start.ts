@@ -51,11 +51,14 @@ export function runContext(host: NodeHost, node: TemplateNode, attempt: Attempt,
   };
 }
 
-/** A node's config evaluated without a promise where no expression needs JSONata; keys evaluated per item stay as written. */
-export function evaluateConfigNow(raw: unknown, scope: ExpressionScope, perItem: readonly string[] = []): unknown {
-  if (perItem.length === 0 || raw === null || typeof raw !== 'object' || Array.isArray(raw)) return evaluateValueNow(raw, scope);
+/**
+ * A node's config evaluated without a promise where no expression needs JSONata; keys evaluated per item stay as
+ * written. `evaluate` is how a value is evaluated (the lean lifecycle's reads stored blobs when it must).
+ */
+export function evaluateConfigNow(raw: unknown, scope: ExpressionScope, perItem: readonly string[] = [], evaluate: (value: unknown, scope: ExpressionScope) => unknown = evaluateValueNow): unknown {
+  if (perItem.length === 0 || raw === null || typeof raw !== 'object' || Array.isArray(raw)) return evaluate(raw, scope);
   const entries = Object.entries(raw as Record<string, unknown>);
-  const evaluated = evaluateValueNow(Object.fromEntries(entries.filter(([key]) => !perItem.includes(key))), scope);
+  const evaluated = evaluate(Object.fromEntries(entries.filter(([key]) => !perItem.includes(key))), scope);
   const merge = (values: Record<string, unknown>) => {
     const out: Record<string, unknown> = {};
     for (const [key, value] of entries) out[key] = perItem.includes(key) ? value : values[key];

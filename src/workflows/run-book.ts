@@ -4,6 +4,7 @@ import type { OnError, TemplateNode } from '../template/model.js';
 import type { ApprovalOutput } from '../template/node-types/approval.js';
 import { secretNames, secretsScope } from '../template/secrets.js';
 import type { Carried } from './carry.js';
+import { holdsBlobRef } from './blob-ref.js';
 import { EventLog } from './event-log.js';
 import type { RunInput } from './input.js';
 import type { NodeState, RunError, RunState, RunStatus } from './state.js';
@@ -24,6 +25,8 @@ export class RunBook {
   readonly active = new Set<string>();
   /** Configs given with operator retries. */
   readonly overrides = new Map<string, unknown>();
+  /** Nodes whose output is, or holds, a blob reference: expressions reading inside it need the stored value. */
+  readonly blobbed = new Set<string>();
   /** Decisions on approval nodes, set by the `approve` update and read by the waiting node. */
   readonly decisions = new Map<string, ApprovalOutput>();
   pauseRequested = false;
@@ -48,6 +51,7 @@ export class RunBook {
     for (const node of run.template.nodes) {
       const state = carried?.nodes.find((n) => n.id === node.id) ?? { id: node.id, type: node.type, name: node.name, status: 'pending', attempts: 0 };
       this.nodes.set(node.id, state);
+      if (state.output !== undefined && holdsBlobRef(state.output)) this.blobbed.add(node.id);
     }
   }
 
@@ -133,6 +137,8 @@ export class RunBook {
     node.endedAt = new Date().toISOString();
     delete node.waitingFor;
     if (detail.output !== undefined) node.output = detail.output;
+    if (node.output !== undefined && holdsBlobRef(node.output)) this.blobbed.add(node.id);
+    else this.blobbed.delete(node.id);
     if (detail.error) node.error = detail.error;
     const data = { ...(detail.error ? { error: detail.error } : detail.output !== undefined ? { output: detail.output } : {}), ...detail.data };
     this.events.emit(`node.${status}` as 'node.completed', node.id, Object.keys(data).length > 0 ? data : undefined);

@@ -57,10 +57,15 @@ describe('long runs: continue-as-new and large outputs', () => {
       id: 'big', name: 'Big',
       nodes: [
         { id: 'fetch', type: 'http', config: { url: `${upstream.url}/big` } },
-        { id: 'count', type: 'transform', needs: ['fetch'], config: { value: '{{ nodes.fetch.output.size }}' } },
+        // Expressions reading inside the stored output see the value, in a `when`, a config and the run's output.
+        { id: 'count', type: 'transform', needs: ['fetch'], when: '{{ nodes.fetch.output.status = 200 }}', config: { value: '{{ $count(nodes.fetch.output.body.items) }}' } },
+        { id: 'last', type: 'transform', needs: ['fetch'], config: { value: { i: '{{ nodes.fetch.output.body.items[-1].i }}' } } },
+        // A result too large for history is stored in turn, and read the same way downstream.
+        { id: 'all', type: 'transform', needs: ['fetch'], config: { value: '{{ nodes.fetch.output.body.items }}' } },
+        { id: 'pick', type: 'map', needs: ['fetch'], config: { items: '{{ [0, 1, 2] }}', node: { type: 'transform', config: { value: '{{ nodes.fetch.output.body.items[$$.item].i * 10 }}' } } } },
         { id: 'send', type: 'http', needs: ['fetch'], config: { method: 'POST', url: `${upstream.url}/echo`, body: '{{ nodes.fetch.output }}' } },
       ],
-      output: { size: '{{ nodes.count.output }}', sent: '{{ nodes.send.output.body.length }}' },
+      output: { size: '{{ nodes.count.output }}', last: '{{ nodes.last.output.i }}', all: '{{ $count(nodes.all.output) }}', picked: '{{ nodes.pick.output }}', sent: '{{ nodes.send.output.body.length }}' },
     });
     const started = await world.request('POST', '/api/v1/templates/big/runs', { input: {} });
     const { runId } = (await started.json()) as { runId: string };
@@ -69,10 +74,10 @@ describe('long runs: continue-as-new and large outputs', () => {
     const fetched = nodeOf(state, 'fetch').output as { $ref: string; size: number; preview: string };
     expect(fetched.$ref).toMatch(/^blob:/);
     expect(fetched.size).toBeGreaterThan(256 * 1024);
+    expect(nodeOf(state, 'all').output).toMatchObject({ $ref: expect.stringMatching(/^blob:/) });
     // The consuming activity received the whole value, not the reference.
-    const output = state.output as { size: number; sent: number };
-    expect(output.size).toBe(fetched.size);
-    expect(output.sent).toBeGreaterThan(256 * 1024);
+    expect(state.output).toEqual({ size: 6000, last: 5999, all: 6000, picked: [0, 10, 20], sent: expect.any(Number) });
+    expect((state.output as { sent: number }).sent).toBeGreaterThan(256 * 1024);
     const whole = await world.request('GET', `/api/v1/runs/${runId}/nodes/fetch/output`);
     expect(((await whole.json()) as { body: typeof big }).body).toEqual(big);
     expect((await world.request('GET', `/api/v1/runs/${runId}/nodes/nope/output`)).status).toBe(404);

@@ -4,6 +4,7 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { leanLifecyclePatch } from '../../src/workflows/interpreter.js';
+import { blobReadsPatch } from '../../src/workflows/blob-reads.js';
 import { statusAttributePatch } from '../../src/workflows/status-attribute.js';
 import { command, finish, nodeOf, start, waitFor } from '../support/run-control.js';
 import { upload } from '../support/runs.js';
@@ -22,7 +23,7 @@ const historiesDir = path.join(import.meta.dirname, 'histories');
 const { History } = temporal.api.history.v1;
 
 /** The interpreter's patches, in the order they were made. */
-const patchesOldestFirst = [leanLifecyclePatch, statusAttributePatch];
+const patchesOldestFirst = [leanLifecyclePatch, statusAttributePatch, blobReadsPatch];
 
 /** The ids of the patches whose markers a history holds. */
 function patchesIn(history: temporal.api.history.v1.IHistory): Set<string> {
@@ -74,6 +75,7 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
       'GET /orders/42': (_req, res) => json(res, 200, { items: [{ price: 10 }, { price: 32.5 }] }),
       'POST /digest': (_req, res) => json(res, 200, { ok: true }),
       'GET /bad': (_req, res) => json(res, 400, { error: 'bad' }),
+      'GET /big': (_req, res) => json(res, 200, { items: Array.from({ length: 6000 }, (_, i) => ({ i, text: 'x'.repeat(40) })) }),
     });
     world = await startWorld();
   });
@@ -82,7 +84,7 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     await upstream?.close();
   });
 
-  it('records the slice, a branch with skips, an approval, a failure retried by an operator, and parallel nodes', async () => {
+  it('records the slice, a branch with skips, an approval, a failure retried by an operator, parallel nodes and a blob read', async () => {
     await upload(world, {
       id: 'slice', name: 'Slice',
       nodes: [
@@ -155,5 +157,19 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     const parallel = await start(world, 'parallel', { withB: true, label: 'x' });
     await finish(world, parallel);
     await save('parallel', parallel);
+
+    // An output stored as a blob, handed on whole and read inside.
+    await upload(world, {
+      id: 'blob-read', name: 'Blob read',
+      nodes: [
+        { id: 'fetch', type: 'http', config: { url: `${upstream.url}/big` } },
+        { id: 'count', type: 'transform', needs: ['fetch'], config: { value: '{{ $count(nodes.fetch.output.body.items) }}' } },
+        { id: 'whole', type: 'transform', needs: ['fetch'], config: { value: '{{ nodes.fetch.output }}' } },
+      ],
+      output: '{{ nodes.count.output }}',
+    });
+    const blobRead = await start(world, 'blob-read');
+    await finish(world, blobRead);
+    await save('blob-read', blobRead);
   });
 });

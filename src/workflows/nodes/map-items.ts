@@ -1,7 +1,9 @@
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { patched, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import { evaluateValue, type ExpressionScope } from '../../template/expressions.js';
 import type { TemplateNode } from '../../template/model.js';
+import { holdsBlobRef } from '../blob-ref.js';
+import { blobReadsPatch } from '../blob-reads.js';
 import { nodeFailure, toRunError } from '../failures.js';
 import { runActivityNode } from './activity.js';
 import { runChildTemplate } from './child-run.js';
@@ -65,8 +67,10 @@ async function runItem(work: MapWork, item: unknown, index: number): Promise<unk
  * new items from starting and, once those running have ended, fails with the item's index and error.
  */
 export async function runItems(work: MapWork, items: unknown[], offset: number, concurrency: number): Promise<unknown[]> {
-  if ('node' in work.inner && work.inner.node.type === 'transform' && items.length >= evaluateOutsideFrom) {
-    return evaluateSlice(work, (work.inner.node.config as { value?: unknown } | undefined)?.value ?? null, items, offset);
+  // The activity also reads stored outputs the transform reads inside (see `blob-reads.ts`).
+  const transform = 'node' in work.inner && work.inner.node.type === 'transform' ? work.inner.node : undefined;
+  if (transform && (items.length >= evaluateOutsideFrom || (holdsBlobRef(work.scope.nodes) && patched(blobReadsPatch)))) {
+    return evaluateSlice(work, (transform.config as { value?: unknown } | undefined)?.value ?? null, items, offset);
   }
   const outputs: unknown[] = new Array<unknown>(items.length);
   let next = 0;

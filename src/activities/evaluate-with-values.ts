@@ -1,0 +1,31 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Db } from '../db/client.js';
+import { evaluateValue, ExpressionError, type ExpressionScope } from '../template/expressions.js';
+import { resolveRefs, storeLargeParts } from './blobs.js';
+
+/** A template value to evaluate against a run's scope whose node outputs may be blob references. */
+export interface ValueEvaluation {
+  runId: string;
+  value: unknown;
+  scope: ExpressionScope;
+}
+
+/**
+ * Creates the local activity that evaluates a template value reading inside node outputs stored as blobs: the
+ * references in the scope's node outputs are resolved, the value is evaluated, and the parts of a result too
+ * large for history are stored as blobs in turn. Pure apart from that store, so a retried attempt is harmless.
+ */
+export function createEvaluateWithValuesActivity(db: Db) {
+  return async function evaluateWithValues({ runId, value, scope }: ValueEvaluation): Promise<unknown> {
+    const nodes = (await resolveRefs(db, scope.nodes)) as ExpressionScope['nodes'];
+    let result: unknown;
+    try {
+      result = await evaluateValue(value, { ...scope, nodes });
+    } catch (err) {
+      // The same expression fails the same way on every attempt.
+      if (err instanceof ExpressionError) throw ApplicationFailure.nonRetryable(err.message, 'ExpressionError');
+      throw err;
+    }
+    return storeLargeParts(db, runId, result);
+  };
+}

@@ -1,0 +1,30 @@
+import { patched, proxyLocalActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { evaluateValueNow, type ExpressionScope } from '../template/expressions.js';
+import { readsInsideOutputs } from '../template/references.js';
+import type { RunBook } from './run-book.js';
+
+/**
+ * Since this patch an expression that reads inside an output held as a blob reference (`nodes.big.output.body`,
+ * `$count(nodes.big.output)`) is evaluated where the stored value can be read, and sees the value; before it,
+ * it read the reference's own fields. The patch is asked for only when such an expression is met, so runs
+ * without large outputs carry no marker.
+ */
+export const blobReadsPatch = 'weft-blob-reads';
+
+// A local activity: the scope it is given never enters history, only its answer does (a reference when large).
+const { evaluateWithValues } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '60s',
+  retry: { initialInterval: '200ms', maximumInterval: '10s', nonRetryableErrorTypes: ['ExpressionError', 'BlobMissing'] },
+});
+
+/**
+ * Evaluates a template value of the run: in the workflow, or, when it reads inside a node output held as a
+ * blob reference, in a local activity that resolves the references first. A promise only when it must wait.
+ */
+export function evaluateInRun(book: RunBook, value: unknown, scope: ExpressionScope): unknown {
+  if (book.blobbed.size > 0 && readsInsideOutputs(value, book.blobbed) && patched(blobReadsPatch)) {
+    return evaluateWithValues({ runId: book.run.runId, value, scope });
+  }
+  return evaluateValueNow(value, scope);
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { readsInsideOutputs } from '../../src/template/references.js';
+
+describe('readsInsideOutputs: which expressions need a stored output rather than its reference', () => {
+  const big = new Set(['big']);
+
+  it('is false for an output handed on whole, as the entire string', () => {
+    expect(readsInsideOutputs('{{ nodes.big.output }}', big)).toBe(false);
+    expect(readsInsideOutputs({ body: '{{nodes.big.output}}', url: 'http://127.0.0.1/x' }, big)).toBe(false);
+  });
+
+  it('is true for a field, an index, a filter or a function of the output', () => {
+    for (const value of [
+      '{{ nodes.big.output.body }}', '{{ nodes.big.output[0] }}', '{{ nodes.big.output[i > 2] }}',
+      '{{ $count(nodes.big.output) }}', '{{ $string(nodes.big.output) }}', { deep: ['x', '{{ nodes.big.output.status = 200 }}'] },
+    ]) expect(readsInsideOutputs(value, big), JSON.stringify(value)).toBe(true);
+  });
+
+  it('is true when the output is part of a longer string, or `nodes` is read as a whole', () => {
+    expect(readsInsideOutputs('size: {{ nodes.big.output }}', big)).toBe(true);
+    expect(readsInsideOutputs('{{ $keys(nodes) }}', big)).toBe(true);
+    expect(readsInsideOutputs('{{ nodes.big }}', big)).toBe(true);
+  });
+
+  it('is false for other nodes, other fields of the node, plain text and expressions that do not parse', () => {
+    expect(readsInsideOutputs('{{ nodes.small.output.body }}', big)).toBe(false);
+    expect(readsInsideOutputs('{{ nodes.big.status }}', big)).toBe(false);
+    expect(readsInsideOutputs('nodes.big.output.body', big)).toBe(false);
+    expect(readsInsideOutputs('{{ nodes.big.output.( }}', big)).toBe(false);
+    expect(readsInsideOutputs('{{ nodes.big.output.body }}', new Set())).toBe(false);
+  });
+});
