@@ -28,7 +28,7 @@ export function positive(env: Env, key: string, fallback: number): number {
 /** Reads BENCH_RUNS, BENCH_LARGE_RUNS, BENCH_WIDTH, BENCH_BURST, BENCH_BURST_ROUNDS and BENCH_WARMUP. */
 export function readBenchConfig(env: Env = process.env): BenchConfig {
   return {
-    runs: positive(env, 'BENCH_RUNS', 30),
+    runs: positive(env, 'BENCH_RUNS', 100),
     largeRuns: positive(env, 'BENCH_LARGE_RUNS', 10),
     width: positive(env, 'BENCH_WIDTH', 50),
     burst: positive(env, 'BENCH_BURST', 200),
