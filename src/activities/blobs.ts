@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client.js';
 import { getBlob, insertBlob } from '../db/runs.js';
-import { blobIdOf, blobRef, blobThresholdBytes, isBlobRef, type BlobRef } from '../workflows/blob-ref.js';
+import type { ExpressionScope } from '../template/expressions.js';
+import { blobIdOf, blobRef, blobThresholdBytes, holdsBlobRef, isBlobRef, type BlobRef } from '../workflows/blob-ref.js';
 
 /** Stores a value as a blob and answers with its reference. */
 export async function storeValue(db: Db, runId: string, value: unknown): Promise<BlobRef> {
@@ -41,6 +42,12 @@ export async function resolveRefs(db: Db, value: unknown): Promise<unknown> {
     return Object.fromEntries(entries);
   }
   return value;
+}
+
+/** A scope whose node outputs read as the values their blob references stand for; the scope itself when it holds none. */
+export async function withStoredOutputs(db: Db, scope: ExpressionScope): Promise<ExpressionScope> {
+  if (!holdsBlobRef(scope.nodes)) return scope;
+  return { ...scope, nodes: (await resolveRefs(db, scope.nodes)) as ExpressionScope['nodes'] };
 }
 
 /** Creates the local activity that stores a large value the workflow produced (a map's outputs, a run's output). */

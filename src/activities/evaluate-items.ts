@@ -1,8 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client.js';
 import { evaluateValue, ExpressionError, type ExpressionScope } from '../template/expressions.js';
-import { holdsBlobRef } from '../workflows/blob-ref.js';
-import { resolveRefs } from './blobs.js';
+import { withStoredOutputs } from './blobs.js';
 
 /** A map's per-item `transform`, evaluated for a slice of its items. */
 export interface ItemsEvaluation {
@@ -21,7 +20,7 @@ export interface ItemsEvaluation {
 export function createEvaluateItemsActivity(db: Db) {
   return async function evaluateItems({ value, scope: given, items, offset }: ItemsEvaluation): Promise<unknown[]> {
     // Outputs the run holds as blob references are read as the values they stand for.
-    const scope = holdsBlobRef(given.nodes) ? { ...given, nodes: (await resolveRefs(db, given.nodes)) as ExpressionScope['nodes'] } : given;
+    const scope = await withStoredOutputs(db, given);
     const outputs: unknown[] = [];
     for (let i = 0; i < items.length; i++) {
       try {

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client.js';
 import { evaluateValue, ExpressionError, type ExpressionScope } from '../template/expressions.js';
-import { resolveRefs, storeLargeParts } from './blobs.js';
+import { storeLargeParts, withStoredOutputs } from './blobs.js';
 
 /** A template value to evaluate against a run's scope whose node outputs may be blob references. */
 export interface ValueEvaluation {
@@ -17,10 +17,10 @@ export interface ValueEvaluation {
  */
 export function createEvaluateWithValuesActivity(db: Db) {
   return async function evaluateWithValues({ runId, value, scope }: ValueEvaluation): Promise<unknown> {
-    const nodes = (await resolveRefs(db, scope.nodes)) as ExpressionScope['nodes'];
+    const resolved = await withStoredOutputs(db, scope);
     let result: unknown;
     try {
-      result = await evaluateValue(value, { ...scope, nodes });
+      result = await evaluateValue(value, resolved);
     } catch (err) {
       // The same expression fails the same way on every attempt.
       if (err instanceof ExpressionError) throw ApplicationFailure.nonRetryable(err.message, 'ExpressionError');

@@ -86,6 +86,8 @@ export function scopeReferences(source: string): ScopeReference[] {
 export interface ExpressionSite {
   path: Array<string | number>;
   source: string;
+  /** True when the string is this expression and nothing else, so its value is the expression's value as it is. */
+  whole: boolean;
 }
 
 /** Every `{{ }}` expression in a JSON value; a string with an unclosed `{{` yields a site with source `null`. */
@@ -93,7 +95,8 @@ export function expressionSites(value: unknown, path: Array<string | number> = [
   if (typeof value === 'string') {
     if (!hasExpression(value)) return [];
     try {
-      return splitTemplateString(value).flatMap((s) => (s.kind === 'expr' ? [{ path, source: s.source }] : []));
+      const segments = splitTemplateString(value);
+      return segments.flatMap((s) => (s.kind === 'expr' ? [{ path, source: s.source, whole: segments.length === 1 }] : []));
     } catch {
       return [{ path, source: null }];
     }
@@ -144,21 +147,11 @@ function isWholeOutput(source: string): boolean {
  */
 export function readsInsideOutputs(value: unknown, nodeIds: ReadonlySet<string>): boolean {
   if (nodeIds.size === 0) return false;
-  if (Array.isArray(value)) return value.some((item) => readsInsideOutputs(item, nodeIds));
-  if (value !== null && typeof value === 'object') return Object.values(value).some((item) => readsInsideOutputs(item, nodeIds));
-  if (typeof value !== 'string' || !hasExpression(value)) return false;
-  let segments;
-  try {
-    segments = splitTemplateString(value);
-  } catch {
-    return false;
-  }
-  const alone = segments.length === 1;
-  for (const segment of segments) {
-    if (segment.kind !== 'expr') continue;
+  for (const site of expressionSites(value)) {
+    if (site.source === null) continue;
     let references: ScopeReference[];
     try {
-      references = scopeReferences(segment.source);
+      references = scopeReferences(site.source);
     } catch {
       continue;
     }
@@ -168,7 +161,7 @@ export function readsInsideOutputs(value: unknown, nodeIds: ReadonlySet<string>)
       if (id === undefined) return true;
       // `nodes.<id>.status` and `.error` are beside the output, not in it.
       if (!nodeIds.has(id) || (reference.rest.length >= 2 && reference.rest[1] !== 'output')) continue;
-      const handedOnWhole = alone && reference.rest.length === 2 && reference.rest[1] === 'output' && isWholeOutput(segment.source);
+      const handedOnWhole = site.whole && reference.rest.length === 2 && isWholeOutput(site.source);
       if (!handedOnWhole) return true;
     }
   }

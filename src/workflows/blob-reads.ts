@@ -23,7 +23,7 @@ const { evaluateWithValues } = proxyLocalActivities<Activities>({
  * blob reference, in a local activity that resolves the references first. A promise only when it must wait.
  */
 export function evaluateInRun(book: RunBook, value: unknown, scope: ExpressionScope): unknown {
-  if (book.blobbed.size > 0 && readsInsideOutputs(value, book.blobbed) && patched(blobReadsPatch)) {
+  if (readsInsideOutputs(value, book.blobbed) && patched(blobReadsPatch)) {
     return evaluateWithValues({ runId: book.run.runId, value, scope });
   }
   return evaluateValueNow(value, scope);

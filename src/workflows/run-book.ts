@@ -51,7 +51,7 @@ export class RunBook {
     for (const node of run.template.nodes) {
       const state = carried?.nodes.find((n) => n.id === node.id) ?? { id: node.id, type: node.type, name: node.name, status: 'pending', attempts: 0 };
       this.nodes.set(node.id, state);
-      if (state.output !== undefined && holdsBlobRef(state.output)) this.blobbed.add(node.id);
+      this.noteBlobs(state);
     }
   }
 
@@ -131,14 +131,19 @@ export class RunBook {
     showOpenStatus(status);
   }
 
+  /** Keeps {@link blobbed} in step with a node's output. */
+  private noteBlobs(node: NodeState): void {
+    if (holdsBlobRef(node.output)) this.blobbed.add(node.id);
+    else this.blobbed.delete(node.id);
+  }
+
   /** Ends a node with its event. */
   end(node: NodeState, status: NodeState['status'], detail: { output?: unknown; error?: RunError; data?: Record<string, unknown> } = {}): void {
     node.status = status;
     node.endedAt = new Date().toISOString();
     delete node.waitingFor;
     if (detail.output !== undefined) node.output = detail.output;
-    if (node.output !== undefined && holdsBlobRef(node.output)) this.blobbed.add(node.id);
-    else this.blobbed.delete(node.id);
+    this.noteBlobs(node);
     if (detail.error) node.error = detail.error;
     const data = { ...(detail.error ? { error: detail.error } : detail.output !== undefined ? { output: detail.output } : {}), ...detail.data };
     this.events.emit(`node.${status}` as 'node.completed', node.id, Object.keys(data).length > 0 ? data : undefined);
