@@ -1,11 +1,11 @@
-import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import type { Client, WorkflowExecutionInfo, WorkflowHandle } from '@temporalio/client';
 // A CommonJS module: Node's ESM loader sees only its default export.
 import proto from '@temporalio/proto';
 import type { Db } from '../db/client.js';
 import { getOpenRuns, oldestOpenRunStart, recordRunSummary } from '../db/runs.js';
 import type { RunRow } from '../db/schema.js';
 import { eventsQuery, interpreterWorkflowType, stateQuery } from '../workflows/definitions.js';
-import { terminalRunStatuses, type RunState } from '../workflows/state.js';
+import { terminalRunStatuses, type RunEvent } from '../workflows/state.js';
 import { endClosedRun, type TemporalClose } from './closed-by-temporal.js';
 
 /** What the repair needs: the run index and a client of the namespace runs live in. */
@@ -72,17 +72,24 @@ async function repairRun(deps: RunIndexRepairDeps, execution: WorkflowExecutionI
   const latest = await client.workflow.getHandle(execution.workflowId).describe();
   if (latest.runId !== execution.runId) return false;
   const handle = client.workflow.getHandle(execution.workflowId, execution.runId);
-  const [last, events] = await Promise.all([
-    // A completed run's result is its final state with its output whole; the state query truncates large values.
-    execution.status.name === 'COMPLETED' ? handle.result() as Promise<RunState> : handle.query(stateQuery),
-    handle.query(eventsQuery, 0),
-  ]);
+  // A query of a closed run replays its history on a worker; the output comes whole, as the index keeps it.
+  const [last, events] = await Promise.all([handle.query(stateQuery, { wholeOutput: true }), heldEvents(handle)]);
   let summary = { state: last, events };
   if (!terminalRunStatuses.includes(last.status)) summary = endClosedRun(last, events, await closeOf(client, execution));
   await recordRunSummary(deps.db, {
     runId: row.id, templateId: summary.state.templateId, templateVersion: summary.state.templateVersion, trigger: row.trigger, input: row.input, ...summary,
   });
   return true;
+}
+
+/** Every event the execution holds: the events query answers in pages. */
+async function heldEvents(handle: WorkflowHandle): Promise<RunEvent[]> {
+  const events: RunEvent[] = [];
+  for (;;) {
+    const page = await handle.query(eventsQuery, events.at(-1)?.seq ?? 0);
+    if (page.length === 0) return events;
+    events.push(...page);
+  }
 }
 
 /** How Temporal closed an execution, with the terminate reason or failure message from its close event. */

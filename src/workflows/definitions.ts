@@ -2,12 +2,16 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalDecision } from '../template/node-types/approval.js';
 import type { RunEvent, RunState } from './state.js';
 
-/** The run's current state, large values truncated. The API and the realtime bridge read runs through it. */
-export const stateQuery = defineQuery<RunState>('weft.state');
+/**
+ * The run's current state, large values truncated. The API and the realtime bridge read runs through it; the
+ * index repair asks for the run's output whole, as the run index keeps it.
+ */
+export const stateQuery = defineQuery<RunState, [options?: { wholeOutput?: boolean }]>('weft.state');
 
 /**
- * The run's events with a seq greater than the argument, in order: the source of truth for catch-up. After a
- * continue-as-new the workflow holds only the events since; older ones were flushed to the run index.
+ * The run's events with a seq greater than the argument, in order: the source of truth for catch-up. An answer
+ * is a page (under 512 KB); the next starts after its last seq. After a continue-as-new the workflow holds
+ * only the events since; older ones were flushed to the run index.
  */
 export const eventsQuery = defineQuery<RunEvent[], [afterSeq: number]>('weft.events');
 

@@ -1,7 +1,14 @@
 import { workflowInfo } from '@temporalio/workflow';
 import { sinks } from './sinks.js';
 import type { RunEvent, RunEventType } from './state.js';
-import { truncated } from './truncate.js';
+import { measuredSize, truncated } from './truncate.js';
+
+/**
+ * The most one answer of the events query carries (JSON characters): events hold whole outputs (up to the blob
+ * threshold each), and Temporal warns of a payload past 512 KB and refuses one past 2 MB. A reader asks again
+ * after the last seq it got.
+ */
+export const eventsPageBudget = 448 * 1024;
 
 /**
  * An event as it leaves on the live path: large values in its data truncated as the state query shows them, so
@@ -43,10 +50,16 @@ export class EventLog {
     return event;
   }
 
-  /** Events after `seq`, in order. */
-  after(seq: number): RunEvent[] {
+  /** Events after `seq`, in order, as many as fit in `budget` (at least one). */
+  after(seq: number, budget = eventsPageBudget): RunEvent[] {
     const first = this.events.findIndex((e) => e.seq > seq);
-    return first < 0 ? [] : this.events.slice(first);
+    if (first < 0) return [];
+    let end = first;
+    for (let size = 0; end < this.events.length; end++) {
+      size += measuredSize(this.events[end]!.data) + 100;
+      if (size > budget && end > first) break;
+    }
+    return this.events.slice(first, end);
   }
 
   /** Every event, in order. */

@@ -9,7 +9,7 @@ import { EventLog } from './event-log.js';
 import type { RunInput } from './input.js';
 import type { NodeState, RunError, RunState, RunStatus } from './state.js';
 import { showOpenStatus } from './status-attribute.js';
-import { truncated } from './truncate.js';
+import { shownOutputs, truncated } from './truncate.js';
 
 type Final = 'completed' | 'failed' | 'cancelled';
 
@@ -172,15 +172,13 @@ export class RunBook {
   }
 
   /**
-   * The run's state as queries answer it, large values truncated. The final state (the workflow's result and
-   * the run index) keeps the run's output whole: a parent run reads its child's output from it.
+   * The run's state as queries answer it, large values truncated (see {@link shownOutputs}). The final state
+   * written to the run index keeps the run's output whole (a blob reference when it is large).
    */
   snapshot(options: { wholeOutput?: boolean } = {}): RunState {
-    const nodes = [...this.nodes.values()].map((n) => {
-      const copy = { ...n };
-      if (n.output !== undefined) copy.output = truncated(n.output);
-      return copy;
-    });
+    const nodes = [...this.nodes.values()].map((n) => ({ ...n }));
+    const withOutput = nodes.filter((n) => n.output !== undefined);
+    shownOutputs(withOutput.map((n) => n.output)).forEach((shown, i) => (withOutput[i]!.output = shown));
     const state: RunState = {
       runId: this.run.runId,
       templateId: this.run.templateId,

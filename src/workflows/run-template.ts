@@ -6,7 +6,7 @@ import type { RunInput } from './input.js';
 import { RunInterpreter } from './interpreter.js';
 import { searchAttributes } from './search-attributes.js';
 import { sinks } from './sinks.js';
-import type { RunState } from './state.js';
+import type { RunResult } from './state.js';
 
 // Local activities write to the run index inside the workflow task (runs started before the lean lifecycle
 // record their close with one; see `sinks.ts` for how later runs do).
@@ -16,14 +16,14 @@ const { recordRun, appendRunEvents } = proxyLocalActivities<Activities>({
 });
 
 /**
- * The one generic workflow: interprets any template DAG. The workflow id is the run id; the result is the final
- * run state. A failed run fails the workflow too, so the Web UI shows it as failed; a run cancelled through
- * Temporal (or by its parent) ends cancelled.
+ * The one generic workflow: interprets any template DAG. The workflow id is the run id; the result is the run's
+ * {@link RunResult}. A failed run fails the workflow too, so the Web UI shows it as failed; a run cancelled
+ * through Temporal (or by its parent) ends cancelled.
  */
-export async function runTemplate(input: RunInput): Promise<RunState> {
+export async function runTemplate(input: RunInput): Promise<RunResult> {
   const run = new RunInterpreter(input);
   const { book } = run;
-  setHandler(stateQuery, () => book.snapshot());
+  setHandler(stateQuery, (options) => book.snapshot(options));
   setHandler(eventsQuery, (afterSeq) => book.events.after(afterSeq));
   installControl(run);
 
@@ -50,5 +50,5 @@ export async function runTemplate(input: RunInput): Promise<RunState> {
   if (final.status === 'failed') {
     throw ApplicationFailure.create({ type: 'RunFailed', message: final.error?.message ?? 'the run failed', nonRetryable: true, details: [final.error] });
   }
-  return final;
+  return { runId: final.runId, status: final.status, output: final.output };
 }

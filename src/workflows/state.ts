@@ -77,5 +77,12 @@ export type RunState = z.infer<typeof runStateSchema>;
 export type RunEventType = z.infer<typeof runEventTypeSchema>;
 export type RunEvent = z.infer<typeof runEventSchema>;
 
+/**
+ * What the interpreter workflow returns: the run's id, final status and output (a blob reference when large),
+ * as the Web UI shows a workflow's result and a parent run reads its child's. Small by design: the whole state
+ * is in the run index and the `state` query, and a result past Temporal's payload limit would end the run.
+ */
+export type RunResult = Pick<RunState, 'runId' | 'status' | 'output'>;
+
 /** Run statuses after which nothing changes. */
 export const terminalRunStatuses: readonly RunStatus[] = ['completed', 'failed', 'cancelled'];

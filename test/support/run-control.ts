@@ -51,11 +51,18 @@ export async function finish(world: World, runId: string): Promise<{ state: RunS
   return { state, events };
 }
 
-/** Every event of a run, through the API. */
-export async function eventsOf(world: World, runId: string, after = 0): Promise<RunEvent[]> {
+/** One page of a run's events after `after`, through the API. */
+export async function eventsPage(world: World, runId: string, after = 0): Promise<RunEvent[]> {
   const res = await world.request('GET', `/api/v1/runs/${runId}/events?after=${after}`);
   expect(res.status).toBe(200);
   return ((await res.json()) as { items: RunEvent[] }).items;
+}
+
+/** Every event of a run after `after`, through the API, page by page as a client reads them. */
+export async function eventsOf(world: World, runId: string, after = 0): Promise<RunEvent[]> {
+  const events: RunEvent[] = [];
+  for (let page = await eventsPage(world, runId, after); page.length > 0; page = await eventsPage(world, runId, events.at(-1)!.seq)) events.push(...page);
+  return events;
 }
 
 /** Events as `type:nodeId` strings, for order checks. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRun } from '../../src/runs/start-run.js';
-import { command, eventsOf, finish, nodeOf, stateOf, waitFor } from '../support/run-control.js';
+import { command, eventsOf, eventsPage, finish, nodeOf, start, stateOf, waitFor } from '../support/run-control.js';
 import { expectGapless, upload } from '../support/runs.js';
 import { json, startUpstream } from '../support/upstream.js';
 import { startWorld, type World } from '../support/world.js';
@@ -99,5 +99,36 @@ describe('long runs: continue-as-new and large outputs', () => {
     expect(output.$ref).toMatch(/^blob:/);
     expect(output.size).toBeGreaterThan(300 * 1024);
     expect(output.preview.startsWith('{"text":"xxx')).toBe(true);
+  });
+
+  it('keeps every answer inside Temporal\'s payload limit when many nodes have large outputs', async () => {
+    // 80 outputs of 30,000 characters: each below the cut of a state answer, 2.4 MB together.
+    const wide = Array.from({ length: 80 }, (_, i) => ({ id: `t${i}`, type: 'transform', config: { value: `{{ $pad("${i}", 30000, "x") }}` } }));
+    await upload(world, {
+      id: 'wide-outputs', name: 'Wide outputs', maxParallel: 80,
+      nodes: [...wide, { id: 'gate', type: 'approval', needs: wide.map((n) => n.id), config: { prompt: 'go on?' } }],
+      output: '{{ $length(nodes.t79.output) }}',
+    });
+    const runId = await start(world, 'wide-outputs');
+    const open = await waitFor(world, runId, (s) => nodeOf(s, 'gate').status === 'waiting');
+    expect(JSON.stringify(open).length).toBeLessThan(1024 * 1024);
+    const cut = open.nodes.filter((n) => (n.output as { $truncated?: boolean } | undefined)?.$truncated);
+    expect(cut.length).toBeGreaterThan(0);
+    expect(cut[0]!.output).toMatchObject({ size: 30002, preview: expect.stringMatching(/^"\d+x+/) });
+    const whole = await world.request('GET', `/api/v1/runs/${runId}/nodes/${cut[0]!.id}/output`);
+    expect(((await whole.json()) as string).length).toBe(30000);
+    // Events come in pages while the run is open; read page by page they are all there.
+    const firstPage = await eventsPage(world, runId);
+    expect(firstPage.length).toBeLessThan(open.seq);
+    expectGapless(await eventsOf(world, runId), open.seq);
+    // Operator commands answer with the run's state: it fits too.
+    expect((await command(world, runId, 'pause')).status).toBe(200);
+    expect((await command(world, runId, 'resume')).status).toBe(200);
+    expect((await command(world, runId, 'nodes/gate/approve', { decision: 'approve' })).status).toBe(200);
+    const { state } = await finish(world, runId);
+    expect(state.status).toBe('completed');
+    expect(state.output).toBe(30000);
+    // The workflow's result is the run's id, status and output, whatever the size of the state.
+    expect(await world.temporal.client.workflow.getHandle(runId).result()).toEqual({ runId, status: 'completed', output: 30000 });
   });
 });

@@ -60,6 +60,7 @@ export function runRoutes(deps: AppDeps) {
     }), async (c) => c.json(await awaitRunState(readers, c.req.valid('param').runId, c.req.valid('query').wait * 1000), 200))
     .openapi(createRoute({
       method: 'get', path: '/{runId}/events', summary: 'A run\'s events after `after`, in seq order',
+      description: 'A page of events: ask again with `after` set to the last seq received until a page is empty.',
       request: { params: runParams, query: z.object({ after: z.coerce.number().int().min(0).default(0) }) },
       responses: { 200: { description: 'events', content: { 'application/json': { schema: z.object({ items: z.array(runEventSchema) }) } } }, ...problemResponses(404) },
     }), async (c) => c.json({ items: await readRunEvents(readers, c.req.valid('param').runId, c.req.valid('query').after) }, 200));

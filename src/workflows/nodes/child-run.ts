@@ -3,7 +3,7 @@ import type { Activities } from '../../activities/index.js';
 import { interpreterWorkflowType } from '../definitions.js';
 import type { RunInput } from '../input.js';
 import { startingSearchAttributes } from '../search-attributes.js';
-import type { RunState } from '../state.js';
+import type { RunResult } from '../state.js';
 
 // Resolving the template is a DB read: a local activity, one marker event, no extra round trip to the server.
 const { prepareChildRun } = proxyLocalActivities<Activities>({
@@ -33,7 +33,7 @@ export async function runChildTemplate(request: ChildRunRequest): Promise<unknow
     runId: request.runId, templateId: stored.templateId, templateVersion: stored.version, template: stored.definition,
     input: request.input, trigger: 'subworkflow', startedAt, parentRunId: request.parentRunId,
   };
-  const final = await executeChild<(input: RunInput) => Promise<RunState>>(interpreterWorkflowType, {
+  const final = await executeChild<(input: RunInput) => Promise<RunResult>>(interpreterWorkflowType, {
     workflowId: request.runId,
     args: [args],
     // Only the child's id and type are checked on replay, so runs recorded without these replay unchanged.
