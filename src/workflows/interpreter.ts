@@ -189,10 +189,10 @@ export class RunInterpreter implements NodeHost {
     }
     book.endedAt = new Date().toISOString();
     if (final === 'cancelled') {
-      book.events.emit('run.cancelled', undefined, this.cancelReason ? { reason: this.cancelReason } : undefined);
+      book.close('run.cancelled', this.cancelReason ? { reason: this.cancelReason } : undefined);
     } else if (failing) {
       book.error = { message: `node "${failing.id}" failed: ${failing.error?.message ?? 'unknown error'}`, type: 'NodeFailed', nodeId: failing.id, details: failing.error };
-      book.events.emit('run.failed', undefined, { error: book.error });
+      book.close('run.failed', { error: book.error });
     } else {
       const template = this.run.template.output;
       const evaluated = template === undefined ? null : orError(() => evaluateInRun(book, template, book.scope()));
@@ -208,12 +208,12 @@ export class RunInterpreter implements NodeHost {
     const failed = (err: unknown) => {
       book.final = 'failed';
       book.error = { ...toRunError(err), type: 'OutputFailed' };
-      book.events.emit('run.failed', undefined, { error: book.error });
+      book.close('run.failed', { error: book.error });
     };
     if (output instanceof Error) return failed(output);
     const completed = (value: unknown) => {
       book.output = value;
-      book.events.emit('run.completed', undefined, { output: value });
+      book.close('run.completed', { output: value });
     };
     const value = output ?? null;
     if (!needsBlob(value)) return completed(value);

@@ -33,7 +33,10 @@ export class RunBook {
   cancelRequested = false;
   output: unknown;
   error: RunError | undefined;
+  /** How the run ends, set as it starts to settle (nothing is reported as a status move from then on). */
   final: Final | undefined;
+  /** Set with the run's final event: until then (its output may still be being stored) readers see it open. */
+  settled = false;
   endedAt: string | undefined;
   /** Set by every change; the scheduler sleeps until it is. */
   changed = false;
@@ -111,10 +114,16 @@ export class RunBook {
   }
 
   status(): RunStatus {
-    if (this.final) return this.final;
+    if (this.final && this.settled) return this.final;
     if (this.pauseRequested) return this.inFlightCount() > 0 ? 'pausing' : 'paused';
     if (this.holding()) return 'waiting_for_operator';
     return 'running';
+  }
+
+  /** Emits the run's final event; from then on the run reads as ended. */
+  close(type: 'run.completed' | 'run.failed' | 'run.cancelled', data?: unknown): void {
+    this.settled = true;
+    this.events.emit(type, undefined, data);
   }
 
   /** Marks a change; emits the `run.*` event and updates `WeftStatus` when the run's status moved. */
