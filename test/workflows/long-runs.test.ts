@@ -14,6 +14,7 @@ describe('long runs: continue-as-new and large outputs', () => {
     upstream = await startUpstream({
       'GET /big': (_req, res) => json(res, 200, big),
       'POST /echo': (req, res) => json(res, 200, { length: req.body.length }),
+      'POST /item': (req, res) => json(res, 200, JSON.parse(req.body) as unknown),
       'GET /n': (req, res) => json(res, 200, { n: Number(new URL(req.path, 'http://x').searchParams.get('n')) }),
     });
     world = await startWorld();
@@ -63,9 +64,11 @@ describe('long runs: continue-as-new and large outputs', () => {
         // A result too large for history is stored in turn, and read the same way downstream.
         { id: 'all', type: 'transform', needs: ['fetch'], config: { value: '{{ nodes.fetch.output.body.items }}' } },
         { id: 'pick', type: 'map', needs: ['fetch'], config: { items: '{{ [0, 1, 2] }}', node: { type: 'transform', config: { value: '{{ nodes.fetch.output.body.items[$$.item].i * 10 }}' } } } },
+        // So does the per-item config of a map's http node, read as each item's request goes out.
+        { id: 'post', type: 'map', needs: ['fetch'], config: { items: '{{ [3, 4] }}', node: { type: 'http', config: { method: 'POST', url: `${upstream.url}/item`, body: { i: '{{ nodes.fetch.output.body.items[$$.item].i }}', of: '{{ $count(nodes.fetch.output.body.items) }}' } } } } },
         { id: 'send', type: 'http', needs: ['fetch'], config: { method: 'POST', url: `${upstream.url}/echo`, body: '{{ nodes.fetch.output }}' } },
       ],
-      output: { size: '{{ nodes.count.output }}', last: '{{ nodes.last.output.i }}', all: '{{ $count(nodes.all.output) }}', picked: '{{ nodes.pick.output }}', sent: '{{ nodes.send.output.body.length }}' },
+      output: { size: '{{ nodes.count.output }}', last: '{{ nodes.last.output.i }}', all: '{{ $count(nodes.all.output) }}', picked: '{{ nodes.pick.output }}', posted: '{{ nodes.post.output.body }}', sent: '{{ nodes.send.output.body.length }}' },
     });
     const started = await world.request('POST', '/api/v1/templates/big/runs', { input: {} });
     const { runId } = (await started.json()) as { runId: string };
@@ -76,7 +79,7 @@ describe('long runs: continue-as-new and large outputs', () => {
     expect(fetched.size).toBeGreaterThan(256 * 1024);
     expect(nodeOf(state, 'all').output).toMatchObject({ $ref: expect.stringMatching(/^blob:/) });
     // The consuming activity received the whole value, not the reference.
-    expect(state.output).toEqual({ size: 6000, last: 5999, all: 6000, picked: [0, 10, 20], sent: expect.any(Number) });
+    expect(state.output).toEqual({ size: 6000, last: 5999, all: 6000, picked: [0, 10, 20], posted: [{ i: 3, of: 6000 }, { i: 4, of: 6000 }], sent: expect.any(Number) });
     expect((state.output as { sent: number }).sent).toBeGreaterThan(256 * 1024);
     const whole = await world.request('GET', `/api/v1/runs/${runId}/nodes/fetch/output`);
     expect(((await whole.json()) as { body: typeof big }).body).toEqual(big);

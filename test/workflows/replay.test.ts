@@ -5,6 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { leanLifecyclePatch } from '../../src/workflows/interpreter.js';
 import { blobReadsPatch } from '../../src/workflows/blob-reads.js';
+import { mapItemBlobReadsPatch } from '../../src/workflows/nodes/map-items.js';
 import { statusAttributePatch } from '../../src/workflows/status-attribute.js';
 import { command, finish, nodeOf, start, waitFor } from '../support/run-control.js';
 import { upload } from '../support/runs.js';
@@ -23,7 +24,7 @@ const historiesDir = path.join(import.meta.dirname, 'histories');
 const { History } = temporal.api.history.v1;
 
 /** The interpreter's patches, in the order they were made. */
-const patchesOldestFirst = [leanLifecyclePatch, statusAttributePatch, blobReadsPatch];
+const patchesOldestFirst = [leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch];
 
 /** The ids of the patches whose markers a history holds. */
 function patchesIn(history: temporal.api.history.v1.IHistory): Set<string> {
@@ -74,6 +75,7 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     upstream = await startUpstream({
       'GET /orders/42': (_req, res) => json(res, 200, { items: [{ price: 10 }, { price: 32.5 }] }),
       'POST /digest': (_req, res) => json(res, 200, { ok: true }),
+      'POST /item': (req, res) => json(res, 200, JSON.parse(req.body) as unknown),
       'GET /bad': (_req, res) => json(res, 400, { error: 'bad' }),
       'GET /big': (_req, res) => json(res, 200, { items: Array.from({ length: 6000 }, (_, i) => ({ i, text: 'x'.repeat(40) })) }),
     });
@@ -158,13 +160,14 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     await finish(world, parallel);
     await save('parallel', parallel);
 
-    // An output stored as a blob, handed on whole and read inside.
+    // An output stored as a blob, handed on whole and read inside, by nodes and by a map's per-item config.
     await upload(world, {
       id: 'blob-read', name: 'Blob read',
       nodes: [
         { id: 'fetch', type: 'http', config: { url: `${upstream.url}/big` } },
         { id: 'count', type: 'transform', needs: ['fetch'], config: { value: '{{ $count(nodes.fetch.output.body.items) }}' } },
         { id: 'whole', type: 'transform', needs: ['fetch'], config: { value: '{{ nodes.fetch.output }}' } },
+        { id: 'each', type: 'map', needs: ['fetch'], config: { items: '{{ [1, 2] }}', node: { type: 'http', config: { method: 'POST', url: `${upstream.url}/item`, body: { i: '{{ nodes.fetch.output.body.items[$$.item].i }}' } } } } },
       ],
       output: '{{ nodes.count.output }}',
     });

@@ -4,6 +4,7 @@ import { evaluateValue, type ExpressionScope } from '../../template/expressions.
 import type { TemplateNode } from '../../template/model.js';
 import { holdsBlobRef } from '../blob-ref.js';
 import { blobReadsPatch } from '../blob-reads.js';
+import { readsInsideOutputs } from '../../template/references.js';
 import { nodeFailure, toRunError } from '../failures.js';
 import { runActivityNode } from './activity.js';
 import { runChildTemplate } from './child-run.js';
@@ -32,20 +33,33 @@ export interface MapWork {
  */
 const evaluateOutsideFrom = 20;
 
-/** Evaluates a per-item `transform` over a slice of items in one activity. */
-function evaluateSlice(work: MapWork, value: unknown, items: unknown[], offset: number): Promise<unknown[]> {
-  const { evaluateItems } = proxyActivities<Activities>({ ...work.activityOptions, summary: `${work.nodeId}[${offset}…${offset + items.length - 1}] (transform)` });
+/**
+ * Since this patch a map whose per-item config (or child input) reads inside a node output held as a blob
+ * reference evaluates it for all its items in one activity, which reads the stored values; before it, each item
+ * read the reference's own fields. Asked for only by such maps, so other runs carry no marker.
+ */
+export const mapItemBlobReadsPatch = 'weft-map-item-blob-reads';
+
+/** Evaluates a per-item value (a `transform`'s value, an inner node's config) over a slice of items in one activity. */
+function evaluateSlice(work: MapWork, value: unknown, items: unknown[], offset: number, what: string): Promise<unknown[]> {
+  const { evaluateItems } = proxyActivities<Activities>({ ...work.activityOptions, summary: `${work.nodeId}[${offset}…${offset + items.length - 1}] (${what})` });
   return evaluateItems({ value, scope: work.scope, items, offset });
+}
+
+/** The nodes in a map's scope whose output is, or holds, a blob reference. */
+function blobbedIn(scope: ExpressionScope): Set<string> {
+  return new Set(Object.keys(scope.nodes).filter((id) => holdsBlobRef(scope.nodes[id])));
 }
 
 /** Inner node types that run inside the interpreter; any other type runs as its activity. */
 const innerRunners: Readonly<Record<string, NodeExecutor>> = { transform: runTransformNode, delay: runDelayNode };
 const unsupportedInner = new Set(['approval', 'map', 'subworkflow']);
 
-async function runItem(work: MapWork, item: unknown, index: number): Promise<unknown> {
+/** Runs one item; `evaluated` is its config (or child input) when the slice's were evaluated in an activity. */
+async function runItem(work: MapWork, item: unknown, index: number, evaluated?: { value: unknown }): Promise<unknown> {
   const scope: ExpressionScope = { ...work.scope, item, index };
   if ('template' in work.inner) {
-    const input = work.inner.input === undefined ? item : await evaluateValue(work.inner.input, scope);
+    const input = evaluated ? evaluated.value : work.inner.input === undefined ? item : await evaluateValue(work.inner.input, scope);
     return runChildTemplate({
       parentRunId: work.runId, runId: `${work.runId}.${work.nodeId}.${work.attempt}.${index}`,
       templateId: work.inner.template, version: work.inner.version, input, summary: `${work.nodeId}[${index}]: ${work.inner.template}`,
@@ -53,7 +67,7 @@ async function runItem(work: MapWork, item: unknown, index: number): Promise<unk
   }
   const { type, config: raw } = work.inner.node;
   if (unsupportedInner.has(type)) throw nodeFailure('UnsupportedMapNode', `a map cannot run "${type}" nodes per item; use a template instead`);
-  const config = await evaluateValue(raw ?? {}, scope);
+  const config = evaluated ? evaluated.value : await evaluateValue(raw ?? {}, scope);
   const node: TemplateNode = { id: work.nodeId, type, config: raw };
   return (innerRunners[type] ?? runActivityNode)({
     runId: work.runId, template: { id: '', name: '', nodes: [node] }, node, config, attempt: work.attempt, seq: 0, scope, maxParallel: 1,
@@ -70,8 +84,13 @@ export async function runItems(work: MapWork, items: unknown[], offset: number, 
   // The activity also reads stored outputs the transform reads inside (see `blob-reads.ts`).
   const transform = 'node' in work.inner && work.inner.node.type === 'transform' ? work.inner.node : undefined;
   if (transform && (items.length >= evaluateOutsideFrom || (holdsBlobRef(work.scope.nodes) && patched(blobReadsPatch)))) {
-    return evaluateSlice(work, (transform.config as { value?: unknown } | undefined)?.value ?? null, items, offset);
+    return evaluateSlice(work, (transform.config as { value?: unknown } | undefined)?.value ?? null, items, offset, 'transform');
   }
+  // Each item's config (or child input) read inside a stored output: evaluated for the slice where values are read.
+  const perItem = 'node' in work.inner ? work.inner.node.config ?? {} : work.inner.input;
+  const evaluated = perItem !== undefined && readsInsideOutputs(perItem, blobbedIn(work.scope)) && patched(mapItemBlobReadsPatch)
+    ? await evaluateSlice(work, perItem, items, offset, 'config')
+    : undefined;
   const outputs: unknown[] = new Array<unknown>(items.length);
   let next = 0;
   let failure: { index: number; err: unknown } | undefined;
@@ -79,7 +98,7 @@ export async function runItems(work: MapWork, items: unknown[], offset: number, 
     while (failure === undefined && next < items.length) {
       const i = next++;
       try {
-        outputs[i] = (await runItem(work, items[i], offset + i)) ?? null;
+        outputs[i] = (await runItem(work, items[i], offset + i, evaluated && { value: evaluated[i] })) ?? null;
       } catch (err) {
         failure ??= { index: offset + i, err };
       }
