@@ -1,6 +1,7 @@
-import { proxyLocalActivities } from '@temporalio/workflow';
+import { patched, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { blobThresholdBytes, isBlobRef } from './blob-ref.js';
+import type { NodeState } from './state.js';
 import { measuredSize } from './truncate.js';
 
 // A local activity: its input never enters history (only the small reference it answers with does).
@@ -28,4 +29,33 @@ export async function byReference(runId: string, value: unknown, threshold = blo
 /** {@link byReference} without a promise for a value small enough to carry as it is. */
 export function byReferenceNow(runId: string, value: unknown): unknown {
   return needsBlob(value) ? storeAsBlob(runId, value) : value;
+}
+
+/**
+ * Since this patch a continue-as-new whose node outputs together pass {@link carryBudget} stores the largest as
+ * blobs first and hands their references on; before it, such a run was ended by Temporal, as the next
+ * execution's input passed the payload limit. Asked for only by such runs.
+ */
+export const carryBlobsPatch = 'weft-carry-blobs';
+
+/** The most node outputs a continue-as-new carries in all (JSON characters), below Temporal's 512 KB warning. */
+export const carryBudget = 384 * 1024;
+
+/**
+ * Replaces the largest outputs of `nodes` by blob references until together they fit in {@link carryBudget}.
+ * Expressions read inside them as inside any stored output (see `blob-reads.ts`).
+ */
+export async function storeCarriedOutputs(runId: string, nodes: NodeState[]): Promise<void> {
+  const sizes = nodes.map((n) => (n.output === undefined || isBlobRef(n.output) ? 0 : measuredSize(n.output)));
+  let total = sizes.reduce((sum, size) => sum + size, 0);
+  if (total <= carryBudget || !patched(carryBlobsPatch)) return;
+  const chosen: number[] = [];
+  for (const i of sizes.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]! || a - b)) {
+    if (total <= carryBudget) break;
+    chosen.push(i);
+    total -= sizes[i]!;
+  }
+  const refs = await Promise.all(chosen.map((i) => storeAsBlob(runId, nodes[i]!.output)));
+  // The run's own node states stay as they are: they may still answer a query before the execution ends.
+  chosen.forEach((i, k) => (nodes[i] = { ...nodes[i]!, output: refs[k] }));
 }

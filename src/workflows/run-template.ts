@@ -4,6 +4,7 @@ import { installControl } from './control.js';
 import { eventsQuery, stateQuery } from './definitions.js';
 import type { RunInput } from './input.js';
 import { RunInterpreter } from './interpreter.js';
+import { storeCarriedOutputs } from './large-values.js';
 import { searchAttributes } from './search-attributes.js';
 import { sinks } from './sinks.js';
 import type { RunResult } from './state.js';
@@ -31,7 +32,9 @@ export async function runTemplate(input: RunInput): Promise<RunResult> {
   if (end === 'continue-as-new') {
     // Events so far go to the run index, so that reads of older seqs are served from there.
     await appendRunEvents({ runId: input.runId, events: book.events.all() });
-    return continueAsNew<typeof runTemplate>({ ...input, carried: book.carry() });
+    const carried = book.carry();
+    await storeCarriedOutputs(input.runId, carried.nodes);
+    return continueAsNew<typeof runTemplate>({ ...input, carried });
   }
   const final = book.snapshot({ wholeOutput: true });
   upsertSearchAttributes([{ key: searchAttributes.status, value: final.status }]);

@@ -134,4 +134,30 @@ describe('long runs: continue-as-new and large outputs', () => {
     // The workflow's result is the run's id, status and output, whatever the size of the state.
     expect(await world.temporal.client.workflow.getHandle(runId).result()).toEqual({ runId, status: 'completed', output: 30000 });
   });
+
+  it('continues as new when the outputs it carries pass Temporal\'s payload limit, and reads them after', async () => {
+    const wide = Array.from({ length: 80 }, (_, i) => ({ id: `t${i}`, type: 'transform', config: { value: `{{ $pad("${i}", 30000, "x") }}` } }));
+    await upload(world, {
+      id: 'wide-carried', name: 'Wide carried', maxParallel: 80,
+      nodes: [
+        ...wide,
+        { id: 'pause', type: 'delay', needs: wide.map((n) => n.id), config: { duration: '50ms' } },
+        { id: 'sum', type: 'transform', needs: ['pause'], config: { value: `{{ ${wide.map((n) => `$length(nodes.${n.id}.output)`).join(' + ')} }}` } },
+      ],
+      output: '{{ nodes.sum.output }}',
+    });
+    const { runId } = await startRun({ db: world.database.db, temporal: world.temporal }, { templateId: 'wide-carried', input: {}, trigger: 'api', tuning: { continueAsNewAfterEvents: 100 } });
+    const { state } = await finish(world, runId);
+    expect(state.status).toBe('completed');
+    expect(state.output).toBe(80 * 30000);
+    expect(state.nodes.every((n) => n.attempts === 1)).toBe(true);
+    // The largest outputs were handed on as blob references, which read as the values they stand for.
+    const stored = state.nodes.filter((n) => (n.output as { $ref?: string } | undefined)?.$ref?.startsWith('blob:'));
+    expect(stored.length).toBeGreaterThan(0);
+    const whole = await world.request('GET', `/api/v1/runs/${runId}/nodes/${stored[0]!.id}/output`);
+    expect(((await whole.json()) as string).length).toBe(30000);
+    let executions = 0;
+    for await (const _ of world.temporal.client.workflow.list({ query: `WorkflowId = '${runId}'` })) executions += 1;
+    expect(executions).toBeGreaterThan(1);
+  });
 });

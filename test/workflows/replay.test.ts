@@ -5,8 +5,10 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { leanLifecyclePatch } from '../../src/workflows/interpreter.js';
 import { blobReadsPatch } from '../../src/workflows/blob-reads.js';
+import { carryBlobsPatch } from '../../src/workflows/large-values.js';
 import { mapItemBlobReadsPatch } from '../../src/workflows/nodes/map-items.js';
 import { statusAttributePatch } from '../../src/workflows/status-attribute.js';
+import { startRun } from '../../src/runs/start-run.js';
 import { command, finish, nodeOf, start, waitFor } from '../support/run-control.js';
 import { upload } from '../support/runs.js';
 import { json, startUpstream } from '../support/upstream.js';
@@ -24,7 +26,7 @@ const historiesDir = path.join(import.meta.dirname, 'histories');
 const { History } = temporal.api.history.v1;
 
 /** The interpreter's patches, in the order they were made. */
-const patchesOldestFirst = [leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch];
+const patchesOldestFirst = [leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch];
 
 /** The ids of the patches whose markers a history holds. */
 function patchesIn(history: temporal.api.history.v1.IHistory): Set<string> {
@@ -60,9 +62,12 @@ describe('replaying recorded histories against the current interpreter', () => {
 describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories', () => {
   let world: World;
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
-  /** Saves a run's history under the newest patch it carries, unless a recording by that name exists. */
-  const save = async (name: string, runId: string) => {
-    const history = await world.temporal.client.workflow.getHandle(runId).fetchHistory();
+  /**
+   * Saves a run's history (its latest execution's, or `execution`'s) under the newest patch it carries, unless a
+   * recording by that name exists.
+   */
+  const save = async (name: string, runId: string, execution?: string) => {
+    const history = await world.temporal.client.workflow.getHandle(runId, execution).fetchHistory();
     const carried = patchesIn(history);
     const newest = patchesOldestFirst.filter((p) => carried.has(p)).at(-1);
     const file = path.join(historiesDir, newest ? `${name}.${newest}.json` : `${name}.json`);
@@ -174,5 +179,21 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     const blobRead = await start(world, 'blob-read');
     await finish(world, blobRead);
     await save('blob-read', blobRead);
+
+    // A continue-as-new handing on outputs too large to carry as they are: the first execution stores them.
+    const wide = Array.from({ length: 40 }, (_, i) => ({ id: `t${i}`, type: 'transform', config: { value: `{{ $pad("${i}", 20000, "x") }}` } }));
+    await upload(world, {
+      id: 'carried', name: 'Carried',
+      nodes: [...wide, { id: 'pause', type: 'delay', needs: wide.map((n) => n.id), config: { duration: '10ms' } }, { id: 'last', type: 'transform', needs: ['pause'], config: { value: '{{ $length(nodes.t0.output) }}' } }],
+      output: '{{ nodes.last.output }}',
+    });
+    const { runId: carried } = await startRun({ db: world.database.db, temporal: world.temporal }, { templateId: 'carried', input: {}, trigger: 'api', tuning: { continueAsNewAfterEvents: 50 } });
+    await finish(world, carried);
+    const first = async () => {
+      for await (const execution of world.temporal.client.workflow.list({ query: `WorkflowId = '${carried}' AND ExecutionStatus = 'ContinuedAsNew'` })) return execution.runId;
+      return undefined;
+    };
+    await expect.poll(first, { timeout: 5000 }).toBeDefined();
+    await save('carried', carried, await first());
   });
 });
