@@ -135,6 +135,19 @@ describe('long runs: continue-as-new and large outputs', () => {
     expect(await world.temporal.client.workflow.getHandle(runId).result()).toEqual({ runId, status: 'completed', output: 30000 });
   });
 
+  it('hands a node activity a config too large for history by reference', async () => {
+    // Twelve outputs of 200,000 characters: each small enough to keep, 2.4 MB together in one request body.
+    const parts = Array.from({ length: 12 }, (_, i) => ({ id: `p${i}`, type: 'transform', config: { value: `{{ $pad("${i}", 200000, "y") }}` } }));
+    await upload(world, {
+      id: 'large-config', name: 'Large config', maxParallel: 12,
+      nodes: [...parts, { id: 'send', type: 'http', needs: parts.map((p) => p.id), config: { method: 'POST', url: `${upstream.url}/echo`, body: `{{ [${parts.map((p) => `nodes.${p.id}.output`).join(', ')}] }}` } }],
+      output: '{{ nodes.send.output.body.length }}',
+    });
+    const { state } = await finish(world, await start(world, 'large-config'));
+    expect(state.status).toBe('completed');
+    expect(state.output).toBe(JSON.stringify(Array.from({ length: 12 }, (_, i) => `${i}`.padEnd(200000, 'y'))).length);
+  });
+
   it('continues as new when the outputs it carries pass Temporal\'s payload limit, and reads them after', async () => {
     const wide = Array.from({ length: 80 }, (_, i) => ({ id: `t${i}`, type: 'transform', config: { value: `{{ $pad("${i}", 30000, "x") }}` } }));
     await upload(world, {

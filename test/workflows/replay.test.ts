@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { leanLifecyclePatch } from '../../src/workflows/interpreter.js';
 import { blobReadsPatch } from '../../src/workflows/blob-reads.js';
 import { carryBlobsPatch } from '../../src/workflows/large-values.js';
+import { configBlobsPatch } from '../../src/workflows/nodes/activity.js';
 import { mapItemBlobReadsPatch } from '../../src/workflows/nodes/map-items.js';
 import { statusAttributePatch } from '../../src/workflows/status-attribute.js';
 import { startRun } from '../../src/runs/start-run.js';
@@ -26,7 +27,7 @@ const historiesDir = path.join(import.meta.dirname, 'histories');
 const { History } = temporal.api.history.v1;
 
 /** The interpreter's patches, in the order they were made. */
-const patchesOldestFirst = [leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch];
+const patchesOldestFirst = [leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch];
 
 /** The ids of the patches whose markers a history holds. */
 function patchesIn(history: temporal.api.history.v1.IHistory): Set<string> {
@@ -81,6 +82,7 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
       'GET /orders/42': (_req, res) => json(res, 200, { items: [{ price: 10 }, { price: 32.5 }] }),
       'POST /digest': (_req, res) => json(res, 200, { ok: true }),
       'POST /item': (req, res) => json(res, 200, JSON.parse(req.body) as unknown),
+      'POST /echo': (req, res) => json(res, 200, { length: req.body.length }),
       'GET /bad': (_req, res) => json(res, 400, { error: 'bad' }),
       'GET /big': (_req, res) => json(res, 200, { items: Array.from({ length: 6000 }, (_, i) => ({ i, text: 'x'.repeat(40) })) }),
     });
@@ -91,7 +93,7 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     await upstream?.close();
   });
 
-  it('records the slice, a branch with skips, an approval, a failure retried by an operator, parallel nodes and a blob read', async () => {
+  it('records the slice, a branch with skips, an approval, a failure retried by an operator, parallel nodes, blob reads, a carried continue-as-new and a large config', async () => {
     await upload(world, {
       id: 'slice', name: 'Slice',
       nodes: [
@@ -195,5 +197,16 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     };
     await expect.poll(first, { timeout: 5000 }).toBeDefined();
     await save('carried', carried, await first());
+
+    // A node activity's config too large for history, handed over by reference.
+    const parts = Array.from({ length: 12 }, (_, i) => ({ id: `p${i}`, type: 'transform', config: { value: `{{ $pad("${i}", 200000, "y") }}` } }));
+    await upload(world, {
+      id: 'large-config', name: 'Large config', maxParallel: 12,
+      nodes: [...parts, { id: 'send', type: 'http', needs: parts.map((p) => p.id), config: { method: 'POST', url: `${upstream.url}/echo`, body: `{{ [${parts.map((p) => `nodes.${p.id}.output`).join(', ')}] }}` } }],
+      output: '{{ nodes.send.output.body.length }}',
+    });
+    const largeConfig = await start(world, 'large-config');
+    await finish(world, largeConfig);
+    await save('large-config', largeConfig);
   });
 });

@@ -1,8 +1,17 @@
-import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, patched, proxyActivities } from '@temporalio/workflow';
 import type { NodeActivityInput, NodeActivityResult } from '../../activities/node-input.js';
+import { isPending } from '../../template/expressions.js';
+import { needsBlob, storeAsBlob } from '../large-values.js';
 import type { NodeExecutor } from './types.js';
 
 type NodeActivities = Record<string, (input: NodeActivityInput) => Promise<NodeActivityResult>>;
+
+/**
+ * Since this patch a node activity's config too large for history is stored as a blob and handed over as its
+ * reference, which the activity resolves; before it, a config past Temporal's payload limit made the server end
+ * the run. Asked for only by such configs.
+ */
+export const configBlobsPatch = 'weft-config-blobs';
 
 /**
  * Runs a node as the activity named after its type, with the node's retry policy, timeouts and summary as
@@ -12,7 +21,9 @@ type NodeActivities = Record<string, (input: NodeActivityInput) => Promise<NodeA
 export const runActivityNode: NodeExecutor = ({ runId, node, config, activityOptions, seq, attempts }) => {
   const activity = proxyActivities<NodeActivities>(activityOptions)[node.type];
   if (!activity) return Promise.reject(new TypeError(`no activity for node type "${node.type}"`));
-  return activity({ runId, nodeId: node.id, config, seq }).then(
+  const call = (sent: unknown) => activity({ runId, nodeId: node.id, config: sent, seq });
+  const sent = needsBlob(config) && patched(configBlobsPatch) ? storeAsBlob(runId, config) : config;
+  return (isPending(sent) ? sent.then(call) : call(sent)).then(
     (result) => {
       attempts(result.attempt);
       return result.output;
