@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/client.js';
 import { deleteRun, insertRun } from '../db/runs.js';
 import { getTemplate, getTemplateVersion } from '../db/templates.js';
-import { conflict, invalid, notFound } from '../errors.js';
+import { conflict, invalid, notFound, WeftError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
+import { startPayloadLimitBytes } from '../workflows/blob-ref.js';
 import { interpreterWorkflowType } from '../workflows/definitions.js';
 import type { RunInput, RunTrigger } from '../workflows/input.js';
 import { startingSearchAttributes } from '../workflows/search-attributes.js';
@@ -47,6 +48,12 @@ export async function startRun(
     runId, templateId: stored.templateId, templateVersion: stored.version, template: stored.definition, input,
     trigger: request.trigger, startedAt: startedAt.toISOString(), ...request.tuning,
   };
+  // The run starts with its input and its template as one Temporal payload; past the limit Temporal refuses it.
+  const size = Buffer.byteLength(JSON.stringify(args), 'utf8');
+  if (size > startPayloadLimitBytes) {
+    const message = `the run's input and template come to ${size} bytes; a run starts with at most ${startPayloadLimitBytes}`;
+    throw new WeftError('payload-too-large', message, [{ path: '/input', message: `${Buffer.byteLength(JSON.stringify(input), 'utf8')} bytes: pass large data by reference, as a URL a node fetches` }]);
+  }
   await insertRun(deps.db, { id: runId, templateId: stored.templateId, templateVersion: stored.version, trigger: request.trigger, input, startedAt });
   try {
     await deps.temporal.client.workflow.start(interpreterWorkflowType, {

@@ -13,6 +13,9 @@ export interface BlobRef {
 /** Outputs whose JSON is larger than this many bytes are stored as blobs (Temporal's payload limit is 2 MB). */
 export const blobThresholdBytes = 256 * 1024;
 
+/** The most a workflow's input may weigh: Temporal refuses larger payloads (its default blob size limit). */
+export const startPayloadLimitBytes = 2 * 1024 * 1024;
+
 const previewChars = 200;
 
 /** Size of a value's JSON in UTF-16 code units, a close enough measure for a threshold. */

@@ -131,6 +131,24 @@ output: "{{ nodes.total.output }}"
     expect(started.status).toBe(404);
   });
 
+  it('refuses a run input past Temporal\'s payload limit with a 413 problem, and indexes nothing', async () => {
+    await upload(world, { id: 'text-length', name: 'Text length', nodes: [{ id: 'n', type: 'transform', config: { value: '{{ $length(input.text) }}' } }], output: '{{ nodes.n.output }}' });
+    const res = await world.request('POST', '/api/v1/templates/text-length/runs', { input: { text: 'z'.repeat(2_200_000) } });
+    expect(res.status).toBe(413);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    const problem = (await res.json()) as { title: string; errors: Array<{ path: string; message: string }> };
+    expect(problem.title).toContain('at most 2097152');
+    expect(problem.errors).toEqual([{ path: '/input', message: expect.stringContaining('2200011 bytes') }]);
+    const runs = await world.request('GET', '/api/v1/runs?templateId=text-length');
+    expect(((await runs.json()) as { items: unknown[] }).items).toEqual([]);
+    // Inside the limit, a large input starts a run as any other.
+    const started = await world.request('POST', '/api/v1/templates/text-length/runs', { input: { text: 'z'.repeat(1_500_000) } });
+    expect(started.status).toBe(201);
+    const { runId } = (await started.json()) as { runId: string };
+    const done = await world.request('GET', `/api/v1/runs/${runId}/result?wait=30`);
+    expect(((await done.json()) as { output: unknown }).output).toBe(1_500_000);
+  });
+
   it('serves a closed run from the run index with the state the workflow holds, and returns its output as the result', async () => {
     const { runId, state } = await runToEnd(world, 'order-digest', { orderId: '42' });
     const handle = world.temporal.client.workflow.getHandle(runId);
