@@ -4,6 +4,7 @@ import { insertChildRun } from '../db/runs.js';
 import { getTemplateVersion } from '../db/templates.js';
 import { checkRunInput } from '../runs/input-validator.js';
 import type { Template } from '../template/model.js';
+import { startPayloadLimitBytes } from '../workflows/blob-ref.js';
 
 /** A child run the interpreter is about to start. */
 export interface ChildRunPreparation {
@@ -17,7 +18,8 @@ export interface ChildRunPreparation {
 
 /**
  * Creates the local activity that resolves a child run's template version (the latest when none is pinned),
- * checks the input against its `inputSchema` and adds the child to the run index.
+ * checks the input against its `inputSchema` and its size against Temporal's payload limit, and adds the child
+ * to the run index.
  */
 export function createPrepareChildRunActivity(db: Db) {
   return async function prepareChildRun(child: ChildRunPreparation): Promise<{ templateId: string; version: number; definition: Template }> {
@@ -29,6 +31,12 @@ export function createPrepareChildRunActivity(db: Db) {
     const { problems } = checkRunInput(`${stored.templateId}@${stored.version}`, stored.definition.inputSchema, child.input);
     if (problems.length > 0) {
       throw ApplicationFailure.create({ type: 'InvalidInput', nonRetryable: true, message: `the input does not match ${child.templateId}'s inputSchema`, details: [problems] });
+    }
+    // The child starts with its input and template as one Temporal payload (ids and times aside), which Temporal
+    // refuses past its limit by ending the parent run: the node fails instead, and the index gets no row.
+    const size = Buffer.byteLength(JSON.stringify({ input: child.input, template: stored.definition }), 'utf8') + 1024;
+    if (size > startPayloadLimitBytes) {
+      throw ApplicationFailure.nonRetryable(`the child run's input and template come to about ${size} bytes; a run starts with at most ${startPayloadLimitBytes}`, 'InputTooLarge');
     }
     await insertChildRun(db, { id: child.runId, templateId: stored.templateId, templateVersion: stored.version, input: child.input, startedAt: new Date(child.startedAt) });
     return { templateId: stored.templateId, version: stored.version, definition: stored.definition };

@@ -85,6 +85,19 @@ describe('map and subworkflow nodes', () => {
     expect(nodeOf(state, 'child').error).toMatchObject({ type: 'InvalidInput' });
   });
 
+  it('fails the node, and starts nothing, when the child input is past Temporal\'s payload limit', async () => {
+    await upload(world, { id: 'any-child', name: 'Any child', nodes: [{ id: 'size', type: 'transform', config: { value: '{{ $length(input.text) }}' } }] });
+    await upload(world, {
+      id: 'huge-parent', name: 'Huge parent',
+      nodes: [{ id: 'child', type: 'subworkflow', config: { template: 'any-child', input: { text: '{{ $pad("", 2200000, "q") }}' } } }],
+    });
+    const { state } = await finish(world, await start(world, 'huge-parent'));
+    expect(state.status).toBe('failed');
+    expect(nodeOf(state, 'child').error).toMatchObject({ type: 'InputTooLarge', message: expect.stringContaining('2097152') });
+    const children = await world.request('GET', '/api/v1/runs?templateId=any-child');
+    expect(((await children.json()) as { items: unknown[] }).items).toEqual([]);
+  });
+
   it('maps a template over items as child runs', async () => {
     await upload(world, {
       id: 'map-template', name: 'Map template',
