@@ -6,6 +6,7 @@ import { createEvaluateWithValuesActivity } from './evaluate-with-values.js';
 import { createHttpActivity } from './http.js';
 import type { LivePublisher } from './progress.js';
 import { createAppendRunEventsActivity, createRecordRunActivity } from './record-run.js';
+import { createStoredItemsActivities } from './stored-items.js';
 
 export type { NodeActivityInput, NodeActivityResult } from './node-input.js';
 export type { LivePublisher } from './progress.js';
@@ -33,6 +34,7 @@ export function createActivities(deps: ActivityDependencies) {
     prepareChildRun: createPrepareChildRunActivity(deps.db),
     evaluateItems: createEvaluateItemsActivity(deps.db),
     evaluateWithValues: createEvaluateWithValuesActivity(deps.db),
+    ...createStoredItemsActivities(deps.db),
   };
 }
 

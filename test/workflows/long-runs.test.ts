@@ -15,6 +15,7 @@ describe('long runs: continue-as-new and large outputs', () => {
       'GET /big': (_req, res) => json(res, 200, big),
       'POST /echo': (req, res) => json(res, 200, { length: req.body.length }),
       'POST /item': (req, res) => json(res, 200, JSON.parse(req.body) as unknown),
+      'GET /pages': (_req, res) => json(res, 200, { pages: Array.from({ length: 300 }, (_, i) => ({ i, text: 'p'.repeat(1000 + i) })) }),
       'GET /n': (req, res) => json(res, 200, { n: Number(new URL(req.path, 'http://x').searchParams.get('n')) }),
     });
     world = await startWorld();
@@ -85,6 +86,31 @@ describe('long runs: continue-as-new and large outputs', () => {
     expect(((await whole.json()) as { body: typeof big }).body).toEqual(big);
     expect((await world.request('GET', `/api/v1/runs/${runId}/nodes/nope/output`)).status).toBe(404);
     expect((await stateOf(world, runId)).status).toBe('completed');
+  });
+
+  it('maps over a list stored as a blob, in batches that each read their slice, or here when it fits in one', async () => {
+    await upload(world, {
+      id: 'map-stored', name: 'Map stored',
+      nodes: [
+        { id: 'fetch', type: 'http', config: { url: `${upstream.url}/big` } },
+        { id: 'pages', type: 'http', config: { url: `${upstream.url}/pages` } },
+        // 6,000 items: 12 batch child workflows of 500.
+        { id: 'each', type: 'map', needs: ['fetch'], config: { items: '{{ nodes.fetch.output.body.items }}', node: { type: 'transform', config: { value: '{{ item.i * 2 }}' } } } },
+        // 300 items, 300 KB: one slice, run in the run itself.
+        { id: 'sizes', type: 'map', needs: ['pages'], config: { items: '{{ nodes.pages.output.body.pages }}', node: { type: 'transform', config: { value: '{{ $length(item.text) }}' } } } },
+      ],
+      output: { sum: '{{ $sum(nodes.each.output) }}', count: '{{ $count(nodes.each.output) }}', sizes: '{{ $sum(nodes.sizes.output) }}' },
+    });
+    const runId = await start(world, 'map-stored');
+    const { state } = await finish(world, runId);
+    expect(state.status).toBe('completed');
+    expect(state.output).toEqual({ sum: 2 * ((5999 * 6000) / 2), count: 6000, sizes: 300 * 1000 + (299 * 300) / 2 });
+    const batches = async () => {
+      let count = 0;
+      for await (const _ of world.temporal.client.workflow.list({ query: `WorkflowType = 'runMapBatch' AND WorkflowId STARTS_WITH '${runId}.each.'` })) count += 1;
+      return count;
+    };
+    await expect.poll(batches, { timeout: 5000 }).toBe(12);
   });
 
   it('stores a run output made too large inside the workflow as a blob as the run settles', async () => {

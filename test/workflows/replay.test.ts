@@ -8,6 +8,7 @@ import { blobReadsPatch } from '../../src/workflows/blob-reads.js';
 import { carryBlobsPatch } from '../../src/workflows/large-values.js';
 import { configBlobsPatch } from '../../src/workflows/nodes/activity.js';
 import { mapItemBlobReadsPatch } from '../../src/workflows/nodes/map-items.js';
+import { mapStoredItemsPatch } from '../../src/workflows/stored-items.js';
 import { statusAttributePatch } from '../../src/workflows/status-attribute.js';
 import { startRun } from '../../src/runs/start-run.js';
 import { command, finish, nodeOf, start, waitFor } from '../support/run-control.js';
@@ -27,7 +28,7 @@ const historiesDir = path.join(import.meta.dirname, 'histories');
 const { History } = temporal.api.history.v1;
 
 /** The interpreter's patches, in the order they were made. */
-const patchesOldestFirst = [leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch];
+const patchesOldestFirst = [leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch];
 
 /** The ids of the patches whose markers a history holds. */
 function patchesIn(history: temporal.api.history.v1.IHistory): Set<string> {
@@ -65,12 +66,13 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
   /**
    * Saves a run's history (its latest execution's, or `execution`'s) under the newest patch it carries, unless a
-   * recording by that name exists.
+   * recording by that name exists. A workflow that asks no patch itself (a map's batch child) is saved under
+   * `asOf`, the patch whose behaviour it shows.
    */
-  const save = async (name: string, runId: string, execution?: string) => {
+  const save = async (name: string, runId: string, execution?: string, asOf?: string) => {
     const history = await world.temporal.client.workflow.getHandle(runId, execution).fetchHistory();
     const carried = patchesIn(history);
-    const newest = patchesOldestFirst.filter((p) => carried.has(p)).at(-1);
+    const newest = patchesOldestFirst.filter((p) => carried.has(p)).at(-1) ?? asOf;
     const file = path.join(historiesDir, newest ? `${name}.${newest}.json` : `${name}.json`);
     if (existsSync(file)) return;
     const plain = History.toObject(History.fromObject(history), { longs: String, enums: String, bytes: String });
@@ -93,7 +95,7 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     await upstream?.close();
   });
 
-  it('records the slice, a branch with skips, an approval, a failure retried by an operator, parallel nodes, blob reads, a carried continue-as-new and a large config', async () => {
+  it('records the slice, a branch with skips, an approval, a failure retried by an operator, parallel nodes, blob reads, a carried continue-as-new, a large config and a map over a stored list', async () => {
     await upload(world, {
       id: 'slice', name: 'Slice',
       nodes: [
@@ -208,5 +210,19 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     const largeConfig = await start(world, 'large-config');
     await finish(world, largeConfig);
     await save('large-config', largeConfig);
+
+    // A map over a list stored as a blob: 6,000 items in batch children that read their own slices.
+    await upload(world, {
+      id: 'map-stored', name: 'Map stored',
+      nodes: [
+        { id: 'fetch', type: 'http', config: { url: `${upstream.url}/big` } },
+        { id: 'each', type: 'map', needs: ['fetch'], config: { items: '{{ nodes.fetch.output.body.items }}', node: { type: 'transform', config: { value: '{{ item.i }}' } } } },
+      ],
+      output: '{{ $count(nodes.each.output) }}',
+    });
+    const mapStored = await start(world, 'map-stored');
+    await finish(world, mapStored);
+    await save('map-stored', mapStored);
+    await save('map-stored-batch', `${mapStored}.each.1.batch-0`, undefined, mapStoredItemsPatch);
   });
 });

@@ -1,11 +1,13 @@
-import { executeChild } from '@temporalio/workflow';
+import { executeChild, patched } from '@temporalio/workflow';
 import type { ExpressionScope } from '../../template/expressions.js';
 import type { TemplateNode } from '../../template/model.js';
 import type { MapConfig } from '../../template/node-types/map.js';
 import { nodeReferences } from '../../template/references.js';
+import { isBlobRef, type BlobRef } from '../blob-ref.js';
 import { mapBatchWorkflowType } from '../definitions.js';
 import { nodeFailure } from '../failures.js';
 import type { MapBatchInput } from '../map-batch.js';
+import { mapStoredItemsPatch, planStoredItems, readStoredItems, storedSliceBudget } from '../stored-items.js';
 import { runItems, type MapInner, type MapWork } from './map-items.js';
 import type { NodeExecutor } from './types.js';
 
@@ -40,23 +42,45 @@ async function pool<T>(count: number, lanes: number, task: (i: number) => Promis
  */
 export const runMapNode: NodeExecutor = async ({ runId, node, config, attempt, scope, maxParallel, activityOptions }) => {
   const c = config as MapConfig;
-  if (!Array.isArray(c.items)) throw nodeFailure('MapItemsNotAList', `items is ${c.items === null ? 'null' : typeof c.items}, not a list`);
-  const items: unknown[] = c.items;
   const concurrency = Math.min(c.concurrency ?? maxParallel, maxParallel);
   const inner: MapInner = c.node ? { node: c.node } : { template: c.template ?? '', version: c.version, input: c.input };
-  const work: MapWork = { runId, nodeId: node.id, attempt, inner, scope: itemScope(scope, node, inner), activityOptions };
-  if (items.length <= mapBatchSize) return runItems(work, items, 0, concurrency);
+  const work = (): MapWork => ({ runId, nodeId: node.id, attempt, inner, scope: itemScope(scope, node, inner), activityOptions });
+  if (isBlobRef(c.items) && patched(mapStoredItemsPatch)) return runStoredItems(work(), c.items, concurrency);
+  if (!Array.isArray(c.items)) throw nodeFailure('MapItemsNotAList', `items is ${c.items === null ? 'null' : typeof c.items}, not a list`);
+  const items: unknown[] = c.items;
+  if (items.length <= mapBatchSize) return runItems(work(), items, 0, concurrency);
+  const slices = Array.from({ length: Math.ceil(items.length / mapBatchSize) }, (_, b) => ({ offset: b * mapBatchSize, items: items.slice(b * mapBatchSize, (b + 1) * mapBatchSize) }));
+  return runBatches(work(), slices, concurrency);
+};
 
-  const batches = Math.ceil(items.length / mapBatchSize);
+/** One batch child's share of the items: given, or a slice of a stored list. */
+type Slice = { offset: number; items: unknown[] } | { offset: number; stored: { ref: BlobRef; count: number } };
+
+/** Runs slices of a map's items as batch child workflows, as many at once as `concurrency` allows. */
+async function runBatches(work: MapWork, slices: Slice[], concurrency: number): Promise<unknown[]> {
   const perBatch = Math.min(concurrency, mapBatchSize);
-  const outputs = await pool(batches, Math.max(1, Math.floor(concurrency / perBatch)), (b) => {
-    const offset = b * mapBatchSize;
-    const input: MapBatchInput = { work, items: items.slice(offset, offset + mapBatchSize), offset, concurrency: perBatch };
+  const outputs = await pool(slices.length, Math.max(1, Math.floor(concurrency / perBatch)), (b) => {
+    const slice = slices[b]!;
+    const input: MapBatchInput = 'items' in slice ? { work, items: slice.items, offset: slice.offset, concurrency: perBatch } : { work, items: [], stored: slice.stored, offset: slice.offset, concurrency: perBatch };
+    const count = 'items' in slice ? slice.items.length : slice.stored.count;
     return executeChild<(input: MapBatchInput) => Promise<unknown[]>>(mapBatchWorkflowType, {
-      workflowId: `${runId}.${node.id}.${attempt}.batch-${b}`,
+      workflowId: `${work.runId}.${work.nodeId}.${work.attempt}.batch-${b}`,
       args: [input],
-      staticSummary: `${node.id}: items ${offset}–${offset + input.items.length - 1}`,
+      staticSummary: `${work.nodeId}: items ${slice.offset}–${slice.offset + count - 1}`,
     });
   });
   return outputs.flat();
-};
+}
+
+/**
+ * A map over a list stored as a blob: planned in slices small enough for history, then run here when one slice
+ * holds them all, else one batch child per slice, each reading its own slice.
+ */
+async function runStoredItems(work: MapWork, ref: BlobRef, concurrency: number): Promise<unknown[]> {
+  const plan = await planStoredItems({ ref, maxCount: mapBatchSize, budget: storedSliceBudget });
+  if (plan.slices.length <= 1) {
+    const items = plan.length === 0 ? [] : await readStoredItems({ ref, offset: 0, count: plan.length });
+    return runItems(work, items, 0, concurrency);
+  }
+  return runBatches(work, plan.slices.map(({ offset, count }) => ({ offset, stored: { ref, count } })), concurrency);
+}

@@ -1,0 +1,49 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Db } from '../db/client.js';
+import { getBlob } from '../db/runs.js';
+import { blobIdOf, type BlobRef } from '../workflows/blob-ref.js';
+
+/** How a map goes through a list stored as a blob: its length, and slices small enough to read into history. */
+export interface StoredItemsPlan {
+  length: number;
+  slices: Array<{ offset: number; count: number }>;
+}
+
+async function storedList(db: Db, ref: BlobRef): Promise<unknown[]> {
+  const row = await getBlob(db, blobIdOf(ref));
+  if (!row) throw ApplicationFailure.nonRetryable(`blob ${ref.$ref} does not exist`, 'BlobMissing');
+  if (!Array.isArray(row.value)) {
+    throw ApplicationFailure.nonRetryable(`items is ${row.value === null ? 'null' : typeof row.value}, not a list`, 'MapItemsNotAList');
+  }
+  return row.value as unknown[];
+}
+
+/**
+ * Creates the local activities a `map` over a stored list uses: one plans its slices (at most `maxCount` items
+ * and `budget` JSON characters each, as each slice is read into a workflow's history), one reads a slice.
+ */
+export function createStoredItemsActivities(db: Db) {
+  return {
+    async planStoredItems({ ref, maxCount, budget }: { ref: BlobRef; maxCount: number; budget: number }): Promise<StoredItemsPlan> {
+      const items = await storedList(db, ref);
+      const slices: StoredItemsPlan['slices'] = [];
+      let size = 0;
+      items.forEach((item, i) => {
+        const itemSize = JSON.stringify(item ?? null).length + 1;
+        if (itemSize > budget) throw ApplicationFailure.nonRetryable(`item ${i} is ${itemSize} characters; a map takes items of at most ${budget}`, 'InputTooLarge');
+        const last = slices.at(-1);
+        if (last && last.count < maxCount && size + itemSize <= budget) {
+          last.count++;
+          size += itemSize;
+        } else {
+          slices.push({ offset: i, count: 1 });
+          size = itemSize;
+        }
+      });
+      return { length: items.length, slices };
+    },
+    async readStoredItems({ ref, offset, count }: { ref: BlobRef; offset: number; count: number }): Promise<unknown[]> {
+      return (await storedList(db, ref)).slice(offset, offset + count);
+    },
+  };
+}
