@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client.js';
 import { evaluateValue, ExpressionError, type ExpressionScope } from '../template/expressions.js';
-import { withStoredOutputs } from './blobs.js';
+import type { BlobRef } from '../workflows/blob-ref.js';
+import { storeIfLarge, withStoredOutputs } from './blobs.js';
 
 /** A map's per-item `transform`, evaluated for a slice of its items. */
 export interface ItemsEvaluation {
@@ -10,6 +11,8 @@ export interface ItemsEvaluation {
   items: unknown[];
   /** The index of the first item in the whole list. */
   offset: number;
+  /** When given, outputs too large for history are stored under this run and answered by reference. */
+  runId?: string;
 }
 
 /**
@@ -18,7 +21,7 @@ export interface ItemsEvaluation {
  * many: outside it, 10,000 items take milliseconds instead of minutes. Pure, so a retried attempt is harmless.
  */
 export function createEvaluateItemsActivity(db: Db) {
-  return async function evaluateItems({ value, scope: given, items, offset }: ItemsEvaluation): Promise<unknown[]> {
+  return async function evaluateItems({ value, scope: given, items, offset, runId }: ItemsEvaluation): Promise<unknown[] | BlobRef> {
     // Outputs the run holds as blob references are read as the values they stand for.
     const scope = await withStoredOutputs(db, given);
     const outputs: unknown[] = [];
@@ -31,6 +34,7 @@ export function createEvaluateItemsActivity(db: Db) {
         throw err;
       }
     }
-    return outputs;
+    // A reference when stored: the map joins the slices' outputs (see `joinStoredLists`).
+    return runId === undefined ? outputs : (storeIfLarge(db, runId, outputs) as Promise<unknown[] | BlobRef>);
   };
 }

@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client.js';
 import { getBlob } from '../db/runs.js';
-import { blobIdOf, type BlobRef } from '../workflows/blob-ref.js';
+import { blobIdOf, isBlobRef, type BlobRef } from '../workflows/blob-ref.js';
+import { storeValue } from './blobs.js';
 
 /** How a map goes through a list stored as a blob: its length, and slices small enough to read into history. */
 export interface StoredItemsPlan {
@@ -44,6 +45,11 @@ export function createStoredItemsActivities(db: Db) {
     },
     async readStoredItems({ ref, offset, count }: { ref: BlobRef; offset: number; count: number }): Promise<unknown[]> {
       return (await storedList(db, ref)).slice(offset, offset + count);
+    },
+    /** Joins a map's outputs, given per slice as lists or stored lists, into one stored list. */
+    async joinStoredLists({ runId, parts }: { runId: string; parts: Array<unknown[] | BlobRef> }): Promise<BlobRef> {
+      const lists = await Promise.all(parts.map((part) => (isBlobRef(part) ? storedList(db, part) : Promise.resolve(part))));
+      return storeValue(db, runId, lists.flat());
     },
   };
 }

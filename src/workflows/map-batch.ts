@@ -1,6 +1,15 @@
-import type { BlobRef } from './blob-ref.js';
+import { patched } from '@temporalio/workflow';
+import { isBlobRef, type BlobRef } from './blob-ref.js';
+import { needsBlob, storeAsBlob } from './large-values.js';
 import { runItems, type MapWork } from './nodes/map-items.js';
 import { readStoredItems } from './stored-items.js';
+
+/**
+ * Since this patch a batch whose outputs are too large for history stores them and answers with the reference,
+ * which the map joins with the other batches' outputs; before it, Temporal refused a result past its payload
+ * limit and ended the batch. Asked for only by such batches.
+ */
+export const batchOutputBlobsPatch = 'weft-batch-output-blobs';
 
 /** One batch of a large map's items, run as a child workflow so the run's own history stays short. */
 export interface MapBatchInput {
@@ -14,9 +23,11 @@ export interface MapBatchInput {
   concurrency: number;
 }
 
-/** Runs one batch of a map's items and resolves with their outputs in item order. */
-export async function runMapBatch(input: MapBatchInput): Promise<unknown[]> {
+/** Runs one batch of a map's items and resolves with their outputs in item order, or their stored list. */
+export async function runMapBatch(input: MapBatchInput): Promise<unknown[] | BlobRef> {
   const { stored } = input;
   const items = stored ? await readStoredItems({ ref: stored.ref, offset: input.offset, count: stored.count }) : input.items;
-  return runItems(input.work, items, input.offset, input.concurrency);
+  const outputs = await runItems(input.work, items, input.offset, input.concurrency);
+  if (isBlobRef(outputs) || !needsBlob(outputs) || !patched(batchOutputBlobsPatch)) return outputs;
+  return storeAsBlob(input.work.runId, outputs) as Promise<BlobRef>;
 }

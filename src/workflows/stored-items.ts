@@ -11,8 +11,9 @@ export const mapStoredItemsPatch = 'weft-map-stored-items';
 /** The most JSON characters one slice of a stored list brings into a workflow's history. */
 export const storedSliceBudget = 448 * 1024;
 
-// Local activities: the stored list never enters history, only the plan and each slice where it is run.
-export const { planStoredItems, readStoredItems } = proxyLocalActivities<Activities>({
+// Local activities: the stored list never enters history, only the plan, each slice where it is run, and the
+// reference to a joined list.
+export const { planStoredItems, readStoredItems, joinStoredLists } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '60s',
   retry: { initialInterval: '200ms', maximumInterval: '10s', nonRetryableErrorTypes: ['MapItemsNotAList', 'BlobMissing', 'InputTooLarge'] },
 });

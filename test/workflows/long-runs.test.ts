@@ -16,6 +16,7 @@ describe('long runs: continue-as-new and large outputs', () => {
       'POST /echo': (req, res) => json(res, 200, { length: req.body.length }),
       'POST /item': (req, res) => json(res, 200, JSON.parse(req.body) as unknown),
       'GET /pages': (_req, res) => json(res, 200, { pages: Array.from({ length: 300 }, (_, i) => ({ i, text: 'p'.repeat(1000 + i) })) }),
+      'GET /chunk': (req, res) => json(res, 200, { n: Number(new URL(req.path, 'http://x').searchParams.get('n')), text: 'c'.repeat(5000) }),
       'GET /n': (req, res) => json(res, 200, { n: Number(new URL(req.path, 'http://x').searchParams.get('n')) }),
     });
     world = await startWorld();
@@ -111,6 +112,23 @@ describe('long runs: continue-as-new and large outputs', () => {
       return count;
     };
     await expect.poll(batches, { timeout: 5000 }).toBe(12);
+  });
+
+  it('joins a map\'s outputs into one stored list when a batch\'s outputs are too large for history', async () => {
+    await upload(world, {
+      id: 'map-large-outputs', name: 'Map large outputs', maxParallel: 50,
+      nodes: [
+        // 1,200 transforms of 5,000 characters: each batch's slice of outputs (2.5 MB) comes back stored.
+        { id: 'each', type: 'map', config: { items: '{{ [1..1200] }}', node: { type: 'transform', config: { value: '{{ $pad($string(item), 5000, "w") }}' } } } },
+        // 600 responses of 5 KB: each batch's outputs are stored by the batch.
+        { id: 'fetched', type: 'map', config: { items: '{{ [1..600] }}', node: { type: 'http', config: { url: `${upstream.url}/chunk`, query: { n: '{{ item }}' } } } } },
+      ],
+      output: { count: '{{ $count(nodes.each.output) }}', last: '{{ $substring(nodes.each.output[1199], 0, 5) }}', fetched: '{{ $count(nodes.fetched.output) }}', n: '{{ nodes.fetched.output[599].body.n }}' },
+    });
+    const { state } = await finish(world, await start(world, 'map-large-outputs'));
+    expect(state.status).toBe('completed');
+    expect(state.output).toEqual({ count: 1200, last: '1200w', fetched: 600, n: 600 });
+    expect(nodeOf(state, 'each').output).toMatchObject({ $ref: expect.stringMatching(/^blob:/) });
   });
 
   it('stores a run output made too large inside the workflow as a blob as the run settles', async () => {

@@ -7,6 +7,7 @@ import { leanLifecyclePatch } from '../../src/workflows/interpreter.js';
 import { blobReadsPatch } from '../../src/workflows/blob-reads.js';
 import { carryBlobsPatch } from '../../src/workflows/large-values.js';
 import { configBlobsPatch } from '../../src/workflows/nodes/activity.js';
+import { batchOutputBlobsPatch } from '../../src/workflows/map-batch.js';
 import { mapItemBlobReadsPatch } from '../../src/workflows/nodes/map-items.js';
 import { mapStoredItemsPatch } from '../../src/workflows/stored-items.js';
 import { statusAttributePatch } from '../../src/workflows/status-attribute.js';
@@ -28,7 +29,7 @@ const historiesDir = path.join(import.meta.dirname, 'histories');
 const { History } = temporal.api.history.v1;
 
 /** The interpreter's patches, in the order they were made. */
-const patchesOldestFirst = [leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch];
+const patchesOldestFirst = [leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch, batchOutputBlobsPatch];
 
 /** The ids of the patches whose markers a history holds. */
 function patchesIn(history: temporal.api.history.v1.IHistory): Set<string> {
@@ -95,7 +96,7 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     await upstream?.close();
   });
 
-  it('records the slice, a branch with skips, an approval, a failure retried by an operator, parallel nodes, blob reads, a carried continue-as-new, a large config and a map over a stored list', async () => {
+  it('records the slice, a branch with skips, an approval, a failure retried by an operator, parallel nodes, blob reads, a carried continue-as-new, a large config, a map over a stored list and a map joining stored outputs', async () => {
     await upload(world, {
       id: 'slice', name: 'Slice',
       nodes: [
@@ -224,5 +225,16 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     await finish(world, mapStored);
     await save('map-stored', mapStored);
     await save('map-stored-batch', `${mapStored}.each.1.batch-0`, undefined, mapStoredItemsPatch);
+
+    // A map whose batches answer with stored lists, joined into one by the run.
+    await upload(world, {
+      id: 'map-joined', name: 'Map joined',
+      nodes: [{ id: 'each', type: 'map', config: { items: '{{ [1..1200] }}', node: { type: 'transform', config: { value: '{{ $pad($string(item), 5000, "w") }}' } } } }],
+      output: '{{ $count(nodes.each.output) }}',
+    });
+    const mapJoined = await start(world, 'map-joined');
+    await finish(world, mapJoined);
+    await save('map-joined', mapJoined, undefined, batchOutputBlobsPatch);
+    await save('map-joined-batch', `${mapJoined}.each.1.batch-0`, undefined, batchOutputBlobsPatch);
   });
 });

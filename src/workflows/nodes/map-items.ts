@@ -2,7 +2,7 @@ import { patched, proxyActivities, type ActivityOptions } from '@temporalio/work
 import type { Activities } from '../../activities/index.js';
 import { evaluateValue, type ExpressionScope } from '../../template/expressions.js';
 import type { TemplateNode } from '../../template/model.js';
-import { holdsBlobRef } from '../blob-ref.js';
+import { holdsBlobRef, type BlobRef } from '../blob-ref.js';
 import { blobReadsPatch } from '../blob-reads.js';
 import { readsInsideOutputs } from '../../template/references.js';
 import { nodeFailure, toRunError } from '../failures.js';
@@ -41,9 +41,10 @@ const evaluateOutsideFrom = 20;
 export const mapItemBlobReadsPatch = 'weft-map-item-blob-reads';
 
 /** Evaluates a per-item value (a `transform`'s value, an inner node's config) over a slice of items in one activity. */
-function evaluateSlice(work: MapWork, value: unknown, items: unknown[], offset: number, what: string): Promise<unknown[]> {
+function evaluateSlice(work: MapWork, value: unknown, items: unknown[], offset: number, what: 'transform' | 'config'): Promise<unknown[] | BlobRef> {
   const { evaluateItems } = proxyActivities<Activities>({ ...work.activityOptions, summary: `${work.nodeId}[${offset}…${offset + items.length - 1}] (${what})` });
-  return evaluateItems({ value, scope: work.scope, items, offset });
+  // A transform's outputs too large for history come back stored; configs are needed here, item by item.
+  return evaluateItems({ value, scope: work.scope, items, offset, ...(what === 'transform' ? { runId: work.runId } : {}) });
 }
 
 /** The nodes in a map's scope whose output is, or holds, a blob reference. */
@@ -77,10 +78,11 @@ async function runItem(work: MapWork, item: unknown, index: number, evaluated?: 
 }
 
 /**
- * Runs items `concurrency` at a time and resolves with their outputs in item order. The first failure stops
- * new items from starting and, once those running have ended, fails with the item's index and error.
+ * Runs items `concurrency` at a time and resolves with their outputs in item order (a stored list when a
+ * transform's outputs were too large for history). The first failure stops new items from starting and, once
+ * those running have ended, fails with the item's index and error.
  */
-export async function runItems(work: MapWork, items: unknown[], offset: number, concurrency: number): Promise<unknown[]> {
+export async function runItems(work: MapWork, items: unknown[], offset: number, concurrency: number): Promise<unknown[] | BlobRef> {
   // The activity also reads stored outputs the transform reads inside (see `blob-reads.ts`).
   const transform = 'node' in work.inner && work.inner.node.type === 'transform' ? work.inner.node : undefined;
   if (transform && (items.length >= evaluateOutsideFrom || (holdsBlobRef(work.scope.nodes) && patched(blobReadsPatch)))) {
@@ -89,7 +91,7 @@ export async function runItems(work: MapWork, items: unknown[], offset: number, 
   // Each item's config (or child input) read inside a stored output: evaluated for the slice where values are read.
   const perItem = 'node' in work.inner ? work.inner.node.config ?? {} : work.inner.input;
   const evaluated = perItem !== undefined && readsInsideOutputs(perItem, blobbedIn(work.scope)) && patched(mapItemBlobReadsPatch)
-    ? await evaluateSlice(work, perItem, items, offset, 'config')
+    ? ((await evaluateSlice(work, perItem, items, offset, 'config')) as unknown[]) // never stored: no run id given
     : undefined;
   const outputs: unknown[] = new Array<unknown>(items.length);
   let next = 0;

@@ -7,7 +7,7 @@ import { isBlobRef, type BlobRef } from '../blob-ref.js';
 import { mapBatchWorkflowType } from '../definitions.js';
 import { nodeFailure } from '../failures.js';
 import type { MapBatchInput } from '../map-batch.js';
-import { mapStoredItemsPatch, planStoredItems, readStoredItems, storedSliceBudget } from '../stored-items.js';
+import { joinStoredLists, mapStoredItemsPatch, planStoredItems, readStoredItems, storedSliceBudget } from '../stored-items.js';
 import { runItems, type MapInner, type MapWork } from './map-items.js';
 import type { NodeExecutor } from './types.js';
 
@@ -56,27 +56,31 @@ export const runMapNode: NodeExecutor = async ({ runId, node, config, attempt, s
 /** One batch child's share of the items: given, or a slice of a stored list. */
 type Slice = { offset: number; items: unknown[] } | { offset: number; stored: { ref: BlobRef; count: number } };
 
-/** Runs slices of a map's items as batch child workflows, as many at once as `concurrency` allows. */
-async function runBatches(work: MapWork, slices: Slice[], concurrency: number): Promise<unknown[]> {
+/**
+ * Runs slices of a map's items as batch child workflows, as many at once as `concurrency` allows, and joins
+ * their outputs: in the workflow, or, when a batch answered with a stored list, into one stored list.
+ */
+async function runBatches(work: MapWork, slices: Slice[], concurrency: number): Promise<unknown[] | BlobRef> {
   const perBatch = Math.min(concurrency, mapBatchSize);
   const outputs = await pool(slices.length, Math.max(1, Math.floor(concurrency / perBatch)), (b) => {
     const slice = slices[b]!;
     const input: MapBatchInput = 'items' in slice ? { work, items: slice.items, offset: slice.offset, concurrency: perBatch } : { work, items: [], stored: slice.stored, offset: slice.offset, concurrency: perBatch };
     const count = 'items' in slice ? slice.items.length : slice.stored.count;
-    return executeChild<(input: MapBatchInput) => Promise<unknown[]>>(mapBatchWorkflowType, {
+    return executeChild<(input: MapBatchInput) => Promise<unknown[] | BlobRef>>(mapBatchWorkflowType, {
       workflowId: `${work.runId}.${work.nodeId}.${work.attempt}.batch-${b}`,
       args: [input],
       staticSummary: `${work.nodeId}: items ${slice.offset}–${slice.offset + count - 1}`,
     });
   });
-  return outputs.flat();
+  if (outputs.some(isBlobRef)) return joinStoredLists({ runId: work.runId, parts: outputs });
+  return (outputs as unknown[][]).flat();
 }
 
 /**
  * A map over a list stored as a blob: planned in slices small enough for history, then run here when one slice
  * holds them all, else one batch child per slice, each reading its own slice.
  */
-async function runStoredItems(work: MapWork, ref: BlobRef, concurrency: number): Promise<unknown[]> {
+async function runStoredItems(work: MapWork, ref: BlobRef, concurrency: number): Promise<unknown[] | BlobRef> {
   const plan = await planStoredItems({ ref, maxCount: mapBatchSize, budget: storedSliceBudget });
   if (plan.slices.length <= 1) {
     const items = plan.length === 0 ? [] : await readStoredItems({ ref, offset: 0, count: plan.length });
