@@ -4,7 +4,7 @@ import { insertChildRun } from '../db/runs.js';
 import { getTemplateVersion } from '../db/templates.js';
 import { checkRunInput } from '../runs/input-validator.js';
 import type { Template } from '../template/model.js';
-import { startPayloadLimitBytes } from '../workflows/blob-ref.js';
+import { payloadLimitBytes } from '../workflows/blob-ref.js';
 
 /** A child run the interpreter is about to start. */
 export interface ChildRunPreparation {
@@ -35,8 +35,8 @@ export function createPrepareChildRunActivity(db: Db) {
     // The child starts with its input and template as one Temporal payload (ids and times aside), which Temporal
     // refuses past its limit by ending the parent run: the node fails instead, and the index gets no row.
     const size = Buffer.byteLength(JSON.stringify({ input: child.input, template: stored.definition }), 'utf8') + 1024;
-    if (size > startPayloadLimitBytes) {
-      throw ApplicationFailure.nonRetryable(`the child run's input and template come to about ${size} bytes; a run starts with at most ${startPayloadLimitBytes}`, 'InputTooLarge');
+    if (size > payloadLimitBytes) {
+      throw ApplicationFailure.nonRetryable(`the child run's input and template come to about ${size} bytes; a run starts with at most ${payloadLimitBytes}`, 'InputTooLarge');
     }
     await insertChildRun(db, { id: child.runId, templateId: stored.templateId, templateVersion: stored.version, input: child.input, startedAt: new Date(child.startedAt) });
     return { templateId: stored.templateId, version: stored.version, definition: stored.definition };

@@ -1,10 +1,12 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, ApplicationFailure } from '@temporalio/client';
+import { storeValue } from '../activities/blobs.js';
 import { getRun } from '../db/runs.js';
 import { getTemplateVersion } from '../db/templates.js';
 import { conflict, invalid, notFound, WeftError } from '../errors.js';
 import type { ApprovalDecision } from '../template/node-types/approval.js';
 import { nodeType } from '../template/node-types/index.js';
 import { formatPath } from '../template/source.js';
+import { blobThresholdBytes, jsonSize, payloadLimitBytes } from '../workflows/blob-ref.js';
 import {
   approveUpdate, cancelUpdate, controlFailureTypes, pauseUpdate, resumeUpdate, retryNodeUpdate, skipNodeUpdate, stateQuery,
 } from '../workflows/definitions.js';
@@ -50,18 +52,36 @@ async function checkCommand(deps: RunReaderDeps, runId: string, row: { templateI
 }
 
 /**
+ * A command as it can travel through history: a skip's output over the blob threshold is stored and given by
+ * reference (dependents read it as any stored output); a retry config or approval data past Temporal's payload
+ * limit is refused.
+ */
+async function fitForHistory(deps: RunReaderDeps, runId: string, command: RunCommand): Promise<RunCommand> {
+  if (command.kind === 'skip' && command.output !== undefined && jsonSize(command.output) > blobThresholdBytes) {
+    return { ...command, output: await storeValue(deps.db, runId, command.output) };
+  }
+  const [field, value] = command.kind === 'retry' ? ['config', command.config] : command.kind === 'approve' ? ['data', command.data] : [];
+  const size = field === undefined ? 0 : Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');
+  if (size > payloadLimitBytes) {
+    throw new WeftError('payload-too-large', `the command is too large for the run's history`, [{ path: `/${field}`, message: `${size} bytes; a command carries at most ${payloadLimitBytes}` }]);
+  }
+  return command;
+}
+
+/**
  * Applies an operator command through the run's update and answers with the run's state. A finished run
  * answers 409 before anything is sent; the workflow's validator answers the rest (404 for an unknown node,
  * 409 for a command that makes no sense now).
  */
-export async function controlRun(deps: RunReaderDeps, runId: string, command: RunCommand): Promise<RunState> {
+export async function controlRun(deps: RunReaderDeps, runId: string, given: RunCommand): Promise<RunState> {
   const row = await getRun(deps.db, runId);
   if (!row) throw notFound(`run "${runId}"`);
   const ended = () => conflict(`the run has ended (${row.status}): it takes no more commands`);
   if (terminalRunStatuses.includes(row.status as RunStatus)) throw ended();
   const handle = deps.client.workflow.getHandle(runId);
   try {
-    await checkCommand(deps, runId, row, command);
+    await checkCommand(deps, runId, row, given);
+    const command = await fitForHistory(deps, runId, given);
     switch (command.kind) {
       case 'pause': return await handle.executeUpdate(pauseUpdate);
       case 'resume': return await handle.executeUpdate(resumeUpdate);

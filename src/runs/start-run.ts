@@ -4,7 +4,7 @@ import { deleteRun, insertRun } from '../db/runs.js';
 import { getTemplate, getTemplateVersion } from '../db/templates.js';
 import { conflict, invalid, notFound, WeftError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
-import { startPayloadLimitBytes } from '../workflows/blob-ref.js';
+import { payloadLimitBytes } from '../workflows/blob-ref.js';
 import { interpreterWorkflowType } from '../workflows/definitions.js';
 import type { RunInput, RunTrigger } from '../workflows/input.js';
 import { startingSearchAttributes } from '../workflows/search-attributes.js';
@@ -50,8 +50,8 @@ export async function startRun(
   };
   // The run starts with its input and its template as one Temporal payload; past the limit Temporal refuses it.
   const size = Buffer.byteLength(JSON.stringify(args), 'utf8');
-  if (size > startPayloadLimitBytes) {
-    const message = `the run's input and template come to ${size} bytes; a run starts with at most ${startPayloadLimitBytes}`;
+  if (size > payloadLimitBytes) {
+    const message = `the run's input and template come to ${size} bytes; a run starts with at most ${payloadLimitBytes}`;
     throw new WeftError('payload-too-large', message, [{ path: '/input', message: `${Buffer.byteLength(JSON.stringify(input), 'utf8')} bytes: pass large data by reference, as a URL a node fetches` }]);
   }
   await insertRun(deps.db, { id: runId, templateId: stored.templateId, templateVersion: stored.version, trigger: request.trigger, input, startedAt });

@@ -13,8 +13,11 @@ export interface BlobRef {
 /** Outputs whose JSON is larger than this many bytes are stored as blobs (Temporal's payload limit is 2 MB). */
 export const blobThresholdBytes = 256 * 1024;
 
-/** The most a workflow's input may weigh: Temporal refuses larger payloads (its default blob size limit). */
-export const startPayloadLimitBytes = 2 * 1024 * 1024;
+/**
+ * The most one Temporal payload may weigh (its default blob size limit): a workflow's input, an update's
+ * arguments. Temporal refuses larger ones.
+ */
+export const payloadLimitBytes = 2 * 1024 * 1024;
 
 const previewChars = 200;
 

@@ -62,4 +62,20 @@ describe('onError: pause holds the run for an operator, who retries or skips the
     expect(state).toMatchObject({ status: 'completed', output: 'given' });
     expect(trace(events)).toContain('run.resumed');
   });
+
+  it('takes a skip output too large for history by reference, and refuses a retry config past the payload limit', async () => {
+    const runId = await start(world, 'held', { path: 'bad' });
+    await waitFor(world, runId, (s) => s.status === 'waiting_for_operator');
+    const tooLarge = await command(world, runId, 'nodes/call/retry', { config: { url: `${upstream.url}/good`, headers: { x: 'h'.repeat(2_200_000) } } });
+    expect(tooLarge.status).toBe(413);
+    expect((tooLarge.body as unknown as { errors: Array<{ path: string }> }).errors).toEqual([{ path: '/config', message: expect.stringContaining('bytes') }]);
+    const value = 'v'.repeat(2_500_000);
+    const skipped = await command(world, runId, 'nodes/call/skip', { output: { body: { value } } });
+    expect(skipped.status).toBe(200);
+    expect(nodeOf(skipped.body, 'call').output).toMatchObject({ $ref: expect.stringMatching(/^blob:/) });
+    const { state } = await finish(world, runId);
+    expect(state.status).toBe('completed');
+    const output = await world.request('GET', `/api/v1/runs/${runId}/output`);
+    expect(await output.json()).toBe(value);
+  });
 });
