@@ -39,6 +39,8 @@ export interface WorldOptions {
   secrets?: Record<string, string>;
   /** Activities registered beside Weft's own (node types that exist only for a test). */
   extraActivities?: (db: Db) => Record<string, (...args: never[]) => Promise<unknown>>;
+  /** Another dev server than the shared one (a test that needs other dynamic config), in the same namespace. */
+  temporalAddress?: string;
 }
 
 /** Starts a world: a real worker on a unique task queue against the shared test dev server. */
@@ -46,7 +48,7 @@ export async function startWorld(kind: DatabaseKind = 'pglite', options: WorldOp
   const taskQueue = `test-${randomUUID()}`;
   const config = loadConfig({}, {});
   const temporalConfig = { ...config.temporal, taskQueue };
-  const address = inject('temporalAddress');
+  const address = options.temporalAddress ?? inject('temporalAddress');
   const namespace = inject('temporalNamespace');
   const database = await openTestDatabase(kind);
   const temporal = await connectTemporal(address, namespace, temporalConfig);

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRun } from '../../src/runs/start-run.js';
+import { startDevServer, type DevServer } from '../../src/temporal/dev-server.js';
+import { freePort } from '../support/ports.js';
 import { command, eventsOf, eventsPage, finish, nodeOf, start, stateOf, waitFor } from '../support/run-control.js';
 import { expectGapless, upload } from '../support/runs.js';
 import { json, startUpstream } from '../support/upstream.js';
@@ -216,5 +218,42 @@ describe('long runs: continue-as-new and large outputs', () => {
     let executions = 0;
     for await (const _ of world.temporal.client.workflow.list({ query: `WorkflowId = '${runId}'` })) executions += 1;
     expect(executions).toBeGreaterThan(1);
+  });
+});
+
+describe('continue-as-new when Temporal suggests it', () => {
+  let server: DevServer;
+  let world: World;
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+
+  beforeAll(async () => {
+    upstream = await startUpstream({ 'GET /n': (req, res) => json(res, 200, { n: Number(new URL(req.path, 'http://x').searchParams.get('n')) }) });
+    // A dev server of its own, which suggests a new execution once a history holds 60 events.
+    server = await startDevServer({ port: await freePort(), headless: true, dbFile: null, dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 60 }, log: () => {} });
+    world = await startWorld('pglite', { temporalAddress: server.address });
+  }, 60_000);
+  afterAll(async () => {
+    await world?.close();
+    await server?.stop();
+    await upstream?.close();
+  });
+
+  it('goes on in new executions with the same run id, output and unbroken event sequence', async () => {
+    const chain = Array.from({ length: 20 }, (_, i) => ({
+      id: `s${i}`, type: 'http', needs: i === 0 ? undefined : [`s${i - 1}`],
+      config: { url: `${upstream.url}/n`, query: { n: i === 0 ? 1 : `{{ nodes.s${i - 1}.output.body.n + 1 }}` } },
+    }));
+    await upload(world, { id: 'suggested', name: 'Suggested', nodes: chain, output: '{{ nodes.s19.output.body.n }}' });
+    const runId = await start(world, 'suggested');
+    const { state } = await finish(world, runId);
+    expect(state).toMatchObject({ status: 'completed', output: 20 });
+    expect(state.nodes.every((n) => n.attempts === 1)).toBe(true);
+    expect(upstream.received.filter((r) => r.path.startsWith('/n')).length).toBe(20);
+    const executions = async () => {
+      let count = 0;
+      for await (const _ of world.temporal.client.workflow.list({ query: `WorkflowId = '${runId}'` })) count += 1;
+      return count;
+    };
+    await expect.poll(executions, { timeout: 5000 }).toBeGreaterThan(1);
   });
 });
