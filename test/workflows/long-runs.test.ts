@@ -7,6 +7,21 @@ import { expectGapless, upload } from '../support/runs.js';
 import { json, startUpstream } from '../support/upstream.js';
 import { startWorld, type World } from '../support/world.js';
 
+/** How many workflows Temporal's visibility lists for a query (executions of a run, batches of a map). */
+async function countListed(world: World, query: string): Promise<number> {
+  let count = 0;
+  for await (const _ of world.temporal.client.workflow.list({ query })) count += 1;
+  return count;
+}
+
+/** `length` http nodes in a line, each asking `/n` for one more than the previous one answered. */
+function httpChain(url: string, length: number) {
+  return Array.from({ length }, (_, i) => ({
+    id: `s${i}`, type: 'http', needs: i === 0 ? undefined : [`s${i - 1}`],
+    config: { url: `${url}/n`, query: { n: i === 0 ? 1 : `{{ nodes.s${i - 1}.output.body.n + 1 }}` } },
+  }));
+}
+
 describe('long runs: continue-as-new and large outputs', () => {
   let world: World;
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
@@ -29,10 +44,7 @@ describe('long runs: continue-as-new and large outputs', () => {
   });
 
   it('continues as new with the same run id and an unbroken event sequence', async () => {
-    const chain = Array.from({ length: 6 }, (_, i) => ({
-      id: `s${i}`, type: 'http', needs: i === 0 ? undefined : [`s${i - 1}`],
-      config: { url: `${upstream.url}/n`, query: { n: i === 0 ? 1 : `{{ nodes.s${i - 1}.output.body.n + 1 }}` } },
-    }));
+    const chain = httpChain(upstream.url, 6);
     await upload(world, {
       id: 'chain', name: 'Chain',
       nodes: [...chain, { id: 'gate', type: 'approval', needs: ['s5'], config: { prompt: 'go on?' } }],
@@ -47,12 +59,7 @@ describe('long runs: continue-as-new and large outputs', () => {
     const { state } = await finish(world, runId);
     expect(state.output).toBe(6);
     expect(state.nodes.every((n) => n.attempts === 1)).toBe(true);
-    const executions = async () => {
-      let count = 0;
-      for await (const _ of world.temporal.client.workflow.list({ query: `WorkflowId = '${runId}'` })) count += 1;
-      return count;
-    };
-    await expect.poll(executions, { timeout: 5000 }).toBeGreaterThan(2);
+    await expect.poll(() => countListed(world, `WorkflowId = '${runId}'`), { timeout: 5000 }).toBeGreaterThan(2);
     // Each node ran once across all executions.
     expect(upstream.received.filter((r) => r.path.startsWith('/n')).length).toBe(6);
   });
@@ -108,12 +115,7 @@ describe('long runs: continue-as-new and large outputs', () => {
     const { state } = await finish(world, runId);
     expect(state.status).toBe('completed');
     expect(state.output).toEqual({ sum: 2 * ((5999 * 6000) / 2), count: 6000, sizes: 300 * 1000 + (299 * 300) / 2 });
-    const batches = async () => {
-      let count = 0;
-      for await (const _ of world.temporal.client.workflow.list({ query: `WorkflowType = 'runMapBatch' AND WorkflowId STARTS_WITH '${runId}.each.'` })) count += 1;
-      return count;
-    };
-    await expect.poll(batches, { timeout: 5000 }).toBe(12);
+    await expect.poll(() => countListed(world, `WorkflowType = 'runMapBatch' AND WorkflowId STARTS_WITH '${runId}.each.'`), { timeout: 5000 }).toBe(12);
   });
 
   it('joins a map\'s outputs into one stored list when a batch\'s outputs are too large for history', async () => {
@@ -215,9 +217,7 @@ describe('long runs: continue-as-new and large outputs', () => {
     expect(stored.length).toBeGreaterThan(0);
     const whole = await world.request('GET', `/api/v1/runs/${runId}/nodes/${stored[0]!.id}/output`);
     expect(((await whole.json()) as string).length).toBe(30000);
-    let executions = 0;
-    for await (const _ of world.temporal.client.workflow.list({ query: `WorkflowId = '${runId}'` })) executions += 1;
-    expect(executions).toBeGreaterThan(1);
+    await expect.poll(() => countListed(world, `WorkflowId = '${runId}'`), { timeout: 5000 }).toBeGreaterThan(1);
   });
 });
 
@@ -239,21 +239,13 @@ describe('continue-as-new when Temporal suggests it', () => {
   });
 
   it('goes on in new executions with the same run id, output and unbroken event sequence', async () => {
-    const chain = Array.from({ length: 20 }, (_, i) => ({
-      id: `s${i}`, type: 'http', needs: i === 0 ? undefined : [`s${i - 1}`],
-      config: { url: `${upstream.url}/n`, query: { n: i === 0 ? 1 : `{{ nodes.s${i - 1}.output.body.n + 1 }}` } },
-    }));
+    const chain = httpChain(upstream.url, 20);
     await upload(world, { id: 'suggested', name: 'Suggested', nodes: chain, output: '{{ nodes.s19.output.body.n }}' });
     const runId = await start(world, 'suggested');
     const { state } = await finish(world, runId);
     expect(state).toMatchObject({ status: 'completed', output: 20 });
     expect(state.nodes.every((n) => n.attempts === 1)).toBe(true);
     expect(upstream.received.filter((r) => r.path.startsWith('/n')).length).toBe(20);
-    const executions = async () => {
-      let count = 0;
-      for await (const _ of world.temporal.client.workflow.list({ query: `WorkflowId = '${runId}'` })) count += 1;
-      return count;
-    };
-    await expect.poll(executions, { timeout: 5000 }).toBeGreaterThan(1);
+    await expect.poll(() => countListed(world, `WorkflowId = '${runId}'`), { timeout: 5000 }).toBeGreaterThan(1);
   });
 });

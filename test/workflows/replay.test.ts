@@ -80,6 +80,14 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     writeFileSync(file, `${JSON.stringify(plain, null, 1)}\n`);
   };
 
+  /** Uploads a template, runs it to its end and answers with the run id. */
+  const runOf = async (template: { id: string } & Record<string, unknown>, input: unknown = {}) => {
+    await upload(world, template);
+    const runId = await start(world, template.id, input);
+    await finish(world, runId);
+    return runId;
+  };
+
   beforeAll(async () => {
     upstream = await startUpstream({
       'GET /orders/42': (_req, res) => json(res, 200, { items: [{ price: 10 }, { price: 32.5 }] }),
@@ -97,7 +105,7 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
   });
 
   it('records the slice, a branch with skips, an approval, a failure retried by an operator, parallel nodes, blob reads, a carried continue-as-new, a large config, a map over a stored list and a map joining stored outputs', async () => {
-    await upload(world, {
+    const slice = await runOf({
       id: 'slice', name: 'Slice',
       nodes: [
         { id: 'fetch', type: 'http', config: { url: `${upstream.url}/orders/42` } },
@@ -106,11 +114,9 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
       ],
       output: '{{ nodes.total.output }}',
     });
-    const slice = await start(world, 'slice');
-    await finish(world, slice);
     await save('slice', slice);
 
-    await upload(world, {
+    const branch = await runOf({
       id: 'branch', name: 'Branch',
       nodes: [
         { id: 'pick', type: 'transform', config: { value: '{{ input.way }}' } },
@@ -120,9 +126,7 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
         { id: 'join', type: 'transform', needs: ['left', 'right'], config: { value: '{{ nodes.left.output }}' } },
       ],
       output: '{{ nodes.join.output }}',
-    });
-    const branch = await start(world, 'branch', { way: 'left' });
-    await finish(world, branch);
+    }, { way: 'left' });
     await save('branch-skip', branch);
 
     await upload(world, {
@@ -155,7 +159,7 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     await save('failure-retry', retry);
 
     // Nodes started in one pass, ending in one workflow task or several, then a join.
-    await upload(world, {
+    const parallel = await runOf({
       id: 'parallel', name: 'Parallel', maxParallel: 4,
       nodes: [
         { id: 'a', type: 'http', config: { url: `${upstream.url}/orders/42` } },
@@ -165,13 +169,11 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
         { id: 'join', type: 'transform', needs: ['a', 'b', 'c', 'd'], config: { value: '{{ $count(nodes.a.output.body.items) }}' } },
       ],
       output: '{{ nodes.join.output }}',
-    });
-    const parallel = await start(world, 'parallel', { withB: true, label: 'x' });
-    await finish(world, parallel);
+    }, { withB: true, label: 'x' });
     await save('parallel', parallel);
 
     // An output stored as a blob, handed on whole and read inside, by nodes and by a map's per-item config.
-    await upload(world, {
+    const blobRead = await runOf({
       id: 'blob-read', name: 'Blob read',
       nodes: [
         { id: 'fetch', type: 'http', config: { url: `${upstream.url}/big` } },
@@ -181,8 +183,6 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
       ],
       output: '{{ nodes.count.output }}',
     });
-    const blobRead = await start(world, 'blob-read');
-    await finish(world, blobRead);
     await save('blob-read', blobRead);
 
     // A continue-as-new handing on outputs too large to carry as they are: the first execution stores them.
@@ -203,17 +203,15 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
 
     // A node activity's config too large for history, handed over by reference.
     const parts = Array.from({ length: 12 }, (_, i) => ({ id: `p${i}`, type: 'transform', config: { value: `{{ $pad("${i}", 200000, "y") }}` } }));
-    await upload(world, {
+    const largeConfig = await runOf({
       id: 'large-config', name: 'Large config', maxParallel: 12,
       nodes: [...parts, { id: 'send', type: 'http', needs: parts.map((p) => p.id), config: { method: 'POST', url: `${upstream.url}/echo`, body: `{{ [${parts.map((p) => `nodes.${p.id}.output`).join(', ')}] }}` } }],
       output: '{{ nodes.send.output.body.length }}',
     });
-    const largeConfig = await start(world, 'large-config');
-    await finish(world, largeConfig);
     await save('large-config', largeConfig);
 
     // A map over a list stored as a blob: 6,000 items in batch children that read their own slices.
-    await upload(world, {
+    const mapStored = await runOf({
       id: 'map-stored', name: 'Map stored',
       nodes: [
         { id: 'fetch', type: 'http', config: { url: `${upstream.url}/big` } },
@@ -221,19 +219,15 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
       ],
       output: '{{ $count(nodes.each.output) }}',
     });
-    const mapStored = await start(world, 'map-stored');
-    await finish(world, mapStored);
     await save('map-stored', mapStored);
     await save('map-stored-batch', `${mapStored}.each.1.batch-0`, undefined, mapStoredItemsPatch);
 
     // A map whose batches answer with stored lists, joined into one by the run.
-    await upload(world, {
+    const mapJoined = await runOf({
       id: 'map-joined', name: 'Map joined',
       nodes: [{ id: 'each', type: 'map', config: { items: '{{ [1..1200] }}', node: { type: 'transform', config: { value: '{{ $pad($string(item), 5000, "w") }}' } } } }],
       output: '{{ $count(nodes.each.output) }}',
     });
-    const mapJoined = await start(world, 'map-joined');
-    await finish(world, mapJoined);
     await save('map-joined', mapJoined, undefined, batchOutputBlobsPatch);
     await save('map-joined-batch', `${mapJoined}.each.1.batch-0`, undefined, batchOutputBlobsPatch);
   });
