@@ -199,7 +199,7 @@ export class RunBook {
       seq: this.events.seq,
       inFlight: this.inFlight(),
     };
-    if (this.endedAt) state.endedAt = this.endedAt;
+    if (this.endedAt && this.settled) state.endedAt = this.endedAt;
     if (this.output !== undefined) state.output = options.wholeOutput ? this.output : truncated(this.output);
     if (this.error) state.error = this.error;
     return state;

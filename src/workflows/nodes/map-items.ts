@@ -90,7 +90,9 @@ export async function runItems(work: MapWork, items: unknown[], offset: number, 
   }
   // Each item's config (or child input) read inside a stored output: evaluated for the slice where values are read.
   const perItem = 'node' in work.inner ? work.inner.node.config ?? {} : work.inner.input;
-  const evaluated = perItem !== undefined && readsInsideOutputs(perItem, blobbedIn(work.scope)) && patched(mapItemBlobReadsPatch)
+  // Which outputs hold references is asked only of values that read inside some output: it walks them whole.
+  const readsInside = perItem !== undefined && readsInsideOutputs(perItem, new Set(Object.keys(work.scope.nodes)));
+  const evaluated = readsInside && readsInsideOutputs(perItem, blobbedIn(work.scope)) && patched(mapItemBlobReadsPatch)
     ? ((await evaluateSlice(work, perItem, items, offset, 'config')) as unknown[]) // never stored: no run id given
     : undefined;
   const outputs: unknown[] = new Array<unknown>(items.length);
