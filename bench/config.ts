@@ -29,10 +29,10 @@ export function positive(env: Env, key: string, fallback: number): number {
 export function readBenchConfig(env: Env = process.env): BenchConfig {
   return {
     runs: positive(env, 'BENCH_RUNS', 100),
-    largeRuns: positive(env, 'BENCH_LARGE_RUNS', 10),
+    largeRuns: positive(env, 'BENCH_LARGE_RUNS', 30),
     width: positive(env, 'BENCH_WIDTH', 50),
     burst: positive(env, 'BENCH_BURST', 200),
-    burstRounds: positive(env, 'BENCH_BURST_ROUNDS', 2),
+    burstRounds: positive(env, 'BENCH_BURST_ROUNDS', 3),
     warmup: positive(env, 'BENCH_WARMUP', 3),
   };
 }

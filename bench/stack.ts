@@ -13,14 +13,6 @@ import { json, startUpstream } from '../test/support/upstream.js';
 
 const benchWorkflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
-/**
- * The dev server has one history shard, and its transfer-queue reader polls at most 20 times a second per shard
- * (`history.transferProcessorMaxPollRPS`). Once that burst is spent, every workflow and activity task waits
- * ~40 ms before it is dispatched, whichever workflow scheduled it: a 50-step chain then takes 5 s instead of
- * 0.9 s, and the wait hides what the bench compares. A cluster spreads runs over hundreds of shards.
- */
-const devServerConfig = { 'history.transferProcessorMaxPollRPS': 1000 };
-
 const quiet = { info: () => {}, warn: console.warn, error: console.error, debug: () => {}, trace: () => {}, log: () => {} };
 
 /** Everything the bench runs on: one in-memory dev server, one worker for both sides, one upstream. */
@@ -53,7 +45,8 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
   const taskQueue = `bench-${randomUUID()}`;
   const temporalConfig = { ...config.temporal, taskQueue };
   const [server, database, bundle, upstream] = await Promise.all([
-    startDevServer({ port: await freePort(), headless: true, dbFile: null, dynamicConfig: devServerConfig, log: (line) => log(`[temporal] ${line}`) }),
+    // The dev server's settings are `temporal-dev.yml`'s, as for `npm start` and the tests.
+    startDevServer({ port: await freePort(), headless: true, dbFile: null, log: (line) => log(`[temporal] ${line}`) }),
     openDatabase({ databaseUrl: config.databaseUrl, dataDir: null }),
     bundleWorkflowCode({ workflowsPath: benchWorkflowsPath, preloadModules: [...sharedWorkflowModules], logger: quiet }),
     startBenchUpstream(),
