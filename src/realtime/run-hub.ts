@@ -111,11 +111,7 @@ export class RunHub {
   repair(): Promise<void> {
     this.repairing ??= (async () => {
       try {
-        // The source answers in pages: read until one adds nothing.
-        for (let before = -1; before !== this.lastSeq; ) {
-          before = this.lastSeq;
-          for (const event of await this.source.events(this.runId, this.lastSeq)) this.deliver(event);
-        }
+        for (const event of await this.source.events(this.runId, this.lastSeq)) this.deliver(event);
       } catch {
         // The next live event or idle check tries again.
       } finally {

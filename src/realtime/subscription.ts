@@ -55,12 +55,8 @@ export class Subscription {
     this.hub.advanceTo(this.cursor);
   }
 
-  /** Delivers every event after the cursor; the source answers in pages, read until one adds nothing. */
   private async catchUp(): Promise<void> {
-    for (let before = -1; before !== this.cursor && !this.closed; ) {
-      before = this.cursor;
-      for (const event of await this.hub.eventsAfter(this.cursor)) this.deliver(event);
-    }
+    for (const event of await this.hub.eventsAfter(this.cursor)) this.deliver(event);
   }
 
   private enqueue(event: RunEvent): void {

@@ -44,6 +44,16 @@ export async function readRunEvents(deps: RunReaderDeps, runId: string, afterSeq
 }
 
 /**
+ * Every event after `afterSeq`, read page by page from `readPage` (the events route, the events query) until a
+ * page comes back empty.
+ */
+export async function everyEvent(readPage: (afterSeq: number) => Promise<RunEvent[]>, afterSeq = 0): Promise<RunEvent[]> {
+  const events: RunEvent[] = [];
+  for (let page = await readPage(afterSeq); page.length > 0; page = await readPage(events.at(-1)!.seq)) events.push(...page);
+  return events;
+}
+
+/**
  * Waits up to `waitMs` for a run to close (Temporal long-polls for the result), then answers with its state,
  * closed or not.
  */

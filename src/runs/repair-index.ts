@@ -1,12 +1,13 @@
-import type { Client, WorkflowExecutionInfo, WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 // A CommonJS module: Node's ESM loader sees only its default export.
 import proto from '@temporalio/proto';
 import type { Db } from '../db/client.js';
 import { getOpenRuns, oldestOpenRunStart, recordRunSummary } from '../db/runs.js';
 import type { RunRow } from '../db/schema.js';
 import { eventsQuery, interpreterWorkflowType, stateQuery } from '../workflows/definitions.js';
-import { terminalRunStatuses, type RunEvent } from '../workflows/state.js';
+import { terminalRunStatuses } from '../workflows/state.js';
 import { endClosedRun, type TemporalClose } from './closed-by-temporal.js';
+import { everyEvent } from './read-run.js';
 
 /** What the repair needs: the run index and a client of the namespace runs live in. */
 export interface RunIndexRepairDeps {
@@ -73,23 +74,13 @@ async function repairRun(deps: RunIndexRepairDeps, execution: WorkflowExecutionI
   if (latest.runId !== execution.runId) return false;
   const handle = client.workflow.getHandle(execution.workflowId, execution.runId);
   // A query of a closed run replays its history on a worker; the output comes whole, as the index keeps it.
-  const [last, events] = await Promise.all([handle.query(stateQuery, { wholeOutput: true }), heldEvents(handle)]);
+  const [last, events] = await Promise.all([handle.query(stateQuery, { wholeOutput: true }), everyEvent((after) => handle.query(eventsQuery, after))]);
   let summary = { state: last, events };
   if (!terminalRunStatuses.includes(last.status)) summary = endClosedRun(last, events, await closeOf(client, execution));
   await recordRunSummary(deps.db, {
     runId: row.id, templateId: summary.state.templateId, templateVersion: summary.state.templateVersion, trigger: row.trigger, input: row.input, ...summary,
   });
   return true;
-}
-
-/** Every event the execution holds: the events query answers in pages. */
-async function heldEvents(handle: WorkflowHandle): Promise<RunEvent[]> {
-  const events: RunEvent[] = [];
-  for (;;) {
-    const page = await handle.query(eventsQuery, events.at(-1)?.seq ?? 0);
-    if (page.length === 0) return events;
-    events.push(...page);
-  }
 }
 
 /** How Temporal closed an execution, with the terminate reason or failure message from its close event. */

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { everyEvent } from '../../src/runs/read-run.js';
 import type { RunEvent, RunState } from '../../src/workflows/state.js';
 import { expectGapless } from './runs.js';
 import type { World } from './world.js';
@@ -59,10 +60,8 @@ export async function eventsPage(world: World, runId: string, after = 0): Promis
 }
 
 /** Every event of a run after `after`, through the API, page by page as a client reads them. */
-export async function eventsOf(world: World, runId: string, after = 0): Promise<RunEvent[]> {
-  const events: RunEvent[] = [];
-  for (let page = await eventsPage(world, runId, after); page.length > 0; page = await eventsPage(world, runId, events.at(-1)!.seq)) events.push(...page);
-  return events;
+export function eventsOf(world: World, runId: string, after = 0): Promise<RunEvent[]> {
+  return everyEvent((afterSeq) => eventsPage(world, runId, afterSeq), after);
 }
 
 /** Events as `type:nodeId` strings, for order checks. */
