@@ -5,6 +5,11 @@ import { getBlob, insertBlob } from '../db/runs.js';
 import type { ExpressionScope } from '../template/expressions.js';
 import { blobIdOf, blobRef, blobThresholdBytes, holdsBlobRef, isBlobRef, type BlobRef } from '../workflows/blob-ref.js';
 
+/** The size of a value's JSON in UTF-8 bytes, as Temporal weighs a payload against its limit. */
+export function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');
+}
+
 /** Stores a value as a blob and answers with its reference. */
 export async function storeValue(db: Db, runId: string, value: unknown): Promise<BlobRef> {
   const id = randomUUID();
@@ -29,13 +34,16 @@ export async function storeLargeParts(db: Db, runId: string, value: unknown, thr
   return storeIfLarge(db, runId, parts, threshold);
 }
 
+/** The value a blob reference stands for; `BlobMissing` (not retried) when it is not stored. */
+export async function storedValue(db: Db, ref: BlobRef): Promise<unknown> {
+  const row = await getBlob(db, blobIdOf(ref));
+  if (!row) throw ApplicationFailure.nonRetryable(`blob ${ref.$ref} does not exist`, 'BlobMissing');
+  return row.value;
+}
+
 /** Replaces every blob reference in a value with the stored value, so consumers see what was produced. */
 export async function resolveRefs(db: Db, value: unknown): Promise<unknown> {
-  if (isBlobRef(value)) {
-    const row = await getBlob(db, blobIdOf(value));
-    if (!row) throw ApplicationFailure.nonRetryable(`blob ${value.$ref} does not exist`, 'BlobMissing');
-    return row.value;
-  }
+  if (isBlobRef(value)) return storedValue(db, value);
   if (Array.isArray(value)) return Promise.all(value.map((item) => resolveRefs(db, item)));
   if (value !== null && typeof value === 'object') {
     const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveRefs(db, v)] as const));

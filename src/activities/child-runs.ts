@@ -5,6 +5,7 @@ import { getTemplateVersion } from '../db/templates.js';
 import { checkRunInput } from '../runs/input-validator.js';
 import type { Template } from '../template/model.js';
 import { payloadLimitBytes } from '../workflows/blob-ref.js';
+import { jsonBytes } from './blobs.js';
 
 /** A child run the interpreter is about to start. */
 export interface ChildRunPreparation {
@@ -34,7 +35,7 @@ export function createPrepareChildRunActivity(db: Db) {
     }
     // The child starts with its input and template as one Temporal payload (ids and times aside), which Temporal
     // refuses past its limit by ending the parent run: the node fails instead, and the index gets no row.
-    const size = Buffer.byteLength(JSON.stringify({ input: child.input, template: stored.definition }), 'utf8') + 1024;
+    const size = jsonBytes({ input: child.input, template: stored.definition }) + 1024;
     if (size > payloadLimitBytes) {
       throw ApplicationFailure.nonRetryable(`the child run's input and template come to about ${size} bytes; a run starts with at most ${payloadLimitBytes}`, 'InputTooLarge');
     }

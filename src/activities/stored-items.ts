@@ -1,8 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client.js';
-import { getBlob } from '../db/runs.js';
-import { blobIdOf, isBlobRef, type BlobRef } from '../workflows/blob-ref.js';
-import { storeValue } from './blobs.js';
+import { isBlobRef, type BlobRef } from '../workflows/blob-ref.js';
+import { storedValue, storeValue } from './blobs.js';
 
 /** How a map goes through a list stored as a blob: its length, and slices small enough to read into history. */
 export interface StoredItemsPlan {
@@ -11,12 +10,9 @@ export interface StoredItemsPlan {
 }
 
 async function storedList(db: Db, ref: BlobRef): Promise<unknown[]> {
-  const row = await getBlob(db, blobIdOf(ref));
-  if (!row) throw ApplicationFailure.nonRetryable(`blob ${ref.$ref} does not exist`, 'BlobMissing');
-  if (!Array.isArray(row.value)) {
-    throw ApplicationFailure.nonRetryable(`items is ${row.value === null ? 'null' : typeof row.value}, not a list`, 'MapItemsNotAList');
-  }
-  return row.value as unknown[];
+  const value = await storedValue(db, ref);
+  if (!Array.isArray(value)) throw ApplicationFailure.nonRetryable(`items is ${value === null ? 'null' : typeof value}, not a list`, 'MapItemsNotAList');
+  return value as unknown[];
 }
 
 /**

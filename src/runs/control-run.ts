@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, ApplicationFailure } from '@temporalio/client';
-import { storeValue } from '../activities/blobs.js';
+import { jsonBytes, storeValue } from '../activities/blobs.js';
 import { getRun } from '../db/runs.js';
 import { getTemplateVersion } from '../db/templates.js';
 import { conflict, invalid, notFound, WeftError } from '../errors.js';
@@ -61,7 +61,7 @@ async function fitForHistory(deps: RunReaderDeps, runId: string, command: RunCom
     return { ...command, output: await storeValue(deps.db, runId, command.output) };
   }
   const [field, value] = command.kind === 'retry' ? ['config', command.config] : command.kind === 'approve' ? ['data', command.data] : [];
-  const size = field === undefined ? 0 : Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');
+  const size = field === undefined ? 0 : jsonBytes(value);
   if (size > payloadLimitBytes) {
     throw new WeftError('payload-too-large', `the command is too large for the run's history`, [{ path: `/${field}`, message: `${size} bytes; a command carries at most ${payloadLimitBytes}` }]);
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { jsonBytes } from '../activities/blobs.js';
 import type { Db } from '../db/client.js';
 import { deleteRun, insertRun } from '../db/runs.js';
 import { getTemplate, getTemplateVersion } from '../db/templates.js';
@@ -49,10 +50,10 @@ export async function startRun(
     trigger: request.trigger, startedAt: startedAt.toISOString(), ...request.tuning,
   };
   // The run starts with its input and its template as one Temporal payload; past the limit Temporal refuses it.
-  const size = Buffer.byteLength(JSON.stringify(args), 'utf8');
+  const size = jsonBytes(args);
   if (size > payloadLimitBytes) {
     const message = `the run's input and template come to ${size} bytes; a run starts with at most ${payloadLimitBytes}`;
-    throw new WeftError('payload-too-large', message, [{ path: '/input', message: `${Buffer.byteLength(JSON.stringify(input), 'utf8')} bytes: pass large data by reference, as a URL a node fetches` }]);
+    throw new WeftError('payload-too-large', message, [{ path: '/input', message: `${jsonBytes(input)} bytes: pass large data by reference, as a URL a node fetches` }]);
   }
   await insertRun(deps.db, { id: runId, templateId: stored.templateId, templateVersion: stored.version, trigger: request.trigger, input, startedAt });
   try {
