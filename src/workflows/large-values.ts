@@ -2,7 +2,7 @@ import { patched, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { blobThresholdBytes, isBlobRef } from './blob-ref.js';
 import type { NodeState } from './state.js';
-import { measuredSize } from './truncate.js';
+import { largestUntilWithin, measuredSize } from './truncate.js';
 
 // A local activity: its input never enters history (only the small reference it answers with does).
 const { storeBlob } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s', retry: { initialInterval: '200ms', maximumInterval: '10s' } });
@@ -46,15 +46,8 @@ export const carryBudget = 384 * 1024;
  * Expressions read inside them as inside any stored output (see `blob-reads.ts`).
  */
 export async function storeCarriedOutputs(runId: string, nodes: NodeState[]): Promise<void> {
-  const sizes = nodes.map((n) => (n.output === undefined || isBlobRef(n.output) ? 0 : measuredSize(n.output)));
-  let total = sizes.reduce((sum, size) => sum + size, 0);
-  if (total <= carryBudget || !patched(carryBlobsPatch)) return;
-  const chosen: number[] = [];
-  for (const i of sizes.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]! || a - b)) {
-    if (total <= carryBudget) break;
-    chosen.push(i);
-    total -= sizes[i]!;
-  }
+  const chosen = largestUntilWithin(nodes.map((n) => (n.output === undefined || isBlobRef(n.output) ? 0 : measuredSize(n.output))), carryBudget);
+  if (chosen.length === 0 || !patched(carryBlobsPatch)) return;
   const refs = await Promise.all(chosen.map((i) => storeAsBlob(runId, nodes[i]!.output)));
   // The run's own node states stay as they are: they may still answer a query before the execution ends.
   chosen.forEach((i, k) => (nodes[i] = { ...nodes[i]!, output: refs[k] }));

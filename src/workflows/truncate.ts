@@ -44,15 +44,26 @@ export const stateOutputsBudget = 384 * 1024;
  */
 export function shownOutputs(outputs: readonly unknown[], budget = stateOutputsBudget): unknown[] {
   const shown = outputs.map((output) => truncated(output));
-  let total = 0;
-  for (const value of shown) total += measuredSize(value);
-  if (total <= budget) return shown;
-  const largestFirst = shown.map((_, i) => i).sort((a, b) => measuredSize(shown[b]) - measuredSize(shown[a]) || a - b);
-  for (const i of largestFirst) {
-    if (total <= budget) break;
-    const marker = truncated(outputs[i], 0);
-    total += measuredSize(marker) - measuredSize(shown[i]);
-    shown[i] = marker;
-  }
+  const markers = new Map<number, unknown>();
+  const marker = (i: number): unknown => {
+    if (!markers.has(i)) markers.set(i, truncated(outputs[i], 0));
+    return markers.get(i);
+  };
+  for (const i of largestUntilWithin(shown.map(measuredSize), budget, (i) => measuredSize(marker(i)))) shown[i] = marker(i);
   return shown;
+}
+
+/**
+ * Which of `sizes` to shrink, largest first (the earlier of equals first), until their total fits in `budget`:
+ * none when it already does. `shrunk(i)` is item `i`'s size once shrunk, nothing unless given.
+ */
+export function largestUntilWithin(sizes: readonly number[], budget: number, shrunk: (i: number) => number = () => 0): number[] {
+  let total = sizes.reduce((sum, size) => sum + size, 0);
+  const chosen: number[] = [];
+  for (const i of sizes.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]! || a - b)) {
+    if (total <= budget) break;
+    chosen.push(i);
+    total += shrunk(i) - sizes[i]!;
+  }
+  return chosen;
 }
