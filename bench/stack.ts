@@ -7,7 +7,7 @@ import { openDatabase } from '../src/db/client.js';
 import { EventBus } from '../src/realtime/event-bus.js';
 import { connectTemporal, type TemporalHandle } from '../src/temporal/connection.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
-import { createWorker, sharedWorkflowModules } from '../src/temporal/worker.js';
+import { createWorker, workflowBundleOptions } from '../src/temporal/worker.js';
 import { freePort } from '../test/support/ports.js';
 import { json, startUpstream } from '../test/support/upstream.js';
 
@@ -48,7 +48,7 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
     // The dev server's settings are `temporal-dev.yml`'s, as for `npm start` and the tests.
     startDevServer({ port: await freePort(), headless: true, dbFile: null, log: (line) => log(`[temporal] ${line}`) }),
     openDatabase({ databaseUrl: config.databaseUrl, dataDir: null }),
-    bundleWorkflowCode({ workflowsPath: benchWorkflowsPath, preloadModules: [...sharedWorkflowModules], logger: quiet }),
+    bundleWorkflowCode({ workflowsPath: benchWorkflowsPath, ...workflowBundleOptions(), logger: quiet }),
     startBenchUpstream(),
   ]);
   const temporal = await connectTemporal(server.address, server.namespace, temporalConfig);

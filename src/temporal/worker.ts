@@ -14,10 +14,21 @@ export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', impo
  * Modules every workflow of a worker shares instead of loading its own: JSONata and the template language's
  * expression evaluation. Otherwise each run evaluates JSONata's module and parses its template's expressions
  * anew. They are safe to share because their only state is what a pure function made of an expression's text
- * (see `src/template/memo.ts`); nothing in them knows which workflow calls. Pass these to every bundle built for
- * a Weft worker (`bundleWorkflowCode({ preloadModules })`).
+ * (see `src/template/memo.ts`); nothing in them knows which workflow calls. Every bundle built for a Weft worker
+ * preloads them ({@link workflowBundleOptions}).
  */
 export const sharedWorkflowModules: readonly string[] = ['jsonata', fileURLToPath(new URL('../template/expressions.ts', import.meta.url))];
+
+/** The interpreter's workflow interceptors (`src/workflows/interceptors.ts`): they send live events as each activation ends. */
+export const workflowInterceptorModules: readonly string[] = [fileURLToPath(new URL('../workflows/interceptors.ts', import.meta.url))];
+
+/**
+ * What every bundle of Weft's workflows is built with: `bundleWorkflowCode({ workflowsPath, ...workflowBundleOptions() })`.
+ * A bundle without the interceptors would run every run but never publish a live event.
+ */
+export function workflowBundleOptions(): { preloadModules: string[]; workflowInterceptorModules: string[] } {
+  return { preloadModules: [...sharedWorkflowModules], workflowInterceptorModules: [...workflowInterceptorModules] };
+}
 
 let runtimeInstalled = false;
 
@@ -41,7 +52,7 @@ export interface WorkerOptions {
   activities: Activities;
   /** Where live events go: the process's bus, or the PostgreSQL relay that also reaches other processes. */
   bus: LivePath;
-  /** A prebuilt bundle (tests build one per run); otherwise the worker bundles `workflowsPath` itself. */
+  /** A prebuilt bundle (tests build one per run) built with {@link workflowBundleOptions}; otherwise the worker bundles `workflowsPath` itself. */
   workflowBundle?: WorkflowBundleOption;
   identity?: string;
   /** How long in-flight activities may run on after shutdown is asked for, before they are cancelled. */
@@ -53,7 +64,14 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
   quietRuntime();
   const connection = await NativeConnection.connect({ address: options.address, tls: tlsOptions(options.temporal), apiKey: options.temporal.apiKey });
   const sinks: InjectedSinks<WeftSinks> = {
-    events: { publish: { fn: (_info, runId, event) => options.bus.publish(runId, event), callDuringReplay: false } },
+    events: {
+      publish: {
+        fn: (_info, runId, events) => {
+          for (const event of events) options.bus.publish(runId, event);
+        },
+        callDuringReplay: false,
+      },
+    },
     // The same write as the `recordRun` local activity, which runs started before the lean lifecycle still call.
     runIndex: { record: runIndexSink(options.activities.recordRun) },
   };
@@ -69,7 +87,9 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
     // A graceful stop lets in-flight nodes finish rather than cancelling them at once (the SDK's default).
     shutdownGraceTime: options.shutdownGraceMs ?? 0,
     ...(options.identity ? { identity: options.identity } : {}),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath, bundlerOptions: { preloadModules: [...sharedWorkflowModules] } }),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath, interceptors: { workflowModules: [...workflowInterceptorModules] }, bundlerOptions: { preloadModules: [...sharedWorkflowModules] } }),
   });
   return { worker, connection };
 }

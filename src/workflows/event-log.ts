@@ -1,5 +1,5 @@
 import { workflowInfo } from '@temporalio/workflow';
-import { sinks } from './sinks.js';
+import { publishLive } from './live-events.js';
 import type { RunEvent, RunEventType } from './state.js';
 import { measuredSize, truncated } from './truncate.js';
 
@@ -37,8 +37,9 @@ export class EventLog {
   }
 
   /**
-   * Records an event, timestamped with workflow time so that replay yields the same value, and publishes it.
-   * The worker registers the sink without `callDuringReplay`, so a replay publishes nothing again.
+   * Records an event, timestamped with workflow time so that replay yields the same value, and publishes it
+   * as the activation ends. The worker registers the sink without `callDuringReplay`, so a replay publishes
+   * nothing again.
    */
   emit(type: RunEventType, nodeId?: string, data?: unknown): RunEvent {
     const event: RunEvent = { seq: ++this.lastSeq, type, at: new Date().toISOString() };
@@ -46,7 +47,7 @@ export class EventLog {
     if (data !== undefined) event.data = data;
     this.events.push(event);
     // The worker drops sink calls made during a replay: spare the sandbox the copy.
-    if (!workflowInfo().unsafe.isReplaying) sinks.events.publish(this.runId, live(event));
+    if (!workflowInfo().unsafe.isReplaying) publishLive(this.runId, live(event));
     return event;
   }
 

@@ -7,9 +7,12 @@ import type { RunEvent } from './state.js';
  * event is never published twice and a replayed close is not recorded again.
  */
 export interface WeftSinks extends Sinks {
-  /** The live path: events as they happen; a subscriber that missed one catches up through `eventsQuery`. */
+  /**
+   * The live path: the events of each activation, in seq order, as it ends (`live-events.ts`); a subscriber
+   * that missed one catches up through `eventsQuery`.
+   */
   events: {
-    publish(runId: string, event: RunEvent): void;
+    publish(runId: string, events: RunEvent[]): void;
   };
   /**
    * The run index, written as the run closes. The worker awaits a sink's call before it completes the workflow

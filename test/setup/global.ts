@@ -4,7 +4,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { startDevServer } from '../../src/temporal/dev-server.js';
-import { sharedWorkflowModules, workflowsPath } from '../../src/temporal/worker.js';
+import { workflowBundleOptions, workflowsPath } from '../../src/temporal/worker.js';
 import { freePort } from '../support/ports.js';
 import { startTestPostgres } from './postgres.js';
 
@@ -32,7 +32,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       log: (line) => console.error(`[temporal] ${line}`),
     }),
     startTestPostgres(),
-    bundleWorkflowCode({ workflowsPath, preloadModules: [...sharedWorkflowModules], logger: { info: () => {}, warn: () => {}, error: console.error, debug: () => {}, trace: () => {}, log: () => {} } }),
+    bundleWorkflowCode({ workflowsPath, ...workflowBundleOptions(), logger: { info: () => {}, warn: () => {}, error: console.error, debug: () => {}, trace: () => {}, log: () => {} } }),
   ]);
   if (!postgres && process.env.WEFT_REQUIRE_POSTGRES === '1') {
     throw new Error('WEFT_REQUIRE_POSTGRES=1 but no PostgreSQL server: set TEST_DATABASE_URL or install postgresql');
