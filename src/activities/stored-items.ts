@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client.js';
-import { isBlobRef, type BlobRef } from '../workflows/blob-ref.js';
+import { isBlobRef, jsonSize, type BlobRef } from '../workflows/blob-ref.js';
 import { storedValue, storeValue } from './blobs.js';
 
 /** How a map goes through a list stored as a blob: its length, and slices small enough to read into history. */
@@ -26,7 +26,7 @@ export function createStoredItemsActivities(db: Db) {
       const slices: StoredItemsPlan['slices'] = [];
       let size = 0;
       items.forEach((item, i) => {
-        const itemSize = JSON.stringify(item ?? null).length + 1;
+        const itemSize = jsonSize(item ?? null) + 1;
         if (itemSize > budget) throw ApplicationFailure.nonRetryable(`item ${i} is ${itemSize} characters; a map takes items of at most ${budget}`, 'InputTooLarge');
         const last = slices.at(-1);
         if (last && last.count < maxCount && size + itemSize <= budget) {

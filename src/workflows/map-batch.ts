@@ -1,5 +1,5 @@
 import { patched } from '@temporalio/workflow';
-import { isBlobRef, type BlobRef } from './blob-ref.js';
+import type { BlobRef } from './blob-ref.js';
 import { needsBlob, storeAsBlob } from './large-values.js';
 import { runItems, type MapWork } from './nodes/map-items.js';
 import { readStoredItems } from './stored-items.js';
@@ -28,6 +28,7 @@ export async function runMapBatch(input: MapBatchInput): Promise<unknown[] | Blo
   const { stored } = input;
   const items = stored ? await readStoredItems({ ref: stored.ref, offset: input.offset, count: stored.count }) : input.items;
   const outputs = await runItems(input.work, items, input.offset, input.concurrency);
-  if (isBlobRef(outputs) || !needsBlob(outputs) || !patched(batchOutputBlobsPatch)) return outputs;
+  // A reference already (a transform slice stored its outputs) never needs a blob.
+  if (!needsBlob(outputs) || !patched(batchOutputBlobsPatch)) return outputs;
   return storeAsBlob(input.work.runId, outputs) as Promise<BlobRef>;
 }
