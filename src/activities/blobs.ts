@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client.js';
 import { getBlob, insertBlob } from '../db/runs.js';
 import type { ExpressionScope } from '../template/expressions.js';
-import { blobIdOf, blobRef, blobThresholdBytes, holdsBlobRef, isBlobRef, jsonSize, type BlobRef } from '../workflows/blob-ref.js';
+import { blobIdOf, blobRef, blobThresholdBytes, holdsBlobRef, isBlobRef, needsBlob, type BlobRef } from '../workflows/blob-ref.js';
 
 /** The size of a value's JSON in UTF-8 bytes, as Temporal weighs a payload against its limit. */
 export function jsonBytes(value: unknown): number {
@@ -17,14 +17,9 @@ export async function storeValue(db: Db, runId: string, value: unknown): Promise
   return blobRef(id, JSON.stringify(value));
 }
 
-/** True when a value goes through history as it is: absent, a reference already, or within `threshold`. */
-function fitsAsIs(value: unknown, threshold: number): boolean {
-  return isBlobRef(value) || jsonSize(value) <= threshold;
-}
-
 /** The value itself when small enough for a Temporal payload, else stored and replaced by its reference. */
 export function storeIfLarge(db: Db, runId: string, value: unknown, threshold = blobThresholdBytes): Promise<unknown> {
-  if (fitsAsIs(value, threshold)) return Promise.resolve(value);
+  if (!needsBlob(value, threshold)) return Promise.resolve(value);
   return storeValue(db, runId, value);
 }
 
@@ -33,7 +28,7 @@ export function storeIfLarge(db: Db, runId: string, value: unknown, threshold = 
  * node config evaluated outside the workflow is still a config (`{ value: <reference> }`), not a reference.
  */
 export async function storeLargeParts(db: Db, runId: string, value: unknown, threshold = blobThresholdBytes): Promise<unknown> {
-  if (fitsAsIs(value, threshold)) return value;
+  if (!needsBlob(value, threshold)) return value;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return storeValue(db, runId, value);
   const parts = Object.fromEntries(await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await storeLargeParts(db, runId, v, threshold)] as const)));
   return storeIfLarge(db, runId, parts, threshold);

@@ -26,6 +26,28 @@ export function jsonSize(value: unknown): number {
   return value === undefined ? 0 : (JSON.stringify(value)?.length ?? 0);
 }
 
+// Outputs, errors and run outputs are never changed once made, so each object's size is measured once.
+const sizes = new WeakMap<object, number>();
+
+/** {@link jsonSize}, remembered for objects: a run measures the same outputs for history, queries and live events. */
+export function measuredSize(value: unknown): number {
+  if (value === null || typeof value !== 'object') return jsonSize(value);
+  let size = sizes.get(value);
+  if (size === undefined) {
+    size = jsonSize(value);
+    sizes.set(value, size);
+  }
+  return size;
+}
+
+/**
+ * True when a value must be stored as a blob before it goes through history: it is not a reference already and
+ * its JSON is larger than `threshold`. The workflow and the activities both decide by it.
+ */
+export function needsBlob(value: unknown, threshold = blobThresholdBytes): boolean {
+  return !isBlobRef(value) && measuredSize(value) > threshold;
+}
+
 /** The reference to a stored value. */
 export function blobRef(id: string, json: string): BlobRef {
   return { $ref: `blob:${id}`, size: json.length, preview: json.slice(0, previewChars) };

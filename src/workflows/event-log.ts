@@ -1,7 +1,8 @@
 import { workflowInfo } from '@temporalio/workflow';
+import { measuredSize } from './blob-ref.js';
 import { publishLive } from './live-events.js';
 import type { RunEvent, RunEventType } from './state.js';
-import { measuredSize, truncated } from './truncate.js';
+import { truncated } from './truncate.js';
 
 /**
  * The most one answer of the events query carries (JSON characters): events hold whole outputs (up to the blob

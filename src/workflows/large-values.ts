@@ -1,16 +1,11 @@
 import { patched, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { blobThresholdBytes, isBlobRef } from './blob-ref.js';
+import { blobThresholdBytes, isBlobRef, measuredSize, needsBlob } from './blob-ref.js';
 import type { NodeState } from './state.js';
-import { largestUntilWithin, measuredSize } from './truncate.js';
+import { largestUntilWithin } from './truncate.js';
 
 // A local activity: its input never enters history (only the small reference it answers with does).
 const { storeBlob } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s', retry: { initialInterval: '200ms', maximumInterval: '10s' } });
-
-/** True when a value must be stored as a blob before it can be carried through history. */
-export function needsBlob(value: unknown, threshold = blobThresholdBytes): boolean {
-  return !isBlobRef(value) && measuredSize(value) > threshold;
-}
 
 /** Stores a value as a blob; answers with its reference. */
 export function storeAsBlob(runId: string, value: unknown): Promise<unknown> {

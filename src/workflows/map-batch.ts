@@ -1,6 +1,6 @@
 import { patched } from '@temporalio/workflow';
-import type { BlobRef } from './blob-ref.js';
-import { needsBlob, storeAsBlob } from './large-values.js';
+import { needsBlob, type BlobRef } from './blob-ref.js';
+import { storeAsBlob } from './large-values.js';
 import { runItems, type MapWork } from './nodes/map-items.js';
 import { readStoredItems } from './stored-items.js';
 

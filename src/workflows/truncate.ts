@@ -1,4 +1,4 @@
-import { jsonSize } from './blob-ref.js';
+import { measuredSize } from './blob-ref.js';
 
 /** Values larger than this (JSON characters) are cut from run state answers; the node output route has them whole. */
 export const stateValueLimit = 32 * 1024;
@@ -8,20 +8,6 @@ export interface TruncatedValue {
   $truncated: true;
   size: number;
   preview: string;
-}
-
-// Outputs, errors and run outputs are never changed once made, so each object's size is measured once per run.
-const sizes = new WeakMap<object, number>();
-
-/** {@link jsonSize}, remembered for objects: a run measures the same outputs for history, queries and live events. */
-export function measuredSize(value: unknown): number {
-  if (value === null || typeof value !== 'object') return jsonSize(value);
-  let size = sizes.get(value);
-  if (size === undefined) {
-    size = jsonSize(value);
-    sizes.set(value, size);
-  }
-  return size;
 }
 
 /** The value itself when small enough, else a {@link TruncatedValue} marker with its size and first characters. */

@@ -1,7 +1,8 @@
 import { ActivityFailure, patched, proxyActivities } from '@temporalio/workflow';
 import type { NodeActivityInput, NodeActivityResult } from '../../activities/node-input.js';
 import { isPending } from '../../template/expressions.js';
-import { needsBlob, storeAsBlob } from '../large-values.js';
+import { needsBlob } from '../blob-ref.js';
+import { storeAsBlob } from '../large-values.js';
 import type { NodeExecutor } from './types.js';
 
 type NodeActivities = Record<string, (input: NodeActivityInput) => Promise<NodeActivityResult>>;
