@@ -30,18 +30,31 @@ const pageSize = 500;
  * const { repaired } = await repairRunIndex({ db, client }, { since: new Date(Date.now() - 3_600_000) });
  */
 export async function repairRunIndex(deps: RunIndexRepairDeps, options: { since: Date; signal?: AbortSignal }): Promise<{ checked: number; repaired: string[] }> {
-  if (!options.signal) return sweepClosedRuns(deps, options.since);
   // Every Temporal call of the sweep (listing, describe, queries) is cut short when the signal fires.
-  return deps.client.withAbortSignal(options.signal, () => sweepClosedRuns(deps, options.since));
+  const sweep = options.signal ? await deps.client.withAbortSignal(options.signal, () => sweepClosedRuns(deps, options.since)) : await sweepClosedRuns(deps, options.since);
+  if (sweep.failed.size > 0) {
+    throw new AggregateError([...sweep.failed.values()].map((f) => f.error), `could not repair ${sweep.failed.size} run(s) of the index (${sweep.repaired.length} repaired)`);
+  }
+  return { checked: sweep.checked, repaired: sweep.repaired };
 }
 
-async function sweepClosedRuns(deps: RunIndexRepairDeps, since: Date): Promise<{ checked: number; repaired: string[] }> {
+/** What one sweep did: the closed executions it listed, the runs it rewrote, and the runs it could not. */
+interface Sweep {
+  checked: number;
+  repaired: string[];
+  failed: Map<string, { execution: WorkflowExecutionInfo; error: Error }>;
+}
+
+/**
+ * Repairs the open rows of runs closed since `since`. Runs an earlier sweep could not repair go their own way:
+ * those in `retry` first, those in `holdBack` (not due yet) not at all.
+ */
+async function sweepClosedRuns(deps: RunIndexRepairDeps, since: Date, retry: readonly WorkflowExecutionInfo[] = [], holdBack: ReadonlySet<string> = new Set()): Promise<Sweep> {
   // `ContinuedAsNew` closes an execution, not the run: the run goes on in the next execution of the same id.
   const query = `WorkflowType = '${interpreterWorkflowType}' AND ExecutionStatus != 'Running' AND ExecutionStatus != 'ContinuedAsNew'`
     + ` AND CloseTime >= '${since.toISOString()}'`;
-  let checked = 0;
-  const repaired: string[] = [];
-  const failures: unknown[] = [];
+  const sweep: Sweep = { checked: 0, repaired: [], failed: new Map() };
+  const tried = new Set<string>();
   let page: WorkflowExecutionInfo[] = [];
   const repairPage = async () => {
     const open = new Map((await getOpenRuns(deps.db, page.map((e) => e.workflowId))).map((row) => [row.id, row]));
@@ -49,21 +62,27 @@ async function sweepClosedRuns(deps: RunIndexRepairDeps, since: Date): Promise<{
       const row = open.get(execution.workflowId);
       if (!row) continue;
       try {
-        if (await repairRun(deps, execution, row)) repaired.push(row.id);
+        if (await repairRun(deps, execution, row)) sweep.repaired.push(row.id);
       } catch (err) {
-        failures.push(new Error(`run ${row.id}: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
+        const error = new Error(`run ${row.id}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        sweep.failed.set(row.id, { execution, error });
       }
     }
     page = [];
   };
+  for (const execution of retry) {
+    tried.add(execution.workflowId);
+    page.push(execution);
+  }
+  await repairPage();
   for await (const execution of deps.client.workflow.list({ query, pageSize })) {
-    checked++;
+    sweep.checked++;
+    if (tried.has(execution.workflowId) || holdBack.has(execution.workflowId)) continue;
     page.push(execution);
     if (page.length === pageSize) await repairPage();
   }
   await repairPage();
-  if (failures.length > 0) throw new AggregateError(failures, `could not repair ${failures.length} run(s) of the index (${repaired.length} repaired)`);
-  return { checked, repaired };
+  return sweep;
 }
 
 /** Rewrites one open row from its closed execution; false when a newer execution of the run owns the row. */
@@ -102,12 +121,19 @@ async function closeOf(client: Client, execution: WorkflowExecutionInfo): Promis
   return { status, closedAt, ...(reason ? { reason } : {}) };
 }
 
+/** Run ids for a log line: the first 20. */
+function list(runIds: string[]): string {
+  return `${runIds.slice(0, 20).join(', ')}${runIds.length > 20 ? ', …' : ''}`;
+}
+
 /** How often the repair sweeps, and how far back past the previous sweep it looks. */
 export interface RunIndexRepairOptions {
   /** Between sweeps; 30 s unless given. */
   intervalMs?: number;
   /** Visibility lags behind the close of a run: each sweep looks back this much before the previous one began. */
   marginMs?: number;
+  /** The longest a run the repair could not rewrite waits before it is tried again; 1 h unless given. */
+  maxRetryDelayMs?: number;
 }
 
 /** A running repair loop. */
@@ -117,15 +143,20 @@ export interface RunIndexRepair {
 }
 
 /**
- * Sweeps the index with {@link repairRunIndex} at once, then every `intervalMs`. The first sweep looks back to
+ * Sweeps the index like {@link repairRunIndex} at once, then every `intervalMs`. The first sweep looks back to
  * the start of the oldest open row (a run cannot have closed before it started), each later one to the start of
- * the last sweep that succeeded, less a margin, so runs that closed while the database was down are still found.
- * Errors are logged and the next sweep tries again; they never reach the process.
+ * the last sweep that listed every closed run, less a margin, so runs that closed while the database was down
+ * are still found. A run the sweep cannot rewrite (its history no longer replays, say) does not hold that window
+ * back: it is tried again on its own, each time twice as late, up to `maxRetryDelayMs`. Errors are logged; they
+ * never reach the process.
  */
 export function startRunIndexRepair(deps: RunIndexRepairDeps, options: RunIndexRepairOptions = {}): RunIndexRepair {
   const intervalMs = options.intervalMs ?? 30_000;
   const marginMs = options.marginMs ?? 120_000;
+  const maxRetryDelayMs = options.maxRetryDelayMs ?? 3_600_000;
   let since: Date | undefined;
+  /** Runs a sweep could not rewrite, by run id, and when each is next tried. */
+  const retrying = new Map<string, { execution: WorkflowExecutionInfo; attempts: number; dueAt: number }>();
   let timer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
   const stopping = new AbortController();
@@ -133,12 +164,24 @@ export function startRunIndexRepair(deps: RunIndexRepairDeps, options: RunIndexR
   const sweep = async () => {
     const startedAt = new Date();
     try {
-      since ??= (await oldestOpenRunStart(deps.db)) ?? startedAt;
-      const { repaired } = await repairRunIndex(deps, { since, signal: stopping.signal });
-      if (repaired.length > 0) console.warn(`[weft] run index repair: rewrote ${repaired.length} stale run(s): ${repaired.slice(0, 20).join(', ')}${repaired.length > 20 ? ', …' : ''}`);
+      const from = since ?? (await oldestOpenRunStart(deps.db)) ?? startedAt;
+      const due = [...retrying.values()].filter((r) => r.dueAt <= startedAt.getTime()).map((r) => r.execution);
+      const { repaired, failed } = await deps.client.withAbortSignal(stopping.signal, () => sweepClosedRuns(deps, from, due, new Set(retrying.keys())));
+      // Calls cut short by stop() fail; those runs were not tried, and the next process sweeps them again.
+      if (stopping.signal.aborted) return;
       since = new Date(startedAt.getTime() - marginMs);
+      // A retried run that did not fail again is done with: rewritten, or its row is no longer open.
+      for (const execution of due) if (!failed.has(execution.workflowId)) retrying.delete(execution.workflowId);
+      for (const [runId, { execution }] of failed) {
+        const attempts = (retrying.get(runId)?.attempts ?? 0) + 1;
+        retrying.set(runId, { execution, attempts, dueAt: Date.now() + Math.min(intervalMs * 2 ** attempts, maxRetryDelayMs) });
+      }
+      if (repaired.length > 0) console.warn(`[weft] run index repair: rewrote ${repaired.length} stale run(s): ${list(repaired)}`);
+      if (failed.size > 0) {
+        const errors = [...failed.values()].map((f) => f.error);
+        console.warn(`[weft] run index repair: could not rewrite ${failed.size} run(s), each tried again later: ${list([...failed.keys()])}`, new AggregateError(errors));
+      }
     } catch (err) {
-      // A sweep cut short by stop() is not a failure: the next process sweeps from the oldest open row again.
       if (stopping.signal.aborted) return;
       console.warn('[weft] run index repair: sweep failed; the next sweep tries again:', err);
     }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { getRun, getRunEvents, insertRun } from '../../src/db/runs.js';
+import { deleteRun, getRun, getRunEvents, insertRun } from '../../src/db/runs.js';
 import { getTemplateVersion } from '../../src/db/templates.js';
 import { repairRunIndex, startRunIndexRepair } from '../../src/runs/repair-index.js';
 import { interpreterWorkflowType } from '../../src/workflows/definitions.js';
@@ -144,6 +144,58 @@ describe.each(databaseKinds)('the run index repair (%s)', (kind) => {
       expect((await getRun(world.database.db, runId))?.error).toMatchObject({ type: 'Terminated' });
     } finally {
       await repair.stop();
+    }
+  });
+
+  it.skipIf(skip)('goes on past a run it cannot rewrite, trying that one again each time twice as late', async () => {
+    // A run whose workflow throws on every replay (it was started without a template): no query of it answers.
+    const broken = randomUUID();
+    await insertRun(world.database.db, { id: broken, templateId: 'long', templateVersion: 1, trigger: 'api', input: {}, startedAt: new Date() });
+    await world.temporal.client.workflow.start(interpreterWorkflowType, { workflowId: broken, taskQueue: world.taskQueue, args: [{ runId: broken } as RunInput] });
+    await handleOf(broken).terminate('cannot be replayed');
+    const closedAt = (await handleOf(broken).describe()).closeTime!;
+    // Listed as closed before the sweeps begin, so that none can miss it for visibility's lag.
+    for (const until = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 100))) {
+      const listedNow = world.temporal.client.workflow.list({ query: `WorkflowId = '${broken}' AND ExecutionStatus = 'Terminated'` });
+      if ((await listedNow[Symbol.asyncIterator]().next()).done === false) break;
+      if (Date.now() > until) throw new Error('the terminated run was never listed');
+    }
+    const list = vi.spyOn(world.temporal.client.workflow, 'list');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    // Each try of the broken run queries its closed execution through a handle on that execution.
+    const tries: number[] = [];
+    const getHandle = world.temporal.client.workflow.getHandle.bind(world.temporal.client.workflow);
+    const handles = vi.spyOn(world.temporal.client.workflow, 'getHandle').mockImplementation((workflowId, runId, options) => {
+      if (workflowId === broken && runId !== undefined) tries.push(Date.now());
+      return getHandle(workflowId, runId, options);
+    });
+    const intervalMs = 100;
+    const repair = startRunIndexRepair(deps(), { intervalMs, marginMs: 0 });
+    try {
+      for (const until = Date.now() + 15_000; tries.length < 4; await new Promise((r) => setTimeout(r, 20))) {
+        if (Date.now() > until) throw new Error(`the broken run was tried ${tries.length} times`);
+      }
+      // Later runs are still repaired, by sweeps that no longer look back past the broken run's close.
+      const later = await waitingRun();
+      await handleOf(later).terminate();
+      for (const until = Date.now() + 15_000; (await getRun(world.database.db, later))?.status !== 'cancelled'; await new Promise((r) => setTimeout(r, 100))) {
+        if (Date.now() > until) throw new Error('the sweep never repaired the later run');
+      }
+      const since = (query: unknown) => new Date(/CloseTime >= '([^']+)'/.exec(String(query))![1]!);
+      const bounds = list.mock.calls.map(([options]) => since(options?.query));
+      expect(bounds.at(-1)!.getTime()).toBeGreaterThan(closedAt.getTime());
+      // Each try of the broken run comes at least twice as late as the one before: 2, 4, 8 intervals.
+      const gaps = tries.slice(1).map((at, i) => at - tries[i]!);
+      gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(intervalMs * 2 ** (i + 1) - 20));
+      expect((await getRun(world.database.db, broken))?.status).toBe('running');
+      expect(warn.mock.calls.some(([message]) => String(message).includes('could not rewrite') && String(message).includes(broken))).toBe(true);
+    } finally {
+      await repair.stop();
+      list.mockRestore();
+      handles.mockRestore();
+      warn.mockRestore();
+      // Left open, it would fail every later sweep of this file.
+      await deleteRun(world.database.db, broken);
     }
   });
 
