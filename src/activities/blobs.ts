@@ -34,22 +34,29 @@ export async function storeLargeParts(db: Db, runId: string, value: unknown, thr
   return storeIfLarge(db, runId, parts, threshold);
 }
 
-/** The value a blob reference stands for; `BlobMissing` (not retried) when it is not stored. */
-export async function storedValue(db: Db, ref: BlobRef): Promise<unknown> {
+/** A stored value is missing: not retried, as trying again finds it no more. */
+function blobMissing(ref: BlobRef): Error {
+  return ApplicationFailure.nonRetryable(`blob ${ref.$ref} does not exist`, 'BlobMissing');
+}
+
+/** The value a blob reference stands for; `missing` makes the error when it is not stored (`BlobMissing` unless given). */
+export async function storedValue(db: Db, ref: BlobRef, missing: (ref: BlobRef) => Error = blobMissing): Promise<unknown> {
   const row = await getBlob(db, blobIdOf(ref));
-  if (!row) throw ApplicationFailure.nonRetryable(`blob ${ref.$ref} does not exist`, 'BlobMissing');
+  if (!row) throw missing(ref);
   return row.value;
 }
 
-/** Replaces every blob reference in a value with the stored value, so consumers see what was produced. */
-export async function resolveRefs(db: Db, value: unknown): Promise<unknown> {
-  if (isBlobRef(value)) return storedValue(db, value);
-  if (Array.isArray(value)) return Promise.all(value.map((item) => resolveRefs(db, item)));
-  if (value !== null && typeof value === 'object') {
-    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveRefs(db, v)] as const));
-    return Object.fromEntries(entries);
-  }
-  return value;
+/**
+ * Replaces every blob reference in a value with the stored value, so consumers see what was produced. A stored
+ * value may hold references in turn (a map's outputs, stored whole when the list is large): those are resolved too.
+ */
+export async function resolveRefs(db: Db, value: unknown, missing?: (ref: BlobRef) => Error): Promise<unknown> {
+  if (isBlobRef(value)) return resolveRefs(db, await storedValue(db, value, missing), missing);
+  // Values without a reference come back as they are, not copied.
+  if (!holdsBlobRef(value)) return value;
+  if (Array.isArray(value)) return Promise.all(value.map((item) => resolveRefs(db, item, missing)));
+  const entries = await Promise.all(Object.entries(value as object).map(async ([k, v]) => [k, await resolveRefs(db, v, missing)] as const));
+  return Object.fromEntries(entries);
 }
 
 /** A scope whose node outputs read as the values their blob references stand for; the scope itself when it holds none. */

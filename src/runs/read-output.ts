@@ -1,17 +1,14 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { getBlob, getNodeOutputEvent, getRun } from '../db/runs.js';
+import { resolveRefs } from '../activities/blobs.js';
+import { getNodeOutputEvent, getRun } from '../db/runs.js';
 import { conflict, notFound } from '../errors.js';
-import { blobIdOf, isBlobRef } from '../workflows/blob-ref.js';
 import { nodeOutputQuery, stateQuery } from '../workflows/definitions.js';
 import { terminalRunStatuses, type RunStatus } from '../workflows/state.js';
 import type { RunReaderDeps } from './read-run.js';
 
-/** A value with its blob reference (if it is one) resolved from the blobs table. */
-async function resolved(deps: RunReaderDeps, value: unknown): Promise<unknown> {
-  if (!isBlobRef(value)) return value;
-  const row = await getBlob(deps.db, blobIdOf(value));
-  if (!row) throw notFound(`blob "${value.$ref}"`);
-  return row.value;
+/** A value with every blob reference in it resolved: the whole of what was produced. */
+function resolved(deps: RunReaderDeps, value: unknown): Promise<unknown> {
+  return resolveRefs(deps.db, value, (ref) => notFound(`blob "${ref.$ref}"`));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveRefs, storeValue } from '../../src/activities/blobs.js';
 import type { Database } from '../../src/db/client.js';
 import { getRun, getRunEvents, insertRun, listRuns, recordRunSummary } from '../../src/db/runs.js';
 import { archiveTemplate, definitionHash, getTemplate, getTemplateVersion, listTemplates, listTemplateVersions, saveTemplate } from '../../src/db/templates.js';
@@ -32,6 +33,20 @@ describe.each(databaseKinds)('the store on %s', (kind) => {
     expect((await getTemplateVersion(database.db, 'orders'))?.version).toBe(2);
     expect((await listTemplateVersions(database.db, 'orders')).map((v) => v.version)).toEqual([1, 2]);
     expect((await getTemplate(database.db, 'orders'))?.latestVersion).toBe(2);
+  });
+
+  it.skipIf(skip)('resolves blob references wherever they are, in stored values too', async () => {
+    const big = { text: 'x'.repeat(1_000) };
+    const inner = await storeValue(database.db, 'run-blobs', big);
+    // A list of references stored whole, as a map's outputs are when the list is large.
+    const outer = await storeValue(database.db, 'run-blobs', [inner, { keep: 1, deep: [inner] }]);
+    const value = { outputs: outer, plain: [1, 2] };
+    expect(await resolveRefs(database.db, value)).toEqual({ outputs: [big, { keep: 1, deep: [big] }], plain: [1, 2] });
+    // What holds no reference comes back as it is.
+    expect(await resolveRefs(database.db, value.plain)).toBe(value.plain);
+    const missing = { ...inner, $ref: 'blob:00000000-0000-0000-0000-000000000000' as const };
+    await expect(resolveRefs(database.db, [missing])).rejects.toMatchObject({ type: 'BlobMissing' });
+    await expect(resolveRefs(database.db, [missing], (ref) => new Error(`no ${ref.$ref}`))).rejects.toThrow('no blob:00000000');
   });
 
   it.skipIf(skip)('hashes definitions independently of key order', () => {

@@ -78,6 +78,8 @@ describe('long runs: continue-as-new and large outputs', () => {
         // So does the per-item config of a map's http node, read as each item's request goes out.
         { id: 'post', type: 'map', needs: ['fetch'], config: { items: '{{ [3, 4] }}', node: { type: 'http', config: { method: 'POST', url: `${upstream.url}/item`, body: { i: '{{ nodes.fetch.output.body.items[$$.item].i }}', of: '{{ $count(nodes.fetch.output.body.items) }}' } } } } },
         { id: 'send', type: 'http', needs: ['fetch'], config: { method: 'POST', url: `${upstream.url}/echo`, body: '{{ nodes.fetch.output }}' } },
+        // Each item's output is stored on its own: the map's output is a list of references.
+        { id: 'bigs', type: 'map', config: { items: '{{ [1, 2] }}', node: { type: 'http', config: { url: `${upstream.url}/big` } } } },
       ],
       output: { size: '{{ nodes.count.output }}', last: '{{ nodes.last.output.i }}', all: '{{ $count(nodes.all.output) }}', picked: '{{ nodes.pick.output }}', posted: '{{ nodes.post.output.body }}', sent: '{{ nodes.send.output.body.length }}' },
     });
@@ -94,6 +96,9 @@ describe('long runs: continue-as-new and large outputs', () => {
     expect((state.output as { sent: number }).sent).toBeGreaterThan(256 * 1024);
     const whole = await world.request('GET', `/api/v1/runs/${runId}/nodes/fetch/output`);
     expect(((await whole.json()) as { body: typeof big }).body).toEqual(big);
+    expect(nodeOf(state, 'bigs').output).toEqual([expect.objectContaining({ $ref: expect.stringMatching(/^blob:/) }), expect.objectContaining({ $ref: expect.stringMatching(/^blob:/) })]);
+    const items = await world.request('GET', `/api/v1/runs/${runId}/nodes/bigs/output`);
+    expect(((await items.json()) as Array<{ body: typeof big }>).map((item) => item.body)).toEqual([big, big]);
     expect((await world.request('GET', `/api/v1/runs/${runId}/nodes/nope/output`)).status).toBe(404);
     expect((await stateOf(world, runId)).status).toBe('completed');
   });
