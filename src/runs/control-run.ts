@@ -12,7 +12,7 @@ import {
 } from '../workflows/definitions.js';
 import { terminalRunStatuses, type RunState, type RunStatus } from '../workflows/state.js';
 import { checkAgainstSchema } from './input-validator.js';
-import type { RunReaderDeps } from './read-run.js';
+import { readRunState, type RunReaderDeps } from './read-run.js';
 
 /** An operator command on a run, as the API receives it. */
 export type RunCommand =
@@ -69,11 +69,18 @@ async function fitForHistory(deps: RunReaderDeps, runId: string, command: RunCom
 }
 
 /**
- * Applies an operator command through the run's update and answers with the run's state. A finished run
- * answers 409 before anything is sent; the workflow's validator answers the rest (404 for an unknown node,
- * 409 for a command that makes no sense now).
+ * Applies an operator command through the run's update and answers with the run's state as it is once the
+ * command is applied, outputs included (read like `GET /runs/:runId`: the update's own answer leaves them out).
+ * A finished run answers 409 before anything is sent; the workflow's validator answers the rest (404 for an
+ * unknown node, 409 for a command that makes no sense now).
  */
 export async function controlRun(deps: RunReaderDeps, runId: string, given: RunCommand): Promise<RunState> {
+  await applyCommand(deps, runId, given);
+  return readRunState(deps, runId);
+}
+
+/** Sends a command as the run's update, once it is checked; resolves when the workflow has applied it. */
+async function applyCommand(deps: RunReaderDeps, runId: string, given: RunCommand): Promise<RunState> {
   const row = await getRun(deps.db, runId);
   if (!row) throw notFound(`run "${runId}"`);
   const ended = () => conflict(`the run has ended (${row.status}): it takes no more commands`);

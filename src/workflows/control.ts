@@ -7,10 +7,14 @@ import type { NodeState } from './state.js';
 /**
  * Installs the operator commands. Each validator rejects, before anything reaches history, a command that
  * names no node of the run (`WeftNotFound`) or makes no sense in the run's state (`WeftConflict`); each handler
- * applies the command, emits its events and answers with the run's state.
+ * applies the command, emits its events and answers with the run's state without its outputs.
  */
 export function installControl(run: RunInterpreter): void {
   const { book } = run;
+  // Temporal keeps each update's answer in history: with outputs, every command on a run holding large ones
+  // would add hundreds of KB to it, and a run taking many commands while it cannot continue as new (a map of
+  // approvals) would reach the history limit. Outputs are read through the state query (the API does).
+  const answer = () => book.snapshot({ withoutOutputs: true });
   const open = (): void => {
     if (book.final) throw notNow(`the run has ended (${book.final})`);
     if (book.cancelRequested) throw notNow('the run is being cancelled');
@@ -33,7 +37,7 @@ export function installControl(run: RunInterpreter): void {
   setHandler(pauseUpdate, () => {
     book.pauseRequested = true;
     book.touch();
-    return book.snapshot();
+    return answer();
   }, {
     validator: () => {
       open();
@@ -44,7 +48,7 @@ export function installControl(run: RunInterpreter): void {
   setHandler(resumeUpdate, () => {
     book.pauseRequested = false;
     book.touch();
-    return book.snapshot();
+    return answer();
   }, {
     validator: () => {
       open();
@@ -55,7 +59,7 @@ export function installControl(run: RunInterpreter): void {
   setHandler(cancelUpdate, async (request) => {
     run.cancel(request?.reason);
     await condition(() => book.final !== undefined);
-    return book.snapshot();
+    return answer();
   }, { validator: (_request) => open() });
 
   setHandler(retryNodeUpdate, ({ nodeId, config }) => {
@@ -66,7 +70,7 @@ export function installControl(run: RunInterpreter): void {
     delete node.error;
     delete node.endedAt;
     book.touch();
-    return book.snapshot();
+    return answer();
   }, { validator: (request: { nodeId: string }) => failedAndHeldBack(request?.nodeId, 'retry') });
 
   setHandler(skipNodeUpdate, ({ nodeId, output }) => {
@@ -74,7 +78,7 @@ export function installControl(run: RunInterpreter): void {
     delete node.error;
     node.skippedBy = 'operator';
     book.end(node, 'skipped', { output: output ?? null, data: { by: 'operator' } });
-    return book.snapshot();
+    return answer();
   }, {
     validator: (request: { nodeId: string }) => {
       open();
@@ -90,7 +94,7 @@ export function installControl(run: RunInterpreter): void {
     });
     book.touch();
     await condition(() => book.node(nodeId).status !== 'waiting');
-    return book.snapshot();
+    return answer();
   }, {
     validator: (decision: { nodeId: string; decision: string }) => {
       open();

@@ -21,7 +21,10 @@ export const nodeOutputQuery = defineQuery<unknown, [nodeId: string]>('weft.node
 /** A decision on an approval node, as the `approve` update carries it (form data checked by the API). */
 export type ApprovalInput = ApprovalDecision & { by?: string };
 
-/** Operator control. Each update is validated first and answers with the run's state once applied. */
+/**
+ * Operator control. Each update is validated first and answers with the run's state once applied, without
+ * node outputs or the run's output (answers stay in history; the state query has the outputs).
+ */
 /** No new node starts; in-flight nodes finish. Status `pausing`, then `paused` when none is running. */
 export const pauseUpdate = defineUpdate<RunState>('weft.pause');
 /** Lifts an operator pause. */

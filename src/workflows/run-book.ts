@@ -182,12 +182,17 @@ export class RunBook {
 
   /**
    * The run's state as queries answer it, large values truncated (see {@link shownOutputs}). The final state
-   * written to the run index keeps the run's output whole (a blob reference when it is large).
+   * written to the run index keeps the run's output whole (a blob reference when it is large); the answers of
+   * operator commands, which Temporal keeps in history, leave every output out.
    */
-  snapshot(options: { wholeOutput?: boolean } = {}): RunState {
+  snapshot(options: { wholeOutput?: boolean; withoutOutputs?: boolean } = {}): RunState {
     const nodes = [...this.nodes.values()].map((n) => ({ ...n }));
-    const withOutput = nodes.filter((n) => n.output !== undefined);
-    shownOutputs(withOutput.map((n) => n.output)).forEach((shown, i) => (withOutput[i]!.output = shown));
+    if (options.withoutOutputs) {
+      for (const node of nodes) delete node.output;
+    } else {
+      const withOutput = nodes.filter((n) => n.output !== undefined);
+      shownOutputs(withOutput.map((n) => n.output)).forEach((shown, i) => (withOutput[i]!.output = shown));
+    }
     const state: RunState = {
       runId: this.run.runId,
       templateId: this.run.templateId,
@@ -200,7 +205,7 @@ export class RunBook {
       inFlight: this.inFlight(),
     };
     if (this.endedAt && this.settled) state.endedAt = this.endedAt;
-    if (this.output !== undefined) state.output = options.wholeOutput ? this.output : truncated(this.output);
+    if (this.output !== undefined && !options.withoutOutputs) state.output = options.wholeOutput ? this.output : truncated(this.output);
     if (this.error) state.error = this.error;
     return state;
   }

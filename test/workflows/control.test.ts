@@ -30,6 +30,13 @@ describe('operator control: pause, resume, cancel', () => {
       output: '{{ nodes.after.output }}',
     });
     await upload(world, {
+      id: 'bulky', name: 'Bulky',
+      nodes: [
+        { id: 'text', type: 'transform', config: { value: '{{ $pad("", 20000, "x") }}' } },
+        { id: 'wait', type: 'delay', needs: ['text'], config: { duration: '1h' } },
+      ],
+    });
+    await upload(world, {
       id: 'timer', name: 'Timer',
       nodes: [
         { id: 'wait', type: 'delay', config: { duration: '{{ input.wait }}' } },
@@ -128,5 +135,24 @@ describe('operator control: pause, resume, cancel', () => {
     const { state } = await finish(world, runId);
     expect(nodeOf(state, 'wait').status).toBe('cancelled');
     expect((await eventsOf(world, runId)).at(-1)?.type).toBe('run.cancelled');
+  });
+
+  it('answers a command with the outputs, which the history of the run does not keep', async () => {
+    const runId = await start(world, 'bulky');
+    await waitFor(world, runId, (s) => nodeOf(s, 'wait').status === 'waiting');
+    const paused = await command(world, runId, 'pause');
+    expect(paused.body.status).toBe('paused');
+    expect(nodeOf(paused.body, 'text').output).toBe('x'.repeat(20_000));
+    expect((await command(world, runId, 'cancel')).body).toMatchObject({ status: 'cancelled', nodes: [{ id: 'text', output: 'x'.repeat(20_000) }, { id: 'wait', status: 'cancelled' }] });
+    // Each update's answer is in history: the run's state, without its 20 KB output.
+    const { events } = await world.temporal.client.workflow.getHandle(runId).fetchHistory();
+    const answers = events!.flatMap((e) => e.workflowExecutionUpdateCompletedEventAttributes?.outcome?.success?.payloads ?? []);
+    expect(answers).toHaveLength(2);
+    for (const answer of answers) {
+      const state = JSON.parse(Buffer.from(answer.data!).toString()) as { status: string; nodes: Array<{ id: string; output?: unknown }> };
+      expect(state.nodes.map((n) => n.id)).toEqual(['text', 'wait']);
+      expect(state.nodes.every((n) => n.output === undefined)).toBe(true);
+      expect(answer.data!.length).toBeLessThan(2_000);
+    }
   });
 });
