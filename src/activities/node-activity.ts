@@ -48,7 +48,7 @@ export function nodeActivity<Config>(name: string, deps: { db: Db; publish?: Liv
       }
       try {
         const output = redactSecrets(await work({ ...input, config }, progress), used);
-        return { output: await storeIfLarge(deps.db, input.runId, output ?? null), attempt };
+        return { output: await storeIfLarge(deps.db, input.runId, output ?? null, input.storeAbove), attempt };
       } catch (err) {
         // A failure's message and details enter history too.
         if (used.length > 0 && err instanceof Error) err.message = redactSecrets(err.message, used) as string;

@@ -5,6 +5,8 @@ export interface NodeActivityInput<Config = unknown> {
   config: Config;
   /** The seq of the node's `node.started` event: live progress events follow it (see `NodeProgress`). */
   seq?: number;
+  /** An output whose JSON is larger than this is stored as a blob: `blobThresholdBytes` unless given (map items give less). */
+  storeAbove?: number;
 }
 
 /** What a node activity answers: the node's output and the Temporal attempt that produced it. */

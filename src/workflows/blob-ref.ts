@@ -14,6 +14,13 @@ export interface BlobRef {
 export const blobThresholdBytes = 256 * 1024;
 
 /**
+ * A map item's output (an inner activity node's, a per-item child run's) larger than this is stored as a blob. A
+ * map keeps up to 500 item outputs in one history (the run's, or a batch's): at this size they stay under 4 MB
+ * together, far from Temporal's 50 MB history limit, where at {@link blobThresholdBytes} they could pass it.
+ */
+export const mapItemBlobThresholdBytes = 8 * 1024;
+
+/**
  * The most one Temporal payload may weigh (its default blob size limit): a workflow's input, an update's
  * arguments. Temporal refuses larger ones.
  */

@@ -18,6 +18,11 @@ export interface RunInput {
   startedAt: string;
   /** The run that started this one as a child (sub-workflow or map item). */
   parentRunId?: string;
+  /**
+   * The run's output is stored as a blob when its JSON is larger than this: `blobThresholdBytes` unless given. A
+   * map gives its per-item child runs less, as their outputs share one history.
+   */
+  outputBlobThreshold?: number;
   /** Present after a continue-as-new: the state the previous execution handed over. */
   carried?: Carried;
   /**

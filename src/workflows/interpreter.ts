@@ -217,7 +217,7 @@ export class RunInterpreter implements NodeHost {
       book.close('run.completed', { output: value });
     };
     const value = output ?? null;
-    if (!needsBlob(value)) return completed(value);
+    if (!needsBlob(value, this.run.outputBlobThreshold)) return completed(value);
     // Storing a large output is a local activity, which must finish even while the workflow is being cancelled.
     return CancellationScope.nonCancellable(() => storeAsBlob(this.run.runId, value)).then(completed, failed);
   }

@@ -35,6 +35,7 @@ describe('long runs: continue-as-new and large outputs', () => {
       'GET /pages': (_req, res) => json(res, 200, { pages: Array.from({ length: 300 }, (_, i) => ({ i, text: 'p'.repeat(1000 + i) })) }),
       'GET /chunk': (req, res) => json(res, 200, { n: Number(new URL(req.path, 'http://x').searchParams.get('n')), text: 'c'.repeat(5000) }),
       'GET /n': (req, res) => json(res, 200, { n: Number(new URL(req.path, 'http://x').searchParams.get('n')) }),
+      'GET /page': (req, res) => json(res, 200, { n: Number(new URL(req.path, 'http://x').searchParams.get('n')), text: 'p'.repeat(20_000) }),
     });
     world = await startWorld();
   });
@@ -121,6 +122,40 @@ describe('long runs: continue-as-new and large outputs', () => {
     expect(state.status).toBe('completed');
     expect(state.output).toEqual({ sum: 2 * ((5999 * 6000) / 2), count: 6000, sizes: 300 * 1000 + (299 * 300) / 2 });
     await expect.poll(() => countListed(world, `WorkflowType = 'runMapBatch' AND WorkflowId STARTS_WITH '${runId}.each.'`), { timeout: 5000 }).toBe(12);
+  });
+
+  it('stores each map item\'s output past 8 KB as a blob, so that a map of large answers keeps its history small', async () => {
+    await upload(world, {
+      id: 'page-child', name: 'Page child',
+      nodes: [{ id: 'get', type: 'http', config: { url: `${upstream.url}/page`, query: { n: '{{ input }}' } } }],
+      output: '{{ nodes.get.output.body }}',
+    });
+    await upload(world, {
+      id: 'pages-map', name: 'Pages map',
+      nodes: [
+        { id: 'each', type: 'map', config: { items: '{{ [1..40] }}', concurrency: 10, node: { type: 'http', config: { url: `${upstream.url}/page`, query: { n: '{{ item }}' } } } } },
+        { id: 'children', type: 'map', config: { items: '{{ [1, 2] }}', template: 'page-child', input: '{{ item }}' } },
+      ],
+      output: { sum: '{{ $sum(nodes.each.output.body.n) }}', texts: '{{ $sum(nodes.each.output.body.text.$length($)) }}', children: '{{ nodes.children.output.n }}' },
+    });
+    const runId = await start(world, 'pages-map');
+    const { state } = await finish(world, runId);
+    expect(state.error).toBeUndefined();
+    expect(state.status).toBe('completed');
+    // Expressions read inside the stored items as inside any stored output.
+    expect(state.output).toEqual({ sum: 820, texts: 40 * 20_000, children: [1, 2] });
+    const isRef = (value: unknown) => typeof (value as { $ref?: unknown } | null)?.$ref === 'string';
+    expect((nodeOf(state, 'each').output as unknown[]).every(isRef)).toBe(true);
+    expect((nodeOf(state, 'children').output as unknown[]).every(isRef)).toBe(true);
+    // What came back into the run's history for the items: references, not 20 KB answers.
+    const { events } = await world.temporal.client.workflow.getHandle(runId).fetchHistory();
+    const payloads = events!.flatMap((e) => [...(e.activityTaskCompletedEventAttributes?.result?.payloads ?? []), ...(e.childWorkflowExecutionCompletedEventAttributes?.result?.payloads ?? [])]);
+    const itemAnswers = payloads.map((p) => p.data!.length).filter((size) => size > 200);
+    expect(itemAnswers.length).toBeGreaterThanOrEqual(42);
+    expect(Math.max(...itemAnswers)).toBeLessThan(2_000);
+    const whole = await world.request('GET', `/api/v1/runs/${runId}/nodes/each/output`);
+    const items = (await whole.json()) as Array<{ body: { n: number; text: string } }>;
+    expect(items.map((item) => [item.body.n, item.body.text.length])).toEqual(Array.from({ length: 40 }, (_, i) => [i + 1, 20_000]));
   });
 
   it('joins a map\'s outputs into one stored list when a batch\'s outputs are too large for history', async () => {

@@ -19,6 +19,8 @@ export interface ChildRunRequest {
   version?: number;
   input: unknown;
   summary: string;
+  /** Above how many bytes of JSON the child stores its output as a blob, when lower than usual (a map's items). */
+  outputBlobThreshold?: number;
 }
 
 /**
@@ -32,6 +34,7 @@ export async function runChildTemplate(request: ChildRunRequest): Promise<unknow
   const args: RunInput = {
     runId: request.runId, templateId: stored.templateId, templateVersion: stored.version, template: stored.definition,
     input: request.input, trigger: 'subworkflow', startedAt, parentRunId: request.parentRunId,
+    ...(request.outputBlobThreshold === undefined ? {} : { outputBlobThreshold: request.outputBlobThreshold }),
   };
   const final = await executeChild<(input: RunInput) => Promise<RunResult>>(interpreterWorkflowType, {
     workflowId: request.runId,

@@ -2,7 +2,7 @@ import { patched, proxyActivities, type ActivityOptions } from '@temporalio/work
 import type { Activities } from '../../activities/index.js';
 import { evaluateValue, type ExpressionScope } from '../../template/expressions.js';
 import type { TemplateNode } from '../../template/model.js';
-import { holdsBlobRef, type BlobRef } from '../blob-ref.js';
+import { holdsBlobRef, mapItemBlobThresholdBytes, type BlobRef } from '../blob-ref.js';
 import { blobReadsPatch } from '../blob-reads.js';
 import { readsInsideOutputs } from '../../template/references.js';
 import { nodeFailure, toRunError } from '../failures.js';
@@ -64,6 +64,7 @@ async function runItem(work: MapWork, item: unknown, index: number, evaluated?: 
     return runChildTemplate({
       parentRunId: work.runId, runId: `${work.runId}.${work.nodeId}.${work.attempt}.${index}`,
       templateId: work.inner.template, version: work.inner.version, input, summary: `${work.nodeId}[${index}]: ${work.inner.template}`,
+      outputBlobThreshold: mapItemBlobThresholdBytes,
     });
   }
   const { type, config: raw } = work.inner.node;
@@ -73,7 +74,7 @@ async function runItem(work: MapWork, item: unknown, index: number, evaluated?: 
   return (innerRunners[type] ?? runActivityNode)({
     runId: work.runId, template: { id: '', name: '', nodes: [node] }, node, config, attempt: work.attempt, seq: 0, scope, maxParallel: 1,
     activityOptions: { ...work.activityOptions, summary: `${work.nodeId}[${index}] (${type})` },
-    wait: () => undefined, decision: () => undefined, attempts: () => undefined,
+    wait: () => undefined, decision: () => undefined, attempts: () => undefined, storeAbove: mapItemBlobThresholdBytes,
   });
 }
 

@@ -25,6 +25,8 @@ export interface NodeRunContext {
   decision: () => ApprovalOutput | undefined;
   /** Records how many attempts Temporal made (activity retries are Temporal's own). */
   attempts: (count: number) => void;
+  /** Above how many bytes of JSON an activity stores its output as a blob, when lower than usual (a map's items). */
+  storeAbove?: number;
 }
 
 /** Runs one node and resolves with its output; a rejection fails the node. */
