@@ -7,7 +7,7 @@ import type { RunInput } from './input.js';
 import { needsBlob } from './blob-ref.js';
 import { storeAsBlob } from './large-values.js';
 import { legacyQuickStarts, legacyStart } from './legacy-start.js';
-import { leanLifecyclePatch, NodeScope, startNode } from './node-lifecycle.js';
+import { canHandOver, handOverWaitingPatch, leanLifecyclePatch, NodeScope, resumeNode, startNode } from './node-lifecycle.js';
 import { orError, type NodeHost } from './node-start.js';
 import { RunBook } from './run-book.js';
 
@@ -122,6 +122,24 @@ export class RunInterpreter implements NodeHost {
     return (this.book.overrides.has(node.id) ? this.book.overrides.get(node.id) : node.config) ?? {};
   }
 
+  /**
+   * Whether waiting nodes may be handed over to the next execution ({@link handOverWaitingPatch}): asked the
+   * first time it would matter, then kept.
+   */
+  private handOver: boolean | undefined;
+
+  /**
+   * True when the run, going on to a new execution, can hand over what is unended: every unended node waits and
+   * can be handed over, and nothing else holds the run here (a failure, a cancel, an update still running).
+   * False once handing over was refused.
+   */
+  private canHandOverAll(): boolean {
+    const { book } = this;
+    if (!this.lean || this.handOver === false || book.active.size === 0 || book.cancelRequested || !allHandlersFinished()) return false;
+    for (const id of book.active) if (!canHandOver(this, id)) return false;
+    return !book.failing();
+  }
+
   /** Temporal suggests a new execution, or the run asked for one after so many events. */
   private wantsNewExecution(): boolean {
     const after = this.run.continueAsNewAfterEvents;
@@ -129,12 +147,15 @@ export class RunInterpreter implements NodeHost {
   }
 
   /**
-   * Runs the DAG until the run ends, or until it should continue as new (then with nothing in flight, so that
-   * the state hands over whole). Operator pauses and `onError: pause` holds keep it waiting here.
+   * Runs the DAG until the run ends, or until it should continue as new: then with nothing in flight, so that
+   * the state hands over whole, but nodes waiting on a timer or for a decision may be handed over as they wait.
+   * Operator pauses and `onError: pause` holds keep it waiting here.
    */
   async execute(): Promise<ExecutionEnd> {
     const { book } = this;
     if (!this.run.carried) book.events.emit('run.started', undefined, { templateId: this.run.templateId, version: this.run.templateVersion, trigger: this.run.trigger });
+    // Nodes the previous execution handed over waiting (a timer, a decision) take up their waits.
+    else for (const node of book.definitions.values()) if (book.node(node.id).status === 'waiting') resumeNode(this, node);
     const { maxParallel } = this;
     let end: ExecutionEnd = 'ended';
     try {
@@ -152,10 +173,14 @@ export class RunInterpreter implements NodeHost {
           const pending = [...book.nodes.values()].some((n) => n.status === 'pending');
           if (failing || book.cancelRequested || (!pending && !book.holding())) break;
           if (renew && allHandlersFinished()) return 'continue-as-new';
+        } else if (renew && this.canHandOverAll()) {
+          // Waits can be long: rather than start nothing until they end, the next execution takes them up.
+          this.handOver ??= patched(handOverWaitingPatch);
+          if (this.handOver) return 'continue-as-new';
         }
         if (this.lean && book.changed) continue;
         book.changed = false;
-        await condition(() => book.changed || (renew && book.active.size === 0 && allHandlersFinished()));
+        await condition(() => book.changed || (renew && ((book.active.size === 0 && allHandlersFinished()) || this.canHandOverAll())));
         this.showDetails(`${book.status()}: ${book.progress()}% of nodes ended, ${book.inFlightCount()} in flight`);
       }
     } catch (err) {

@@ -46,6 +46,38 @@ export function startNode(host: NodeHost, node: TemplateNode): void {
   begin(host, node);
 }
 
+/**
+ * Since this patch a run that should continue as new while its only unended nodes wait on a timer or for a
+ * decision hands them over waiting, and the next execution takes up their waits ({@link resumeNode}); before
+ * it, the run started no node until they ended, however long that took. Asked for only by such runs.
+ */
+export const handOverWaitingPatch = 'weft-hand-over-waiting';
+
+/** True when a node, as it is now, can be handed over waiting to the next execution. */
+export function canHandOver(host: NodeHost, nodeId: string): boolean {
+  const state = host.book.node(nodeId);
+  return state.status === 'waiting' && runnerFor(state.type).resume !== undefined && !host.book.decisions.has(nodeId);
+}
+
+/**
+ * Takes up a node the previous execution handed over waiting: it stays `waiting`, with no new event, until its
+ * wait ends, and then ends as it would have.
+ */
+export function resumeNode(host: NodeHost, node: TemplateNode): void {
+  const { book } = host;
+  const resume = runnerFor(node.type).resume;
+  const state = book.node(node.id);
+  if (!resume || state.status !== 'waiting') return;
+  book.active.add(node.id);
+  let work: Promise<unknown>;
+  try {
+    work = host.nodeScope.run(() => resume({ node, waitingFor: state.waitingFor ?? {}, decision: () => book.decisions.get(node.id) }));
+  } catch (err) {
+    return fail(host, node, err);
+  }
+  void work.then((output) => complete(host, node, output), (err: unknown) => fail(host, node, err));
+}
+
 function decide(host: NodeHost, node: TemplateNode, go: unknown): void {
   if (go instanceof Error) end(host, node, 'failed', { error: toRunError(go, node.id) });
   else if (!go) end(host, node, 'skipped');

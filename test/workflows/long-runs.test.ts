@@ -65,6 +65,66 @@ describe('long runs: continue-as-new and large outputs', () => {
     expect(upstream.received.filter((r) => r.path.startsWith('/n')).length).toBe(6);
   });
 
+  it('hands nodes waiting on a timer or a decision over to the next execution, so the rest of the run goes on', async () => {
+    await upload(world, {
+      id: 'waits', name: 'Waits',
+      nodes: [
+        { id: 'gate', type: 'approval', config: { prompt: 'ship?', timeout: '1h', onTimeout: 'reject' } },
+        // Longer than the chain takes, though each execution it goes through starts a second after the last
+        // (Temporal holds back a new execution of a run whose last one lasted under a second).
+        { id: 'nap', type: 'delay', config: { duration: '8s' } },
+        ...httpChain(upstream.url, 4),
+        { id: 'done', type: 'transform', needs: ['gate', 'nap', 's3'], config: { value: '{{ nodes.gate.output.decision & " " & $string(nodes.s3.output.body.n) }}' } },
+      ],
+      output: '{{ nodes.done.output }}',
+    });
+    const { runId } = await startRun({ db: world.database.db, temporal: world.temporal }, { templateId: 'waits', input: {}, trigger: 'api', tuning: { continueAsNewAfterEvents: 4 } });
+    // The chain goes on through new executions while the approval and the timer wait.
+    const chained = await waitFor(world, runId, (s) => nodeOf(s, 's3').status === 'completed');
+    expect([nodeOf(chained, 'gate').status, nodeOf(chained, 'nap').status]).toEqual(['waiting', 'waiting']);
+    expect(await countListed(world, `WorkflowId = '${runId}'`)).toBeGreaterThan(2);
+    // The approval is decided in a later execution than the one it began to wait in.
+    expect((await command(world, runId, 'nodes/gate/approve', { decision: 'approve', by: 'ops' })).status).toBe(200);
+    const { state, events } = await finish(world, runId);
+    expect(state.status).toBe('completed');
+    expect(state.output).toBe('approve 4');
+    expect(nodeOf(state, 'gate').output).toMatchObject({ decision: 'approve', by: 'ops' });
+    // The timer kept its deadline: it ended no earlier than it said it would when it began to wait.
+    const waiting = events.find((e) => e.type === 'node.waiting' && e.nodeId === 'nap')!;
+    const waitedUntil = (nodeOf(state, 'nap').output as { waitedUntil: string }).waitedUntil;
+    expect(Date.parse(waitedUntil)).toBeGreaterThanOrEqual(Date.parse((waiting.data as { until: string }).until));
+    expectGapless(events, state.seq);
+    // Each node began once and waited once, whichever execution it ended in.
+    for (const id of ['gate', 'nap']) {
+      expect(events.filter((e) => e.nodeId === id).map((e) => e.type)).toEqual(['node.started', 'node.waiting', 'node.completed']);
+    }
+  });
+
+  it('times an approval handed over from its first deadline', async () => {
+    await upload(world, {
+      id: 'short-gate', name: 'Short gate',
+      nodes: [
+        { id: 'gate', type: 'approval', config: { prompt: 'ship?', timeout: '2s', onTimeout: 'approve' } },
+        ...httpChain(upstream.url, 4),
+      ],
+      output: '{{ nodes.gate.output }}',
+    });
+    const { runId } = await startRun({ db: world.database.db, temporal: world.temporal }, { templateId: 'short-gate', input: {}, trigger: 'api', tuning: { continueAsNewAfterEvents: 4 } });
+    const { state, events } = await finish(world, runId);
+    expect(state.output).toMatchObject({ decision: 'approve', by: 'timeout' });
+    const deadline = (events.find((e) => e.type === 'node.waiting' && e.nodeId === 'gate')!.data as { deadline: string }).deadline;
+    expect(Date.parse((state.output as { at: string }).at)).toBeGreaterThanOrEqual(Date.parse(deadline));
+    // The first execution handed the approval over before its timer fired; a later one timed it out.
+    const executions: Array<{ runId: string; startTime: Date }> = [];
+    for await (const execution of world.temporal.client.workflow.list({ query: `WorkflowId = '${runId}'` })) executions.push(execution);
+    expect(executions.length).toBeGreaterThan(1);
+    const first = executions.sort((a, b) => a.startTime.getTime() - b.startTime.getTime())[0]!;
+    const { events: firstHistory } = await world.temporal.client.workflow.getHandle(runId, first.runId).fetchHistory();
+    expect(firstHistory!.some((e) => e.timerStartedEventAttributes)).toBe(true);
+    expect(firstHistory!.some((e) => e.timerFiredEventAttributes)).toBe(false);
+    expectGapless(events, state.seq);
+  });
+
   it('stores an output too large for history as a blob, resolved where it is read', async () => {
     await upload(world, {
       id: 'big', name: 'Big',

@@ -4,6 +4,7 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { leanLifecyclePatch } from '../../src/workflows/interpreter.js';
+import { handOverWaitingPatch } from '../../src/workflows/node-lifecycle.js';
 import { blobReadsPatch } from '../../src/workflows/blob-reads.js';
 import { carryBlobsPatch } from '../../src/workflows/large-values.js';
 import { configBlobsPatch } from '../../src/workflows/nodes/activity.js';
@@ -29,7 +30,7 @@ const historiesDir = path.join(import.meta.dirname, 'histories');
 const { History } = temporal.api.history.v1;
 
 /** The interpreter's patches, in the order they were made. */
-const patchesOldestFirst = [leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch, batchOutputBlobsPatch];
+const patchesOldestFirst = [leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch, batchOutputBlobsPatch, handOverWaitingPatch];
 
 /** The ids of the patches whose markers a history holds. */
 function patchesIn(history: temporal.api.history.v1.IHistory): Set<string> {
@@ -104,7 +105,7 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     await upstream?.close();
   });
 
-  it('records the slice, a branch with skips, an approval, a failure retried by an operator, parallel nodes, blob reads, a carried continue-as-new, a large config, a map over a stored list and a map joining stored outputs', async () => {
+  it('records the slice, a branch with skips, an approval, a failure retried by an operator, parallel nodes, blob reads, a carried continue-as-new, a large config, a map over a stored list, a map joining stored outputs and waits handed over', async () => {
     const slice = await runOf({
       id: 'slice', name: 'Slice',
       nodes: [
@@ -230,5 +231,29 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     });
     await save('map-joined', mapJoined, undefined, batchOutputBlobsPatch);
     await save('map-joined-batch', `${mapJoined}.each.1.batch-0`, undefined, batchOutputBlobsPatch);
+
+    // A timer and an approval handed over waiting through continues-as-new while a chain goes on: the first
+    // execution hands them over, a middle one takes them up and hands them on.
+    await upload(world, {
+      id: 'handed-over', name: 'Handed over',
+      nodes: [
+        { id: 'gate', type: 'approval', config: { prompt: 'go?', timeout: '1h', onTimeout: 'reject' } },
+        { id: 'nap', type: 'delay', config: { duration: '6s' } },
+        { id: 'a', type: 'http', config: { url: `${upstream.url}/orders/42` } },
+        { id: 'b', type: 'http', needs: ['a'], config: { url: `${upstream.url}/orders/42` } },
+        { id: 'c', type: 'http', needs: ['b'], config: { url: `${upstream.url}/orders/42` } },
+        { id: 'done', type: 'transform', needs: ['gate', 'nap', 'c'], config: { value: '{{ nodes.gate.output.decision }}' } },
+      ],
+      output: '{{ nodes.done.output }}',
+    });
+    const { runId: handedOver } = await startRun({ db: world.database.db, temporal: world.temporal }, { templateId: 'handed-over', input: {}, trigger: 'api', tuning: { continueAsNewAfterEvents: 4 } });
+    await waitFor(world, handedOver, (s) => nodeOf(s, 'c').status === 'completed');
+    await command(world, handedOver, 'nodes/gate/approve', { decision: 'approve', by: 'ada' });
+    await finish(world, handedOver);
+    const executions: Array<{ runId: string; startTime: Date }> = [];
+    for await (const execution of world.temporal.client.workflow.list({ query: `WorkflowId = '${handedOver}'` })) executions.push(execution);
+    executions.sort((x, y) => x.startTime.getTime() - y.startTime.getTime());
+    await save('handed-over', handedOver, executions[0]!.runId);
+    await save('handed-over-resumed', handedOver, executions[1]!.runId);
   });
 });

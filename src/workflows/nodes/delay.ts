@@ -2,7 +2,7 @@ import { sleep } from '@temporalio/workflow';
 import { parseDuration } from '../../template/duration.js';
 import type { DelayConfig, DelayOutput } from '../../template/node-types/delay.js';
 import { nodeFailure } from '../failures.js';
-import type { NodeExecutor } from './types.js';
+import type { NodeExecutor, NodeResumeContext } from './types.js';
 
 /** Milliseconds until the moment a `delay` config names (evaluated already); never negative. */
 function waitMs(config: DelayConfig, now: number): number {
@@ -29,3 +29,10 @@ export const runDelayNode: NodeExecutor = async ({ node, config, wait }) => {
   }
   return { waitedUntil: new Date().toISOString() } satisfies DelayOutput;
 };
+
+/** Takes up a delay handed over by the previous execution: a new timer for what is left until `until`. */
+export async function resumeDelayNode({ node, waitingFor }: NodeResumeContext): Promise<DelayOutput> {
+  const ms = Date.parse(String(waitingFor.until)) - Date.now();
+  if (ms > 0) await sleep(ms, { summary: `${node.id}: delay` });
+  return { waitedUntil: new Date().toISOString() };
+}

@@ -32,6 +32,15 @@ export interface NodeRunContext {
 /** Runs one node and resolves with its output; a rejection fails the node. */
 export type NodeExecutor = (context: NodeRunContext) => Promise<unknown>;
 
+/** What a node left waiting by the previous execution is given to take up its wait. */
+export interface NodeResumeContext {
+  node: TemplateNode;
+  /** What the node said it waits for as it began to (`node.waiting`): a timer's `until`, an approval's `deadline`. */
+  waitingFor: Record<string, unknown>;
+  /** The decision an operator gave this approval node, once given. */
+  decision: () => ApprovalOutput | undefined;
+}
+
 /** A node type as the interpreter runs it. */
 export interface NodeRunner {
   run: NodeExecutor;
@@ -42,4 +51,10 @@ export interface NodeRunner {
   inline?: (context: NodeRunContext) => unknown;
   /** Top-level config keys evaluated per item by the executor itself, not once by the interpreter. */
   perItem?: readonly string[];
+  /**
+   * Takes up the wait of a node that was waiting (on a timer, for a decision) when the previous execution
+   * continued as new, and resolves with its output as `run` would have. Only types with it are handed over
+   * waiting: a run waits for the others to end before it continues as new.
+   */
+  resume?: (context: NodeResumeContext) => Promise<unknown>;
 }
