@@ -12,8 +12,8 @@ import type { NodeState } from './state.js';
 export function installControl(run: RunInterpreter): void {
   const { book } = run;
   // Temporal keeps each update's answer in history: with outputs, every command on a run holding large ones
-  // would add hundreds of KB to it, and a run taking many commands while it cannot continue as new (a map of
-  // approvals) would reach the history limit. Outputs are read through the state query (the API does).
+  // would add hundreds of KB to it, and a few hundred commands within one execution would pass the history
+  // limit. Outputs are read through the state query (the API does).
   const answer = () => book.snapshot({ withoutOutputs: true });
   const open = (): void => {
     if (book.final) throw notNow(`the run has ended (${book.final})`);

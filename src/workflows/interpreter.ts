@@ -2,9 +2,9 @@ import { allHandlersFinished, CancellationScope, condition, isCancellation, patc
 import { isPending } from '../template/expressions.js';
 import type { TemplateNode } from '../template/model.js';
 import { evaluateInRun } from './blob-reads.js';
+import { needsBlob } from './blob-ref.js';
 import { toRunError } from './failures.js';
 import type { RunInput } from './input.js';
-import { needsBlob } from './blob-ref.js';
 import { storeAsBlob } from './large-values.js';
 import { legacyQuickStarts, legacyStart } from './legacy-start.js';
 import { canHandOver, handOverWaitingPatch, leanLifecyclePatch, NodeScope, resumeNode, startNode } from './node-lifecycle.js';
