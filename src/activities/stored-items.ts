@@ -1,12 +1,13 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client.js';
 import { isBlobRef, jsonSize, type BlobRef } from '../workflows/blob-ref.js';
+import { sliceBySize, type ItemSlice } from '../workflows/slices.js';
 import { storedValue, storeValue } from './blobs.js';
 
 /** How a map goes through a list stored as a blob: its length, and slices small enough to read into history. */
 export interface StoredItemsPlan {
   length: number;
-  slices: Array<{ offset: number; count: number }>;
+  slices: ItemSlice[];
 }
 
 async function storedList(db: Db, ref: BlobRef): Promise<unknown[]> {
@@ -23,20 +24,11 @@ export function createStoredItemsActivities(db: Db) {
   return {
     async planStoredItems({ ref, maxCount, budget }: { ref: BlobRef; maxCount: number; budget: number }): Promise<StoredItemsPlan> {
       const items = await storedList(db, ref);
-      const slices: StoredItemsPlan['slices'] = [];
-      let size = 0;
-      items.forEach((item, i) => {
-        const itemSize = jsonSize(item ?? null) + 1;
+      const slices = sliceBySize(items.length, (i) => {
+        const itemSize = jsonSize(items[i] ?? null) + 1;
         if (itemSize > budget) throw ApplicationFailure.nonRetryable(`item ${i} is ${itemSize} characters; a map takes items of at most ${budget}`, 'InputTooLarge');
-        const last = slices.at(-1);
-        if (last && last.count < maxCount && size + itemSize <= budget) {
-          last.count++;
-          size += itemSize;
-        } else {
-          slices.push({ offset: i, count: 1 });
-          size = itemSize;
-        }
-      });
+        return itemSize;
+      }, maxCount, budget);
       return { length: items.length, slices };
     },
     async readStoredItems({ ref, offset, count }: { ref: BlobRef; offset: number; count: number }): Promise<unknown[]> {

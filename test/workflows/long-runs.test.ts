@@ -184,6 +184,22 @@ describe('long runs: continue-as-new and large outputs', () => {
     await expect.poll(() => countListed(world, `WorkflowType = 'runMapBatch' AND WorkflowId STARTS_WITH '${runId}.each.'`), { timeout: 5000 }).toBe(12);
   });
 
+  it('cuts a list the run built itself into batches by size too, so that no batch passes Temporal\'s payload limit', async () => {
+    await upload(world, {
+      id: 'map-wide', name: 'Map wide',
+      // 1,000 items of 4.5 KB: in batches of 500, each batch's input would weigh 2.25 MB.
+      nodes: [{ id: 'each', type: 'map', config: { items: '{{ [1..1000].$pad($string($), 4500, "z") }}', node: { type: 'transform', config: { value: '{{ $length(item) }}' } } } }],
+      output: { sum: '{{ $sum(nodes.each.output) }}', count: '{{ $count(nodes.each.output) }}' },
+    });
+    const runId = await start(world, 'map-wide');
+    const { state } = await finish(world, runId);
+    expect(state.error).toBeUndefined();
+    expect(state.output).toEqual({ sum: 1000 * 4500, count: 1000 });
+    // An item weighs 4,503 characters with its quotes and comma: 101 fit in one slice's 448 KB.
+    const batches = Math.ceil(1000 / Math.floor((448 * 1024) / 4503));
+    await expect.poll(() => countListed(world, `WorkflowType = 'runMapBatch' AND WorkflowId STARTS_WITH '${runId}.each.'`), { timeout: 5000 }).toBe(batches);
+  });
+
   it('stores each map item\'s output past 8 KB as a blob, so that a map of large answers keeps its history small', async () => {
     await upload(world, {
       id: 'page-child', name: 'Page child',

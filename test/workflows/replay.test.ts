@@ -9,6 +9,7 @@ import { blobReadsPatch } from '../../src/workflows/blob-reads.js';
 import { carryBlobsPatch } from '../../src/workflows/large-values.js';
 import { configBlobsPatch } from '../../src/workflows/nodes/activity.js';
 import { batchOutputBlobsPatch } from '../../src/workflows/map-batch.js';
+import { mapSizedSlicesPatch } from '../../src/workflows/nodes/map.js';
 import { mapItemBlobReadsPatch } from '../../src/workflows/nodes/map-items.js';
 import { mapStoredItemsPatch } from '../../src/workflows/stored-items.js';
 import { statusAttributePatch } from '../../src/workflows/status-attribute.js';
@@ -30,7 +31,7 @@ const historiesDir = path.join(import.meta.dirname, 'histories');
 const { History } = temporal.api.history.v1;
 
 /** The interpreter's patches, in the order they were made. */
-const patchesOldestFirst = [leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch, batchOutputBlobsPatch, handOverWaitingPatch];
+const patchesOldestFirst = [leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch, batchOutputBlobsPatch, handOverWaitingPatch, mapSizedSlicesPatch];
 
 /** The ids of the patches whose markers a history holds. */
 function patchesIn(history: temporal.api.history.v1.IHistory): Set<string> {
@@ -105,7 +106,7 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     await upstream?.close();
   });
 
-  it('records the slice, a branch with skips, an approval, a failure retried by an operator, parallel nodes, blob reads, a carried continue-as-new, a large config, a map over a stored list, a map joining stored outputs and waits handed over', async () => {
+  it('records the slice, a branch with skips, an approval, a failure retried by an operator, parallel nodes, blob reads, a carried continue-as-new, a large config, a map over a stored list, a map joining stored outputs, waits handed over and a map cut by size', async () => {
     const slice = await runOf({
       id: 'slice', name: 'Slice',
       nodes: [
@@ -255,5 +256,13 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     executions.sort((x, y) => x.startTime.getTime() - y.startTime.getTime());
     await save('handed-over', handedOver, executions[0]!.runId);
     await save('handed-over-resumed', handedOver, executions[1]!.runId);
+
+    // A list the run built, too large for one slice: batches cut by size, not at 500 items.
+    const mapSized = await runOf({
+      id: 'map-sized', name: 'Map sized',
+      nodes: [{ id: 'each', type: 'map', config: { items: '{{ [1..120].$pad($string($), 4500, "z") }}', node: { type: 'transform', config: { value: '{{ $length(item) }}' } } } }],
+      output: '{{ $sum(nodes.each.output) }}',
+    });
+    await save('map-sized', mapSized);
   });
 });

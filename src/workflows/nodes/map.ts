@@ -3,16 +3,25 @@ import type { ExpressionScope } from '../../template/expressions.js';
 import type { TemplateNode } from '../../template/model.js';
 import type { MapConfig } from '../../template/node-types/map.js';
 import { nodeReferences } from '../../template/references.js';
-import { isBlobRef, type BlobRef } from '../blob-ref.js';
+import { isBlobRef, measuredSize, type BlobRef } from '../blob-ref.js';
 import { mapBatchWorkflowType } from '../definitions.js';
 import { nodeFailure } from '../failures.js';
 import type { MapBatchInput } from '../map-batch.js';
+import { sliceBySize } from '../slices.js';
 import { joinStoredLists, mapStoredItemsPatch, planStoredItems, readStoredItems, storedSliceBudget } from '../stored-items.js';
 import { runItems, type MapInner, type MapWork } from './map-items.js';
 import type { NodeExecutor } from './types.js';
 
 /** Maps up to this many items run inside the run itself; larger ones run in batch child workflows of this size. */
 export const mapBatchSize = 500;
+
+/**
+ * Since this patch a map whose items, as the workflow holds them, do not fit in slices of {@link mapBatchSize}
+ * within {@link storedSliceBudget} runs them in slices cut by size as well, each in a batch child; before it,
+ * slices of 500 whatever their size, whose input could pass Temporal's 2 MB payload limit (and a list of up to
+ * 500 ran here whatever its size). Asked for only by such maps.
+ */
+export const mapSizedSlicesPatch = 'weft-map-sized-slices';
 
 /** The scope per-item expressions need: the input, the run, and only the nodes they read (batches carry it). */
 function itemScope(scope: ExpressionScope, node: TemplateNode, inner: MapInner): ExpressionScope {
@@ -48,6 +57,11 @@ export const runMapNode: NodeExecutor = async ({ runId, node, config, attempt, s
   if (isBlobRef(c.items) && patched(mapStoredItemsPatch)) return runStoredItems(work(), c.items, concurrency);
   if (!Array.isArray(c.items)) throw nodeFailure('MapItemsNotAList', `items is ${c.items === null ? 'null' : typeof c.items}, not a list`);
   const items: unknown[] = c.items;
+  // Cut as a stored list is: slices of 500 items at most, and of at most what one slice may bring into history.
+  const sized = sliceBySize(items.length, (i) => measuredSize(items[i] ?? null) + 1, mapBatchSize, storedSliceBudget);
+  if (sized.length > Math.max(1, Math.ceil(items.length / mapBatchSize)) && patched(mapSizedSlicesPatch)) {
+    return runBatches(work(), sized.map(({ offset, count }) => ({ offset, items: items.slice(offset, offset + count) })), concurrency);
+  }
   if (items.length <= mapBatchSize) return runItems(work(), items, 0, concurrency);
   const slices = Array.from({ length: Math.ceil(items.length / mapBatchSize) }, (_, b) => ({ offset: b * mapBatchSize, items: items.slice(b * mapBatchSize, (b + 1) * mapBatchSize) }));
   return runBatches(work(), slices, concurrency);
