@@ -69,13 +69,7 @@ export function resumeNode(host: NodeHost, node: TemplateNode): void {
   const state = book.node(node.id);
   if (!resume || state.status !== 'waiting') return;
   book.active.add(node.id);
-  let work: Promise<unknown>;
-  try {
-    work = host.nodeScope.run(() => resume({ node, waitingFor: state.waitingFor ?? {}, decision: () => book.decisions.get(node.id) }));
-  } catch (err) {
-    return fail(host, node, err);
-  }
-  void work.then((output) => complete(host, node, output), (err: unknown) => fail(host, node, err));
+  endWhenDone(host, node, () => resume({ node, waitingFor: state.waitingFor ?? {}, decision: () => book.decisions.get(node.id) }));
 }
 
 function decide(host: NodeHost, node: TemplateNode, go: unknown): void {
@@ -118,13 +112,18 @@ function execute(host: NodeHost, node: TemplateNode, runner: NodeRunner, context
     }
     return complete(host, node, output);
   }
-  let work: Promise<unknown>;
+  endWhenDone(host, node, () => runner.run(context));
+}
+
+/** Runs a node's work in the node scope; the node completes with its output, or fails with what it threw. */
+function endWhenDone(host: NodeHost, node: TemplateNode, work: () => Promise<unknown>): void {
+  let running: Promise<unknown>;
   try {
-    work = host.nodeScope.run(() => runner.run(context));
+    running = host.nodeScope.run(work);
   } catch (err) {
     return fail(host, node, err);
   }
-  void work.then((output) => complete(host, node, output), (err: unknown) => fail(host, node, err));
+  void running.then((output) => complete(host, node, output), (err: unknown) => fail(host, node, err));
 }
 
 function complete(host: NodeHost, node: TemplateNode, output: unknown): void {

@@ -58,13 +58,11 @@ export const runMapNode: NodeExecutor = async ({ runId, node, config, attempt, s
   if (!Array.isArray(c.items)) throw nodeFailure('MapItemsNotAList', `items is ${c.items === null ? 'null' : typeof c.items}, not a list`);
   const items: unknown[] = c.items;
   // Cut as a stored list is: slices of 500 items at most, and of at most what one slice may bring into history.
-  const sized = sliceBySize(items.length, (i) => measuredSize(items[i] ?? null) + 1, mapBatchSize, storedSliceBudget);
-  if (sized.length > Math.max(1, Math.ceil(items.length / mapBatchSize)) && patched(mapSizedSlicesPatch)) {
-    return runBatches(work(), sized.map(({ offset, count }) => ({ offset, items: items.slice(offset, offset + count) })), concurrency);
-  }
-  if (items.length <= mapBatchSize) return runItems(work(), items, 0, concurrency);
-  const slices = Array.from({ length: Math.ceil(items.length / mapBatchSize) }, (_, b) => ({ offset: b * mapBatchSize, items: items.slice(b * mapBatchSize, (b + 1) * mapBatchSize) }));
-  return runBatches(work(), slices, concurrency);
+  const byCount = sliceBySize(items.length, () => 0, mapBatchSize, storedSliceBudget);
+  const bySize = sliceBySize(items.length, (i) => measuredSize(items[i] ?? null) + 1, mapBatchSize, storedSliceBudget);
+  const slices = bySize.length > byCount.length && patched(mapSizedSlicesPatch) ? bySize : byCount;
+  if (slices.length <= 1) return runItems(work(), items, 0, concurrency);
+  return runBatches(work(), slices.map(({ offset, count }) => ({ offset, items: items.slice(offset, offset + count) })), concurrency);
 };
 
 /** One batch child's share of the items: given, or a slice of a stored list. */
