@@ -1,3 +1,6 @@
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+// A CommonJS module: Node's ESM loader sees only its default export.
+import proto from '@temporalio/proto';
 import type { NodeState, RunError, RunEvent, RunState } from '../workflows/state.js';
 
 /** How Temporal closed a run whose workflow code never reached its end. */
@@ -51,4 +54,26 @@ export function endClosedRun(state: RunState, events: RunEvent[], close: Tempora
     ...state, status: cancelled ? 'cancelled' : 'failed', progress: 100, nodes, endedAt: at, error, seq, inFlight: [],
   };
   return { state: ended, events: [...events, ...added] };
+}
+
+/** A closed execution as visibility lists it or describe answers it: what {@link closeOf} reads. */
+export type ClosedExecution = Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' | 'status' | 'closeTime'>;
+
+/** How Temporal closed an execution, with the terminate reason or failure message from its close event. */
+export async function closeOf(client: Client, execution: ClosedExecution): Promise<TemporalClose> {
+  const status = execution.status.name;
+  if (status !== 'TERMINATED' && status !== 'TIMED_OUT' && status !== 'CANCELLED' && status !== 'FAILED') {
+    throw new Error(`the workflow closed as ${status} but its state says the run is still going on`);
+  }
+  const closedAt = execution.closeTime ?? new Date();
+  if (status !== 'TERMINATED' && status !== 'FAILED') return { status, closedAt };
+  // Only the close event: a run's history can be long.
+  const { history } = await client.workflowService.getWorkflowExecutionHistory({
+    namespace: client.options.namespace,
+    execution: { workflowId: execution.workflowId, runId: execution.runId },
+    historyEventFilterType: proto.temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
+  });
+  const event = history?.events?.at(-1);
+  const reason = event?.workflowExecutionTerminatedEventAttributes?.reason ?? event?.workflowExecutionFailedEventAttributes?.failure?.message;
+  return { status, closedAt, ...(reason ? { reason } : {}) };
 }

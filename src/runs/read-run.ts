@@ -4,6 +4,7 @@ import { getRun, getRunEvents } from '../db/runs.js';
 import { notFound } from '../errors.js';
 import { eventsQuery, stateQuery } from '../workflows/definitions.js';
 import { terminalRunStatuses, type RunEvent, type RunState } from '../workflows/state.js';
+import { notRunYet, unstartedRun } from './unstarted-run.js';
 
 /** What reading runs needs. */
 export interface RunReaderDeps {
@@ -17,7 +18,8 @@ function isClosed(row: { status: string; state: unknown }): boolean {
 
 /**
  * A run's state: from the workflow's `state` query while it is open, from the run index once it has closed
- * (so closed runs stay readable after Temporal's retention drops them).
+ * (so closed runs stay readable after Temporal's retention drops them). A run none of whose workflow tasks has
+ * completed answers as it was started, or as Temporal closed it until the index repair records that.
  */
 export async function readRunState(deps: RunReaderDeps, runId: string): Promise<RunState> {
   const row = await getRun(deps.db, runId);
@@ -27,6 +29,7 @@ export async function readRunState(deps: RunReaderDeps, runId: string): Promise<
     return await deps.client.workflow.getHandle(runId).query(stateQuery);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw notFound(`run "${runId}"`);
+    if (notRunYet(err)) return (await unstartedRun(deps, row)).state;
     throw err;
   }
 }
@@ -36,7 +39,13 @@ export async function readRunEvents(deps: RunReaderDeps, runId: string, afterSeq
   const row = await getRun(deps.db, runId);
   if (!row) throw notFound(`run "${runId}"`);
   if (isClosed(row)) return getRunEvents(deps.db, runId, afterSeq);
-  const held = await deps.client.workflow.getHandle(runId).query(eventsQuery, afterSeq);
+  let held: RunEvent[];
+  try {
+    held = await deps.client.workflow.getHandle(runId).query(eventsQuery, afterSeq);
+  } catch (err) {
+    if (notRunYet(err)) return (await unstartedRun(deps, row)).events.filter((e) => e.seq > afterSeq);
+    throw err;
+  }
   // After a continue-as-new the workflow holds only the newer events; older ones were flushed to the index.
   if (held[0]?.seq === afterSeq + 1) return held;
   const older = (await getRunEvents(deps.db, runId, afterSeq)).filter((e) => held.length === 0 || e.seq < held[0]!.seq);

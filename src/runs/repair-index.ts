@@ -1,13 +1,12 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-// A CommonJS module: Node's ESM loader sees only its default export.
-import proto from '@temporalio/proto';
 import type { Db } from '../db/client.js';
 import { getOpenRuns, oldestOpenRunStart, recordRunSummary } from '../db/runs.js';
 import type { RunRow } from '../db/schema.js';
 import { eventsQuery, interpreterWorkflowType, stateQuery } from '../workflows/definitions.js';
 import { terminalRunStatuses } from '../workflows/state.js';
-import { endClosedRun, type TemporalClose } from './closed-by-temporal.js';
+import { closeOf, endClosedRun } from './closed-by-temporal.js';
 import { everyEvent } from './read-run.js';
+import { notRunYet, unstartedRun } from './unstarted-run.js';
 
 /** What the repair needs: the run index and a client of the namespace runs live in. */
 export interface RunIndexRepairDeps {
@@ -93,32 +92,17 @@ async function repairRun(deps: RunIndexRepairDeps, execution: WorkflowExecutionI
   if (latest.runId !== execution.runId) return false;
   const handle = client.workflow.getHandle(execution.workflowId, execution.runId);
   // A query of a closed run replays its history on a worker; the output comes whole, as the index keeps it.
-  const [last, events] = await Promise.all([handle.query(stateQuery, { wholeOutput: true }), everyEvent((after) => handle.query(eventsQuery, after))]);
-  let summary = { state: last, events };
-  if (!terminalRunStatuses.includes(last.status)) summary = endClosedRun(last, events, await closeOf(client, execution));
+  const queried = await Promise.all([handle.query(stateQuery, { wholeOutput: true }), everyEvent((after) => handle.query(eventsQuery, after))]).catch((err: unknown) => {
+    // Closed before any of its code ran: there is no state to ask for, only the template it was started with.
+    if (notRunYet(err)) return undefined;
+    throw err;
+  });
+  let summary = queried ? { state: queried[0], events: queried[1] } : await unstartedRun(deps, row, execution);
+  if (!terminalRunStatuses.includes(summary.state.status)) summary = endClosedRun(summary.state, summary.events, await closeOf(client, execution));
   await recordRunSummary(deps.db, {
     runId: row.id, templateId: summary.state.templateId, templateVersion: summary.state.templateVersion, trigger: row.trigger, input: row.input, ...summary,
   });
   return true;
-}
-
-/** How Temporal closed an execution, with the terminate reason or failure message from its close event. */
-async function closeOf(client: Client, execution: WorkflowExecutionInfo): Promise<TemporalClose> {
-  const status = execution.status.name;
-  if (status !== 'TERMINATED' && status !== 'TIMED_OUT' && status !== 'CANCELLED' && status !== 'FAILED') {
-    throw new Error(`the workflow closed as ${status} but its state says the run is still going on`);
-  }
-  const closedAt = execution.closeTime ?? new Date();
-  if (status !== 'TERMINATED' && status !== 'FAILED') return { status, closedAt };
-  // Only the close event: a run's history can be long.
-  const { history } = await client.workflowService.getWorkflowExecutionHistory({
-    namespace: client.options.namespace,
-    execution: { workflowId: execution.workflowId, runId: execution.runId },
-    historyEventFilterType: proto.temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
-  });
-  const event = history?.events?.at(-1);
-  const reason = event?.workflowExecutionTerminatedEventAttributes?.reason ?? event?.workflowExecutionFailedEventAttributes?.failure?.message;
-  return { status, closedAt, ...(reason ? { reason } : {}) };
 }
 
 /** Run ids for a log line: the first 20. */

@@ -6,6 +6,7 @@ import { secretNames, secretsScope } from '../template/secrets.js';
 import type { Carried } from './carry.js';
 import { holdsBlobRef } from './blob-ref.js';
 import { EventLog } from './event-log.js';
+import { pendingNode } from './initial-state.js';
 import type { RunInput } from './input.js';
 import type { NodeState, RunError, RunState, RunStatus } from './state.js';
 import { showOpenStatus } from './status-attribute.js';
@@ -52,7 +53,7 @@ export class RunBook {
     this.pauseRequested = carried?.pauseRequested ?? false;
     for (const [id, config] of Object.entries(carried?.overrides ?? {})) this.overrides.set(id, config);
     for (const node of run.template.nodes) {
-      const state = carried?.nodes.find((n) => n.id === node.id) ?? { id: node.id, type: node.type, name: node.name, status: 'pending', attempts: 0 };
+      const state = carried?.nodes.find((n) => n.id === node.id) ?? pendingNode(node);
       this.nodes.set(node.id, state);
       this.noteBlobs(state);
     }

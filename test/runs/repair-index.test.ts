@@ -124,6 +124,37 @@ describe.each(databaseKinds)('the run index repair (%s)', (kind) => {
     expect(events.at(-1)).toMatchObject({ type: 'run.failed', data: { error: { type: 'TimedOut' } } });
   });
 
+  it.skipIf(skip)('ends a run Temporal closed before the interpreter ever ran it, and answers its state meanwhile', async () => {
+    // A start delay holds back the first workflow task: the terminate lands before any workflow code has run, so
+    // there is no state to query, only the template the run was started with.
+    const stored = await getTemplateVersion(world.database.db, 'long');
+    const runId = randomUUID();
+    const startedAt = new Date();
+    const args: RunInput = { runId, templateId: 'long', templateVersion: stored!.version, template: stored!.definition, input: {}, trigger: 'api', startedAt: startedAt.toISOString() };
+    await insertRun(world.database.db, { id: runId, templateId: 'long', templateVersion: stored!.version, trigger: 'api', input: {}, startedAt });
+    await world.temporal.client.workflow.start(interpreterWorkflowType, { workflowId: runId, taskQueue: world.taskQueue, args: [args], startDelay: '1h' });
+    // Until a worker runs it, the run answers as it was started.
+    const waiting = await world.request('GET', `/api/v1/runs/${runId}`);
+    expect(waiting.status).toBe(200);
+    expect(runStateSchema.parse(await waiting.json())).toMatchObject({ runId, status: 'running', progress: 0, seq: 0, nodes: [{ id: 'first', status: 'pending' }, { id: 'wait', status: 'pending' }, { id: 'after', status: 'pending' }] });
+    expect(await eventsOf(world, runId)).toEqual([]);
+    await handleOf(runId).terminate('never wanted');
+
+    const read = await world.request('GET', `/api/v1/runs/${runId}`);
+    expect(read.status).toBe(200);
+    const answered = runStateSchema.parse(await read.json());
+    expect(answered).toMatchObject({ runId, status: 'cancelled', progress: 100, error: { type: 'Terminated', message: expect.stringContaining('never wanted') } });
+    expect(answered.nodes.map((n) => n.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+
+    await repairUntil(runId);
+    const row = await getRun(world.database.db, runId);
+    expect(row).toMatchObject({ status: 'cancelled', error: { type: 'Terminated' } });
+    expect(row?.state).toEqual(answered);
+    const events = await eventsOf(world, runId);
+    expectGapless(events, answered.seq);
+    expect(events.map((e) => `${e.type}:${e.nodeId ?? ''}`)).toEqual(['node.cancelled:first', 'node.cancelled:wait', 'node.cancelled:after', 'run.cancelled:']);
+  });
+
   it.skipIf(skip)('leaves the row of a run that is still going on alone', async () => {
     const runId = await waitingRun();
     const { repaired } = await repairRunIndex(deps(), { since });
@@ -148,9 +179,10 @@ describe.each(databaseKinds)('the run index repair (%s)', (kind) => {
   });
 
   it.skipIf(skip)('goes on past a run it cannot rewrite, trying that one again each time twice as late', async () => {
-    // A run whose workflow throws on every replay (it was started without a template): no query of it answers.
+    // A run whose workflow throws on every task (it was started without a template), so no query of it answers,
+    // and whose row names a template the index does not hold, so it cannot be rebuilt from that either.
     const broken = randomUUID();
-    await insertRun(world.database.db, { id: broken, templateId: 'long', templateVersion: 1, trigger: 'api', input: {}, startedAt: new Date() });
+    await insertRun(world.database.db, { id: broken, templateId: 'gone', templateVersion: 1, trigger: 'api', input: {}, startedAt: new Date() });
     await world.temporal.client.workflow.start(interpreterWorkflowType, { workflowId: broken, taskQueue: world.taskQueue, args: [{ runId: broken } as RunInput] });
     await handleOf(broken).terminate('cannot be replayed');
     const closedAt = (await handleOf(broken).describe()).closeTime!;
