@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { interpreterWorkflowType } from '../src/workflows/definitions.js';
 import type { RunInput } from '../src/workflows/input.js';
+import { withCpu, type CpuUse } from './cpu.js';
 import type { Scenario } from './scenarios.js';
 import type { BenchStack } from './stack.js';
 
@@ -38,31 +39,48 @@ export async function runOnce(stack: BenchStack, scenario: Scenario, side: Side)
   return { id, ms };
 }
 
+/** Runs of both sides, with the CPU each side used over its own runs. */
+export interface Measured {
+  samples: Record<Side, Sample[]>;
+  cpu: Record<Side, CpuUse>;
+}
+
+const noCpu = (): Record<Side, CpuUse> => ({ interpreter: { benchMs: 0, serverMs: 0 }, 'hand-written': { benchMs: 0, serverMs: 0 } });
+
+/** Adds `used` to a side's CPU. */
+export function chargeCpu(cpu: Record<Side, CpuUse>, side: Side, used: CpuUse): void {
+  cpu[side].benchMs += used.benchMs;
+  cpu[side].serverMs += used.serverMs;
+}
+
 /**
  * Runs a scenario `runs` times per side, one run at a time, alternating which side goes first so that neither
  * always runs on a warmer worker; the first `warmup` rounds are not kept.
  */
-export async function sequential(stack: BenchStack, scenario: Scenario, runs: number, warmup: number): Promise<Record<Side, Sample[]>> {
-  const samples: Record<Side, Sample[]> = { interpreter: [], 'hand-written': [] };
+export async function sequential(stack: BenchStack, scenario: Scenario, runs: number, warmup: number): Promise<Measured> {
+  const measured: Measured = { samples: { interpreter: [], 'hand-written': [] }, cpu: noCpu() };
   for (let round = 0; round < warmup + runs; round++) {
     const order = round % 2 === 0 ? sides : [...sides].reverse();
     for (const side of order) {
-      const sample = await runOnce(stack, scenario, side);
-      if (round >= warmup) samples[side].push(sample);
+      const { result, cpu } = await withCpu(stack.serverPid, () => runOnce(stack, scenario, side));
+      if (round < warmup) continue;
+      measured.samples[side].push(result);
+      chargeCpu(measured.cpu, side, cpu);
     }
   }
-  return samples;
+  return measured;
 }
 
 /** A burst: every run started at once; `wallMs` runs from the first start request to the last result. */
 export interface Burst {
   wallMs: number;
   samples: Sample[];
+  cpu: CpuUse;
 }
 
 /** Starts `count` runs of one side at once and waits for all of them. */
 export async function burst(stack: BenchStack, scenario: Scenario, side: Side, count: number): Promise<Burst> {
   const startedAt = performance.now();
-  const samples = await Promise.all(Array.from({ length: count }, () => runOnce(stack, scenario, side)));
-  return { wallMs: performance.now() - startedAt, samples };
+  const { result: samples, cpu } = await withCpu(stack.serverPid, () => Promise.all(Array.from({ length: count }, () => runOnce(stack, scenario, side))));
+  return { wallMs: performance.now() - startedAt, samples, cpu };
 }

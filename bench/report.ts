@@ -1,3 +1,5 @@
+import type { CpuUse } from './cpu.js';
+
 /** Targets from issue 4. */
 export const targets = { wallRatio: 1.1, extraEvents: 3 } as const;
 
@@ -18,6 +20,8 @@ export function p95(values: number[]): number {
 export interface SideStats {
   ms: number[];
   events: number[];
+  /** CPU the side used over all its measured runs (`bench/cpu.ts`). */
+  cpu?: CpuUse;
   /** Burst rows: wall time of the whole burst, per round. */
   burstWallMs?: number[];
 }
@@ -59,6 +63,19 @@ export function printReport(rows: Row[], print: (line: string) => void = console
     print(`  interpreter   wall ${(iw / 1000).toFixed(2)} s  ${(perRound / (iw / 1000)).toFixed(1)} runs/s   (bursts: ${i.burstWallMs.map((w) => (w / 1000).toFixed(2)).join(', ')} s)`);
     print(`  hand-written  wall ${(hw / 1000).toFixed(2)} s  ${(perRound / (hw / 1000)).toFixed(1)} runs/s   (bursts: ${h.burstWallMs.map((w) => (w / 1000).toFixed(2)).join(', ')} s)`);
     print(`  wall ratio i/h ${ratio(iw, hw)}`);
+  }
+  const withCpu = rows.filter((r) => r.interpreter.cpu && r.handWritten.cpu);
+  if (withCpu.length > 0) {
+    print('');
+    print('CPU per run, ms (bench process: worker, client and upstream; dev server: its whole process tree):');
+    print(`${'scenario'.padEnd(26)} | ${pad('bench process', 22)} | ${pad('dev server', 22)} | ${pad('both', 6)}`);
+    print(`${''.padEnd(26)} | ${pad('interp', 6)} ${pad('hand', 6)} ${pad('i/h', 6)}  | ${pad('interp', 6)} ${pad('hand', 6)} ${pad('i/h', 6)}  | ${pad('i/h', 6)}`);
+    for (const { name, interpreter: i, handWritten: h } of withCpu) {
+      const [ic, hc] = [i.cpu!, h.cpu!];
+      const per = (c: CpuUse, field: keyof CpuUse, runs: number) => c[field] / runs;
+      const [ib, hb, is, hs] = [per(ic, 'benchMs', i.ms.length), per(hc, 'benchMs', h.ms.length), per(ic, 'serverMs', i.ms.length), per(hc, 'serverMs', h.ms.length)];
+      print(`${name.padEnd(26)} | ${pad(ms(ib), 6)} ${pad(ms(hb), 6)} ${pad(ratio(ib, hb), 6)}  | ${pad(ms(is), 6)} ${pad(ms(hs), 6)} ${pad(hs > 0 ? ratio(is, hs) : '-', 6)}  | ${pad(ratio(ib + is, hb + hs), 6)}`);
+    }
   }
   print('');
   print(`targets (issue 4): wall-time ratio <= ${targets.wallRatio.toFixed(2)}, at most ${targets.extraEvents} extra history events per run`);

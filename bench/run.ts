@@ -3,7 +3,8 @@ import { performance } from 'node:perf_hooks';
 import { readBenchConfig, readBenchOnly } from './config.js';
 import { runFanoutBench } from './fanout/index.js';
 import { eventCount, fetchHistories, scheduledActivities } from './histories.js';
-import { burst, sequential, sides, type Sample, type Side } from './measure.js';
+import type { CpuUse } from './cpu.js';
+import { burst, chargeCpu, sequential, sides, type Sample, type Side } from './measure.js';
 import { printReport, type Row } from './report.js';
 import { chain, fanOut, orderDigest, type Scenario } from './scenarios.js';
 import { startBenchStack, type BenchStack } from './stack.js';
@@ -37,31 +38,33 @@ async function histories(stack: BenchStack, scenario: Scenario, samples: Record<
 
 async function latencyRow(stack: BenchStack, scenario: Scenario, runs: number): Promise<Row> {
   progress(`${scenario.name}: ${config.warmup} warm-up + ${runs} sequential runs per side`);
-  const samples = await sequential(stack, scenario, runs, config.warmup);
+  const { samples, cpu } = await sequential(stack, scenario, runs, config.warmup);
   const events = await histories(stack, scenario, samples);
   return {
     name: scenario.name,
-    interpreter: { ms: samples.interpreter.map((s) => s.ms), events: events.interpreter },
-    handWritten: { ms: samples['hand-written'].map((s) => s.ms), events: events['hand-written'] },
+    interpreter: { ms: samples.interpreter.map((s) => s.ms), events: events.interpreter, cpu: cpu.interpreter },
+    handWritten: { ms: samples['hand-written'].map((s) => s.ms), events: events['hand-written'], cpu: cpu['hand-written'] },
   };
 }
 
 async function throughputRow(stack: BenchStack, scenario: Scenario): Promise<Row> {
   const samples: Record<Side, Sample[]> = { interpreter: [], 'hand-written': [] };
   const walls: Record<Side, number[]> = { interpreter: [], 'hand-written': [] };
+  const cpu: Record<Side, CpuUse> = { interpreter: { benchMs: 0, serverMs: 0 }, 'hand-written': { benchMs: 0, serverMs: 0 } };
   for (let round = 0; round < config.burstRounds; round++) {
     for (const side of round % 2 === 0 ? [...sides].reverse() : sides) {
       progress(`${scenario.name}: burst ${round + 1}/${config.burstRounds}, ${config.burst} ${side} runs at once`);
       const result = await burst(stack, scenario, side, config.burst);
       samples[side].push(...result.samples);
       walls[side].push(result.wallMs);
+      chargeCpu(cpu, side, result.cpu);
     }
   }
   const events = await histories(stack, scenario, samples);
   return {
     name: `${scenario.name}, ${config.burst} at once`,
-    interpreter: { ms: samples.interpreter.map((s) => s.ms), events: events.interpreter, burstWallMs: walls.interpreter },
-    handWritten: { ms: samples['hand-written'].map((s) => s.ms), events: events['hand-written'], burstWallMs: walls['hand-written'] },
+    interpreter: { ms: samples.interpreter.map((s) => s.ms), events: events.interpreter, burstWallMs: walls.interpreter, cpu: cpu.interpreter },
+    handWritten: { ms: samples['hand-written'].map((s) => s.ms), events: events['hand-written'], burstWallMs: walls['hand-written'], cpu: cpu['hand-written'] },
   };
 }
 

@@ -21,6 +21,8 @@ export interface BenchStack {
   taskQueue: string;
   /** Base URL of the upstream HTTP server on 127.0.0.1. */
   base: string;
+  /** The dev server's process (see `bench/cpu.ts`). */
+  serverPid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -58,7 +60,7 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
   });
   const running = worker.run();
   return {
-    temporal, taskQueue, base: upstream.url,
+    temporal, taskQueue, base: upstream.url, serverPid: server.pid,
     async stop() {
       worker.shutdown();
       await running;

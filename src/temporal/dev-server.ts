@@ -13,6 +13,8 @@ export interface DevServer {
   namespace: string;
   uiUrl?: string;
   cli: TemporalCli;
+  /** The process the server runs under (a guard that ends the server with this process); the server is its child. */
+  pid: number | undefined;
   /** Stops the server (SIGTERM, then SIGKILL after a grace period). */
   stop(): Promise<void>;
 }
@@ -151,6 +153,7 @@ export async function startDevServer(overrides: DevServerOverrides = {}): Promis
     namespace: settings.namespace,
     uiUrl: overrides.headless ? undefined : `http://${settings.ip === '127.0.0.1' ? 'localhost' : settings.ip}:${overrides.uiPort ?? settings.uiPort}`,
     cli,
+    pid: child.pid,
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
