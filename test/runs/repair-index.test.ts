@@ -55,6 +55,17 @@ describe.each(databaseKinds)('the run index repair (%s)', (kind) => {
     }
   }
 
+  /** Starts a run of `long` as the API would, but with Temporal start options the API does not set. */
+  async function startLong(options: { workflowExecutionTimeout?: string; startDelay?: string }): Promise<string> {
+    const stored = await getTemplateVersion(world.database.db, 'long');
+    const runId = randomUUID();
+    const startedAt = new Date();
+    const args: RunInput = { runId, templateId: 'long', templateVersion: stored!.version, template: stored!.definition, input: {}, trigger: 'api', startedAt: startedAt.toISOString() };
+    await insertRun(world.database.db, { id: runId, templateId: 'long', templateVersion: stored!.version, trigger: 'api', input: {}, startedAt });
+    await world.temporal.client.workflow.start(interpreterWorkflowType, { workflowId: runId, taskQueue: world.taskQueue, args: [args], ...options });
+    return runId;
+  }
+
   async function waitingRun(): Promise<string> {
     const runId = await start(world, 'long');
     await waitFor(world, runId, (s) => s.nodes.some((n) => n.id === 'wait' && n.status === 'waiting'));
@@ -107,12 +118,7 @@ describe.each(databaseKinds)('the run index repair (%s)', (kind) => {
   });
 
   it.skipIf(skip)('ends a run that hit its execution timeout as failed', async () => {
-    const stored = await getTemplateVersion(world.database.db, 'long');
-    const runId = randomUUID();
-    const startedAt = new Date();
-    const args: RunInput = { runId, templateId: 'long', templateVersion: stored!.version, template: stored!.definition, input: {}, trigger: 'api', startedAt: startedAt.toISOString() };
-    await insertRun(world.database.db, { id: runId, templateId: 'long', templateVersion: stored!.version, trigger: 'api', input: {}, startedAt });
-    await world.temporal.client.workflow.start(interpreterWorkflowType, { workflowId: runId, taskQueue: world.taskQueue, args: [args], workflowExecutionTimeout: '1s' });
+    const runId = await startLong({ workflowExecutionTimeout: '1s' });
     await handleOf(runId).result().catch(() => undefined);
 
     await repairUntil(runId);
@@ -127,12 +133,7 @@ describe.each(databaseKinds)('the run index repair (%s)', (kind) => {
   it.skipIf(skip)('ends a run Temporal closed before the interpreter ever ran it, and answers its state meanwhile', async () => {
     // A start delay holds back the first workflow task: the terminate lands before any workflow code has run, so
     // there is no state to query, only the template the run was started with.
-    const stored = await getTemplateVersion(world.database.db, 'long');
-    const runId = randomUUID();
-    const startedAt = new Date();
-    const args: RunInput = { runId, templateId: 'long', templateVersion: stored!.version, template: stored!.definition, input: {}, trigger: 'api', startedAt: startedAt.toISOString() };
-    await insertRun(world.database.db, { id: runId, templateId: 'long', templateVersion: stored!.version, trigger: 'api', input: {}, startedAt });
-    await world.temporal.client.workflow.start(interpreterWorkflowType, { workflowId: runId, taskQueue: world.taskQueue, args: [args], startDelay: '1h' });
+    const runId = await startLong({ startDelay: '1h' });
     // Until a worker runs it, the run answers as it was started.
     const waiting = await world.request('GET', `/api/v1/runs/${runId}`);
     expect(waiting.status).toBe(200);
