@@ -45,7 +45,8 @@ export interface Measured {
   cpu: Record<Side, CpuUse>;
 }
 
-const noCpu = (): Record<Side, CpuUse> => ({ interpreter: { benchMs: 0, serverMs: 0 }, 'hand-written': { benchMs: 0, serverMs: 0 } });
+/** No CPU yet, for each side. */
+export const noCpu = (): Record<Side, CpuUse> => ({ interpreter: { benchMs: 0, serverMs: 0 }, 'hand-written': { benchMs: 0, serverMs: 0 } });
 
 /** Adds `used` to a side's CPU. */
 export function chargeCpu(cpu: Record<Side, CpuUse>, side: Side, used: CpuUse): void {

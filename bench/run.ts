@@ -3,8 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { readBenchConfig, readBenchOnly } from './config.js';
 import { runFanoutBench } from './fanout/index.js';
 import { eventCount, fetchHistories, scheduledActivities } from './histories.js';
-import type { CpuUse } from './cpu.js';
-import { burst, chargeCpu, sequential, sides, type Sample, type Side } from './measure.js';
+import { burst, chargeCpu, noCpu, sequential, sides, type Sample, type Side } from './measure.js';
 import { printReport, type Row } from './report.js';
 import { chain, fanOut, orderDigest, type Scenario } from './scenarios.js';
 import { startBenchStack, type BenchStack } from './stack.js';
@@ -50,7 +49,7 @@ async function latencyRow(stack: BenchStack, scenario: Scenario, runs: number): 
 async function throughputRow(stack: BenchStack, scenario: Scenario): Promise<Row> {
   const samples: Record<Side, Sample[]> = { interpreter: [], 'hand-written': [] };
   const walls: Record<Side, number[]> = { interpreter: [], 'hand-written': [] };
-  const cpu: Record<Side, CpuUse> = { interpreter: { benchMs: 0, serverMs: 0 }, 'hand-written': { benchMs: 0, serverMs: 0 } };
+  const cpu = noCpu();
   for (let round = 0; round < config.burstRounds; round++) {
     for (const side of round % 2 === 0 ? [...sides].reverse() : sides) {
       progress(`${scenario.name}: burst ${round + 1}/${config.burstRounds}, ${config.burst} ${side} runs at once`);

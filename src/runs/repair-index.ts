@@ -6,7 +6,7 @@ import { eventsQuery, interpreterWorkflowType, stateQuery } from '../workflows/d
 import { terminalRunStatuses } from '../workflows/state.js';
 import { closeOf, endClosedRun } from './closed-by-temporal.js';
 import { everyEvent } from './read-run.js';
-import { notRunYet, unstartedRun } from './unstarted-run.js';
+import { notRunYet, startingState } from './unstarted-run.js';
 
 /** What the repair needs: the run index and a client of the namespace runs live in. */
 export interface RunIndexRepairDeps {
@@ -97,7 +97,7 @@ async function repairRun(deps: RunIndexRepairDeps, execution: WorkflowExecutionI
     if (notRunYet(err)) return undefined;
     throw err;
   });
-  let summary = queried ? { state: queried[0], events: queried[1] } : await unstartedRun(deps, row, execution);
+  let summary = queried ? { state: queried[0], events: queried[1] } : { state: await startingState(deps.db, row), events: [] };
   if (!terminalRunStatuses.includes(summary.state.status)) summary = endClosedRun(summary.state, summary.events, await closeOf(client, execution));
   await recordRunSummary(deps.db, {
     runId: row.id, templateId: summary.state.templateId, templateVersion: summary.state.templateVersion, trigger: row.trigger, input: row.input, ...summary,
