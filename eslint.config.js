@@ -11,6 +11,12 @@ const outsideTheSandbox = [
   '@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'ajv', 'ajv/*', 'yaml',
 ];
 
+/** What workflow code may not import: the sandbox's boundary. */
+const sandboxPatterns = [
+  { group: outsideTheSandbox, message: 'Workflow code runs in the deterministic sandbox: no Node APIs, I/O, DB, HTTP or server libraries.' },
+  { group: ['**/activities/*', '**/activities'], allowTypeImports: true, message: 'Workflows import activities as types only.' },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', '.data/', '.temporal/', 'drizzle/', 'test-results/', 'dist/', 'src/ui/dist/'] },
   js.configs.recommended,
@@ -37,13 +43,15 @@ export default tseslint.config(
     files: ['src/workflows/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {
-        patterns: [
-          { group: outsideTheSandbox, message: 'Workflow code runs in the deterministic sandbox: no Node APIs, I/O, DB, HTTP or server libraries.' },
-          { group: ['**/activities/*', '**/activities'], allowTypeImports: true, message: 'Workflows import activities as types only.' },
-        ],
+        patterns: sandboxPatterns,
+        paths: [{ name: '@temporalio/workflow', importNames: ['patched', 'deprecatePatch'], message: 'Declare a change with change() and ask for it with hasChange() (revision.ts): runs started on a revision that holds it skip the marker.' }],
       }],
       'no-restricted-globals': ['error', 'process', 'setImmediate', 'Buffer', 'require'],
     },
+  },
+  {
+    files: ['src/workflows/revision.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: sandboxPatterns }] },
   },
   {
     files: ['src/config.ts', 'scripts/**', 'test/**', 'bench/**', '*.config.ts', '*.config.js'],

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { interpreterWorkflowType } from '../src/workflows/definitions.js';
-import type { RunInput } from '../src/workflows/input.js';
+import { newRunInput } from '../src/workflows/input.js';
 import { withCpu, type CpuUse } from './cpu.js';
 import type { Scenario } from './scenarios.js';
 import type { BenchStack } from './stack.js';
@@ -23,10 +23,10 @@ export async function runOnce(stack: BenchStack, scenario: Scenario, side: Side)
   const startedAt = performance.now();
   let output: unknown;
   if (side === 'interpreter') {
-    const input: RunInput = {
+    const input = newRunInput({
       runId: id, templateId: scenario.template.id, templateVersion: 1, template: scenario.template, input: scenario.input,
       trigger: 'api', startedAt: new Date().toISOString(),
-    };
+    });
     const handle = await client.workflow.start(interpreterWorkflowType, { workflowId: id, taskQueue: stack.taskQueue, args: [input] });
     output = ((await handle.result()) as { output?: unknown }).output;
   } else {

@@ -7,7 +7,7 @@ import { conflict, invalid, notFound, WeftError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { payloadLimitBytes } from '../workflows/blob-ref.js';
 import { interpreterWorkflowType } from '../workflows/definitions.js';
-import type { RunInput, RunTrigger } from '../workflows/input.js';
+import { newRunInput, type RunInput, type RunTrigger } from '../workflows/input.js';
 import { startingSearchAttributes } from '../workflows/search-attributes.js';
 import { checkRunInput } from './input-validator.js';
 
@@ -45,10 +45,10 @@ export async function startRun(
 
   const runId = randomUUID();
   const startedAt = new Date();
-  const args: RunInput = {
+  const args = newRunInput({
     runId, templateId: stored.templateId, templateVersion: stored.version, template: stored.definition, input,
     trigger: request.trigger, startedAt: startedAt.toISOString(), ...request.tuning,
-  };
+  });
   // The run starts with its input and its template as one Temporal payload; past the limit Temporal refuses it.
   const size = jsonBytes(args);
   if (size > payloadLimitBytes) {

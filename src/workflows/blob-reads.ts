@@ -1,8 +1,9 @@
-import { patched, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { evaluateValueNow, type ExpressionScope } from '../template/expressions.js';
 import { readsInsideOutputs } from '../template/references.js';
 import type { RunBook } from './run-book.js';
+import { change, hasChange } from './revision.js';
 
 /**
  * Since this patch an expression that reads inside an output held as a blob reference (`nodes.big.output.body`,
@@ -10,7 +11,7 @@ import type { RunBook } from './run-book.js';
  * it read the reference's own fields. The patch is asked for only when such an expression is met, so runs
  * without large outputs carry no marker.
  */
-export const blobReadsPatch = 'weft-blob-reads';
+export const blobReadsPatch = change('weft-blob-reads', 4);
 
 // A local activity: the scope it is given never enters history, only its answer does (a reference when large).
 const { evaluateWithValues } = proxyLocalActivities<Activities>({
@@ -23,7 +24,7 @@ const { evaluateWithValues } = proxyLocalActivities<Activities>({
  * blob reference, in a local activity that resolves the references first. A promise only when it must wait.
  */
 export function evaluateInRun(book: RunBook, value: unknown, scope: ExpressionScope): unknown {
-  if (readsInsideOutputs(value, book.blobbed) && patched(blobReadsPatch)) {
+  if (readsInsideOutputs(value, book.blobbed) && hasChange(blobReadsPatch)) {
     return evaluateWithValues({ runId: book.run.runId, value, scope });
   }
   return evaluateValueNow(value, scope);

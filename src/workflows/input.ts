@@ -1,5 +1,6 @@
 import type { Template } from '../template/model.js';
 import type { Carried } from './carry.js';
+import { latestRevision } from './revision.js';
 
 /** How a run was started. */
 export type RunTrigger = 'api' | 'schedule' | 'webhook' | 'event' | 'subworkflow';
@@ -23,6 +24,11 @@ export interface RunInput {
    * map gives its per-item child runs less, as their outputs share one history.
    */
   outputBlobThreshold?: number;
+  /**
+   * The interpreter revision the run was started on (`revision.ts`): it has every change up to it without asking
+   * `patched()`. Unset in runs started before revisions. Child runs and map batches run on their parent's.
+   */
+  revision?: number;
   /** Present after a continue-as-new: the state the previous execution handed over. */
   carried?: Carried;
   /**
@@ -30,4 +36,9 @@ export interface RunInput {
    * operators who want short histories; unset in normal runs.
    */
   continueAsNewAfterEvents?: number;
+}
+
+/** The input of a run started now, outside any run (by the API, a trigger): it runs on the latest revision. */
+export function newRunInput(fields: Omit<RunInput, 'revision'>): RunInput {
+  return { ...fields, revision: latestRevision };
 }

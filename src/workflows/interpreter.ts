@@ -1,4 +1,4 @@
-import { allHandlersFinished, CancellationScope, condition, isCancellation, patched, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, isCancellation, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import { isPending } from '../template/expressions.js';
 import type { TemplateNode } from '../template/model.js';
 import { evaluateInRun } from './blob-reads.js';
@@ -10,6 +10,7 @@ import { legacyQuickStarts, legacyStart } from './legacy-start.js';
 import { canHandOver, handOverWaitingPatch, leanLifecyclePatch, NodeScope, resumeNode, startNode } from './node-lifecycle.js';
 import { orError, type NodeHost } from './node-start.js';
 import { RunBook } from './run-book.js';
+import { hasChange } from './revision.js';
 
 export { toRunError } from './failures.js';
 export { quickStartPatch } from './legacy-start.js';
@@ -40,7 +41,7 @@ export class RunInterpreter implements NodeHost {
     this.book = new RunBook(run);
     this.firstSeq = this.book.events.seq;
     this.maxParallel = run.template.maxParallel ?? defaultMaxParallel;
-    this.lean = patched(leanLifecyclePatch);
+    this.lean = hasChange(leanLifecyclePatch);
     this.nodeScope = this.lean ? new NodeScope() : new CancellationScope();
   }
 
@@ -175,7 +176,7 @@ export class RunInterpreter implements NodeHost {
           if (renew && allHandlersFinished()) return 'continue-as-new';
         } else if (renew && this.canHandOverAll()) {
           // Waits can be long: rather than start nothing until they end, the next execution takes them up.
-          this.handOver ??= patched(handOverWaitingPatch);
+          this.handOver ??= hasChange(handOverWaitingPatch);
           if (this.handOver) return 'continue-as-new';
         }
         if (this.lean && book.changed) continue;

@@ -1,8 +1,9 @@
-import { patched, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { blobThresholdBytes, isBlobRef, measuredSize, needsBlob } from './blob-ref.js';
 import type { NodeState } from './state.js';
 import { largestUntilWithin } from './truncate.js';
+import { change, hasChange } from './revision.js';
 
 // A local activity: its input never enters history (only the small reference it answers with does).
 const { storeBlob } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s', retry: { initialInterval: '200ms', maximumInterval: '10s' } });
@@ -31,7 +32,7 @@ export function byReferenceNow(runId: string, value: unknown): unknown {
  * blobs first and hands their references on; before it, such a run was ended by Temporal, as the next
  * execution's input passed the payload limit. Asked for only by such runs.
  */
-export const carryBlobsPatch = 'weft-carry-blobs';
+export const carryBlobsPatch = change('weft-carry-blobs', 6);
 
 /** The most node outputs a continue-as-new carries in all (JSON characters), below Temporal's 512 KB warning. */
 export const carryBudget = 384 * 1024;
@@ -42,7 +43,7 @@ export const carryBudget = 384 * 1024;
  */
 export async function storeCarriedOutputs(runId: string, nodes: NodeState[]): Promise<void> {
   const chosen = largestUntilWithin(nodes.map((n) => (n.output === undefined || isBlobRef(n.output) ? 0 : measuredSize(n.output))), carryBudget);
-  if (chosen.length === 0 || !patched(carryBlobsPatch)) return;
+  if (chosen.length === 0 || !hasChange(carryBlobsPatch)) return;
   const refs = await Promise.all(chosen.map((i) => storeAsBlob(runId, nodes[i]!.output)));
   // The run's own node states stay as they are: they may still answer a query before the execution ends.
   chosen.forEach((i, k) => (nodes[i] = { ...nodes[i]!, output: refs[k] }));

@@ -1,10 +1,11 @@
-import { isCancellation, patched } from '@temporalio/workflow';
+import { isCancellation } from '@temporalio/workflow';
 import { evaluateValue, evaluateValueNow, hasExpression, type ExpressionScope } from '../template/expressions.js';
 import type { TemplateNode } from '../template/model.js';
 import { toRunError } from './failures.js';
 import { byReference } from './large-values.js';
 import { runnerFor } from './nodes/index.js';
 import { evaluateConfigNow, markStarted, orError, runContext, type NodeHost } from './node-start.js';
+import { change, hasChange } from './revision.js';
 
 /**
  * How runs started before {@link leanLifecyclePatch} (see `node-lifecycle.ts`) start their nodes, kept as it was so
@@ -17,7 +18,7 @@ import { evaluateConfigNow, markStarted, orError, runContext, type NodeHost } fr
  * several nodes started together issued their commands in the order their evaluations happened to finish;
  * histories recorded then replay with that order, so the old way is kept for them.
  */
-export const quickStartPatch = 'weft-quick-node-starts';
+export const quickStartPatch = change('weft-quick-node-starts', 1);
 
 /** Evaluates a node's config, leaving the keys its type evaluates per item as written (as runs before the patch did). */
 async function evaluateConfig(raw: unknown, scope: ExpressionScope, perItem: readonly string[] = []): Promise<unknown> {
@@ -85,7 +86,7 @@ export async function legacyStart(host: NodeHost, node: TemplateNode, quick: boo
  */
 export function legacyQuickStarts(host: NodeHost, readyNow: () => readonly TemplateNode[] | undefined, slots: number): boolean {
   if (host.book.active.size === 0 && startInOrder(host, readyNow()?.slice(0, slots))) return true;
-  return patched(quickStartPatch);
+  return hasChange(quickStartPatch);
 }
 
 /** True when the ready nodes of a pass (`undefined` when the pass skips one too) start as {@link legacyQuickStarts} says. */

@@ -1,15 +1,15 @@
-import { patched } from '@temporalio/workflow';
 import { needsBlob, type BlobRef } from './blob-ref.js';
 import { storeAsBlob } from './large-values.js';
 import { runItems, type MapWork } from './nodes/map-items.js';
 import { readStoredItems } from './stored-items.js';
+import { change, enterRevision, hasChange } from './revision.js';
 
 /**
  * Since this patch a batch whose outputs are too large for history stores them and answers with the reference,
  * which the map joins with the other batches' outputs; before it, Temporal refused a result past its payload
  * limit and ended the batch. Asked for only by such batches.
  */
-export const batchOutputBlobsPatch = 'weft-batch-output-blobs';
+export const batchOutputBlobsPatch = change('weft-batch-output-blobs', 9);
 
 /** One batch of a large map's items, run as a child workflow so the run's own history stays short. */
 export interface MapBatchInput {
@@ -21,14 +21,17 @@ export interface MapBatchInput {
   /** The index of the batch's first item in the whole list. */
   offset: number;
   concurrency: number;
+  /** The revision of the run whose map this batch runs (`RunInput.revision`). */
+  revision?: number;
 }
 
 /** Runs one batch of a map's items and resolves with their outputs in item order, or their stored list. */
 export async function runMapBatch(input: MapBatchInput): Promise<unknown[] | BlobRef> {
+  enterRevision(input.revision);
   const { stored } = input;
   const items = stored ? await readStoredItems({ ref: stored.ref, offset: input.offset, count: stored.count }) : input.items;
   const outputs = await runItems(input.work, items, input.offset, input.concurrency);
   // A reference already (a transform slice stored its outputs) never needs a blob.
-  if (!needsBlob(outputs) || !patched(batchOutputBlobsPatch)) return outputs;
+  if (!needsBlob(outputs) || !hasChange(batchOutputBlobsPatch)) return outputs;
   return storeAsBlob(input.work.runId, outputs) as Promise<BlobRef>;
 }

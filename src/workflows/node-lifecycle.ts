@@ -7,6 +7,7 @@ import { byReferenceNow } from './large-values.js';
 import { evaluateConfigNow, markStarted, orError, runContext, type NodeHost } from './node-start.js';
 import { runnerFor, type NodeRunContext, type NodeRunner } from './nodes/index.js';
 import type { NodeState, RunError } from './state.js';
+import { change } from './revision.js';
 
 /**
  * Since this patch a node goes from start to end through callbacks, making a promise only where something is
@@ -15,7 +16,7 @@ import type { NodeState, RunError } from './state.js';
  * made the promises of the async start (`legacy-start.ts`) the larger part of a run's workflow-task time. Runs
  * started before the patch keep the legacy start, so their histories replay.
  */
-export const leanLifecyclePatch = 'weft-lean-lifecycle';
+export const leanLifecyclePatch = change('weft-lean-lifecycle', 2);
 
 /**
  * A cancellation scope whose `run` only enters the scope. The SDK's adds an async frame for its `timeout`
@@ -51,7 +52,7 @@ export function startNode(host: NodeHost, node: TemplateNode): void {
  * decision hands them over waiting, and the next execution takes up their waits ({@link resumeNode}); before
  * it, the run started no node until they ended, however long that took. Asked for only by such runs.
  */
-export const handOverWaitingPatch = 'weft-hand-over-waiting';
+export const handOverWaitingPatch = change('weft-hand-over-waiting', 10);
 
 /** True when a node, as it is now, can be handed over waiting to the next execution. */
 export function canHandOver(host: NodeHost, nodeId: string): boolean {

@@ -5,6 +5,7 @@ import { eventsQuery, stateQuery } from './definitions.js';
 import type { RunInput } from './input.js';
 import { RunInterpreter } from './interpreter.js';
 import { storeCarriedOutputs } from './large-values.js';
+import { enterRevision } from './revision.js';
 import { searchAttributes } from './search-attributes.js';
 import { sinks } from './sinks.js';
 import type { RunResult } from './state.js';
@@ -22,6 +23,7 @@ const { recordRun, appendRunEvents } = proxyLocalActivities<Activities>({
  * through Temporal (or by its parent) ends cancelled.
  */
 export async function runTemplate(input: RunInput): Promise<RunResult> {
+  enterRevision(input.revision);
   const run = new RunInterpreter(input);
   const { book } = run;
   setHandler(stateQuery, (options) => book.snapshot(options));

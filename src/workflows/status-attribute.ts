@@ -1,6 +1,7 @@
-import { patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { upsertSearchAttributes } from '@temporalio/workflow';
 import { searchAttributes } from './search-attributes.js';
 import type { RunStatus } from './state.js';
+import { change, hasChange } from './revision.js';
 
 /**
  * Since this patch `WeftStatus` follows the run while it is open (`pausing`, `paused`, `waiting_for_operator`,
@@ -8,9 +9,9 @@ import type { RunStatus } from './state.js';
  * only moved at the close. The patch is asked for at a run's first status move, so a run that never pauses
  * pays nothing for it: no marker, no upsert.
  */
-export const statusAttributePatch = 'weft-status-attribute';
+export const statusAttributePatch = change('weft-status-attribute', 3);
 
 /** Shows an open run's new status in its `WeftStatus` search attribute (runs started before the patch keep theirs). */
 export function showOpenStatus(status: RunStatus): void {
-  if (patched(statusAttributePatch)) upsertSearchAttributes([{ key: searchAttributes.status, value: status }]);
+  if (hasChange(statusAttributePatch)) upsertSearchAttributes([{ key: searchAttributes.status, value: status }]);
 }

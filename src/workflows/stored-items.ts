@@ -1,12 +1,13 @@
 import { proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { change } from './revision.js';
 
 /**
  * Since this patch a `map` whose `items` is a list stored as a blob (a large response's list, say) goes through
  * it slice by slice, each slice read by a local activity where it runs; before it, the map failed with
  * `MapItemsNotAList`. Asked for only by such maps.
  */
-export const mapStoredItemsPatch = 'weft-map-stored-items';
+export const mapStoredItemsPatch = change('weft-map-stored-items', 8);
 
 /** The most JSON characters one slice of a stored list brings into a workflow's history. */
 export const storedSliceBudget = 448 * 1024;

@@ -1,9 +1,10 @@
-import { ActivityFailure, patched, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
 import type { NodeActivityInput, NodeActivityResult } from '../../activities/node-input.js';
 import { isPending } from '../../template/expressions.js';
 import { needsBlob } from '../blob-ref.js';
 import { storeAsBlob } from '../large-values.js';
 import type { NodeExecutor } from './types.js';
+import { change, hasChange } from '../revision.js';
 
 type NodeActivities = Record<string, (input: NodeActivityInput) => Promise<NodeActivityResult>>;
 
@@ -12,7 +13,7 @@ type NodeActivities = Record<string, (input: NodeActivityInput) => Promise<NodeA
  * reference, which the activity resolves; before it, a config past Temporal's payload limit made the server end
  * the run. Asked for only by such configs.
  */
-export const configBlobsPatch = 'weft-config-blobs';
+export const configBlobsPatch = change('weft-config-blobs', 7);
 
 /**
  * Runs a node as the activity named after its type, with the node's retry policy, timeouts and summary as
@@ -23,7 +24,7 @@ export const runActivityNode: NodeExecutor = ({ runId, node, config, activityOpt
   const activity = proxyActivities<NodeActivities>(activityOptions)[node.type];
   if (!activity) return Promise.reject(new TypeError(`no activity for node type "${node.type}"`));
   const call = (sent: unknown) => activity({ runId, nodeId: node.id, config: sent, seq, ...(storeAbove === undefined ? {} : { storeAbove }) });
-  const sent = needsBlob(config) && patched(configBlobsPatch) ? storeAsBlob(runId, config) : config;
+  const sent = needsBlob(config) && hasChange(configBlobsPatch) ? storeAsBlob(runId, config) : config;
   return (isPending(sent) ? sent.then(call) : call(sent)).then(
     (result) => {
       attempts(result.attempt);

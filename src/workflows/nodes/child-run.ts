@@ -2,6 +2,7 @@ import { executeChild, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import { interpreterWorkflowType } from '../definitions.js';
 import type { RunInput } from '../input.js';
+import { currentRunRevision } from '../revision.js';
 import { startingSearchAttributes } from '../search-attributes.js';
 import type { RunResult } from '../state.js';
 
@@ -33,7 +34,7 @@ export async function runChildTemplate(request: ChildRunRequest): Promise<unknow
   const stored = await prepareChildRun({ runId: request.runId, parentRunId: request.parentRunId, templateId: request.templateId, version: request.version, input: request.input, startedAt });
   const args: RunInput = {
     runId: request.runId, templateId: stored.templateId, templateVersion: stored.version, template: stored.definition,
-    input: request.input, trigger: 'subworkflow', startedAt, parentRunId: request.parentRunId,
+    input: request.input, trigger: 'subworkflow', startedAt, parentRunId: request.parentRunId, revision: currentRunRevision(),
     ...(request.outputBlobThreshold === undefined ? {} : { outputBlobThreshold: request.outputBlobThreshold }),
   };
   const final = await executeChild<(input: RunInput) => Promise<RunResult>>(interpreterWorkflowType, {

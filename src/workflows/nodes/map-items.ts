@@ -1,4 +1,4 @@
-import { patched, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import { evaluateValue, type ExpressionScope } from '../../template/expressions.js';
 import type { TemplateNode } from '../../template/model.js';
@@ -11,6 +11,7 @@ import { runChildTemplate } from './child-run.js';
 import { runDelayNode } from './delay.js';
 import { runTransformNode } from './transform.js';
 import type { NodeExecutor } from './types.js';
+import { change, hasChange } from '../revision.js';
 
 /** What a map runs per item: an inner node, or a child run of a template. */
 export type MapInner = { node: { type: string; config?: unknown } } | { template: string; version?: number; input?: unknown };
@@ -38,7 +39,7 @@ const evaluateOutsideFrom = 20;
  * reference evaluates it for all its items in one activity, which reads the stored values; before it, each item
  * read the reference's own fields. Asked for only by such maps, so other runs carry no marker.
  */
-export const mapItemBlobReadsPatch = 'weft-map-item-blob-reads';
+export const mapItemBlobReadsPatch = change('weft-map-item-blob-reads', 5);
 
 /** Evaluates a per-item value (a `transform`'s value, an inner node's config) over a slice of items in one activity. */
 function evaluateSlice(work: MapWork, value: unknown, items: unknown[], offset: number, what: 'transform' | 'config'): Promise<unknown[] | BlobRef> {
@@ -86,14 +87,14 @@ async function runItem(work: MapWork, item: unknown, index: number, evaluated?: 
 export async function runItems(work: MapWork, items: unknown[], offset: number, concurrency: number): Promise<unknown[] | BlobRef> {
   // The activity also reads stored outputs the transform reads inside (see `blob-reads.ts`).
   const transform = 'node' in work.inner && work.inner.node.type === 'transform' ? work.inner.node : undefined;
-  if (transform && (items.length >= evaluateOutsideFrom || (holdsBlobRef(work.scope.nodes) && patched(blobReadsPatch)))) {
+  if (transform && (items.length >= evaluateOutsideFrom || (holdsBlobRef(work.scope.nodes) && hasChange(blobReadsPatch)))) {
     return evaluateSlice(work, (transform.config as { value?: unknown } | undefined)?.value ?? null, items, offset, 'transform');
   }
   // Each item's config (or child input) read inside a stored output: evaluated for the slice where values are read.
   const perItem = 'node' in work.inner ? work.inner.node.config ?? {} : work.inner.input;
   // Which outputs hold references is asked only of values that read inside some output: it walks them whole.
   const readsInside = perItem !== undefined && readsInsideOutputs(perItem, new Set(Object.keys(work.scope.nodes)));
-  const evaluated = readsInside && readsInsideOutputs(perItem, blobbedIn(work.scope)) && patched(mapItemBlobReadsPatch)
+  const evaluated = readsInside && readsInsideOutputs(perItem, blobbedIn(work.scope)) && hasChange(mapItemBlobReadsPatch)
     ? ((await evaluateSlice(work, perItem, items, offset, 'config')) as unknown[]) // never stored: no run id given
     : undefined;
   const outputs: unknown[] = new Array<unknown>(items.length);

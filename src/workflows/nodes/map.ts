@@ -1,4 +1,4 @@
-import { executeChild, patched } from '@temporalio/workflow';
+import { executeChild } from '@temporalio/workflow';
 import type { ExpressionScope } from '../../template/expressions.js';
 import type { TemplateNode } from '../../template/model.js';
 import type { MapConfig } from '../../template/node-types/map.js';
@@ -11,6 +11,7 @@ import { sliceBySize } from '../slices.js';
 import { joinStoredLists, mapStoredItemsPatch, planStoredItems, readStoredItems, storedSliceBudget } from '../stored-items.js';
 import { runItems, type MapInner, type MapWork } from './map-items.js';
 import type { NodeExecutor } from './types.js';
+import { change, currentRunRevision, hasChange } from '../revision.js';
 
 /** Maps up to this many items run inside the run itself; larger ones run in batch child workflows of this size. */
 export const mapBatchSize = 500;
@@ -21,7 +22,7 @@ export const mapBatchSize = 500;
  * slices of 500 whatever their size, whose input could pass Temporal's 2 MB payload limit (and a list of up to
  * 500 ran here whatever its size). Asked for only by such maps.
  */
-export const mapSizedSlicesPatch = 'weft-map-sized-slices';
+export const mapSizedSlicesPatch = change('weft-map-sized-slices', 11);
 
 /** The scope per-item expressions need: the input, the run, and only the nodes they read (batches carry it). */
 function itemScope(scope: ExpressionScope, node: TemplateNode, inner: MapInner): ExpressionScope {
@@ -54,13 +55,13 @@ export const runMapNode: NodeExecutor = async ({ runId, node, config, attempt, s
   const concurrency = Math.min(c.concurrency ?? maxParallel, maxParallel);
   const inner: MapInner = c.node ? { node: c.node } : { template: c.template ?? '', version: c.version, input: c.input };
   const work = (): MapWork => ({ runId, nodeId: node.id, attempt, inner, scope: itemScope(scope, node, inner), activityOptions });
-  if (isBlobRef(c.items) && patched(mapStoredItemsPatch)) return runStoredItems(work(), c.items, concurrency);
+  if (isBlobRef(c.items) && hasChange(mapStoredItemsPatch)) return runStoredItems(work(), c.items, concurrency);
   if (!Array.isArray(c.items)) throw nodeFailure('MapItemsNotAList', `items is ${c.items === null ? 'null' : typeof c.items}, not a list`);
   const items: unknown[] = c.items;
   // Cut as a stored list is: slices of 500 items at most, and of at most what one slice may bring into history.
   const byCount = sliceBySize(items.length, () => 0, mapBatchSize, storedSliceBudget);
   const bySize = sliceBySize(items.length, (i) => measuredSize(items[i] ?? null) + 1, mapBatchSize, storedSliceBudget);
-  const slices = bySize.length > byCount.length && patched(mapSizedSlicesPatch) ? bySize : byCount;
+  const slices = bySize.length > byCount.length && hasChange(mapSizedSlicesPatch) ? bySize : byCount;
   if (slices.length <= 1) return runItems(work(), items, 0, concurrency);
   return runBatches(work(), slices.map(({ offset, count }) => ({ offset, items: items.slice(offset, offset + count) })), concurrency);
 };
@@ -76,7 +77,8 @@ async function runBatches(work: MapWork, slices: Slice[], concurrency: number): 
   const perBatch = Math.min(concurrency, mapBatchSize);
   const outputs = await pool(slices.length, Math.max(1, Math.floor(concurrency / perBatch)), (b) => {
     const slice = slices[b]!;
-    const input: MapBatchInput = 'items' in slice ? { work, items: slice.items, offset: slice.offset, concurrency: perBatch } : { work, items: [], stored: slice.stored, offset: slice.offset, concurrency: perBatch };
+    const common = { work, offset: slice.offset, concurrency: perBatch, revision: currentRunRevision() };
+    const input: MapBatchInput = 'items' in slice ? { ...common, items: slice.items } : { ...common, items: [], stored: slice.stored };
     const count = 'items' in slice ? slice.items.length : slice.stored.count;
     return executeChild<(input: MapBatchInput) => Promise<unknown[] | BlobRef>>(mapBatchWorkflowType, {
       workflowId: `${work.runId}.${work.nodeId}.${work.attempt}.batch-${b}`,

@@ -1,0 +1,49 @@
+import { patched } from '@temporalio/workflow';
+
+/**
+ * A behaviour change of the interpreter. Runs started before it must replay as they ran, so it is asked for
+ * with {@link hasChange}: `id` is its `patched()` id, `revision` the interpreter revision that made it.
+ */
+export interface Change {
+  readonly id: string;
+  readonly revision: number;
+}
+
+/**
+ * The interpreter's revision: the number of behaviour changes made so far, each of which names its own number
+ * ({@link change}). A run records the revision it was started on in its input (`RunInput.revision`). A change
+ * made after the last one raises this by one and gives itself the new number.
+ */
+export const latestRevision = 11;
+
+/** Declares a behaviour change (see {@link Change}); each module declares the changes it makes. */
+export function change(id: string, revision: number): Change {
+  return { id, revision };
+}
+
+/**
+ * The revision the current run was started on; 0 for runs started before revisions, which ask `patched()` for
+ * every change. Module state is the run's own: the sandbox gives each workflow its own instance of every module
+ * it loads, except the bundle's preloaded modules (`sharedWorkflowModules`), which this one must never join.
+ */
+let runRevision = 0;
+
+/** Sets the current run's revision from its input: the first thing every workflow function does. */
+export function enterRevision(revision: number | undefined): void {
+  runRevision = revision ?? 0;
+}
+
+/** The revision the current run was started on, for the input of the children it starts (which run on it too). */
+export function currentRunRevision(): number | undefined {
+  return runRevision === 0 ? undefined : runRevision;
+}
+
+/**
+ * Whether the current run has a change. A run started on a revision that holds it has it without asking, so its
+ * history carries no patch marker (nor the `TemporalChangeVersion` upsert that the SDK adds with each marker):
+ * two history events, for every change a run meets, in every run. Other runs ask `patched()`: those started
+ * before revisions, as they always did, and those started before the change, which replay without it.
+ */
+export function hasChange(c: Change): boolean {
+  return c.revision <= runRevision || patched(c.id);
+}
