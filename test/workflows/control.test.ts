@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { patchesIn, upsertedAttributes } from '../support/histories.js';
 import { command, eventsOf, finish, nodeOf, start, trace, waitFor } from '../support/run-control.js';
 import { upload } from '../support/runs.js';
 import { json, startUpstream } from '../support/upstream.js';
@@ -135,6 +136,10 @@ describe('operator control: pause, resume, cancel', () => {
     const { state } = await finish(world, runId);
     expect(nodeOf(state, 'wait').status).toBe('cancelled');
     expect((await eventsOf(world, runId)).at(-1)?.type).toBe('run.cancelled');
+    // The run started on the latest revision: it has the lean lifecycle and the moving status without a marker.
+    const history = await world.temporal.client.workflow.getHandle(runId).fetchHistory();
+    expect(patchesIn(history)).toEqual(new Set());
+    expect(upsertedAttributes(history)).toEqual(['WeftStatus', 'WeftStatus', 'WeftStatus']);
   });
 
   it('answers a command with the outputs, which the history of the run does not keep', async () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { leanLifecyclePatch } from '../../src/workflows/interpreter.js';
+import { leanLifecyclePatch, quickStartPatch } from '../../src/workflows/interpreter.js';
 import { handOverWaitingPatch } from '../../src/workflows/node-lifecycle.js';
 import { blobReadsPatch } from '../../src/workflows/blob-reads.js';
 import { carryBlobsPatch } from '../../src/workflows/large-values.js';
@@ -13,7 +13,9 @@ import { mapSizedSlicesPatch } from '../../src/workflows/nodes/map.js';
 import { mapItemBlobReadsPatch } from '../../src/workflows/nodes/map-items.js';
 import { mapStoredItemsPatch } from '../../src/workflows/stored-items.js';
 import { statusAttributePatch } from '../../src/workflows/status-attribute.js';
+import { latestRevision, type Change } from '../../src/workflows/revision.js';
 import { startRun } from '../../src/runs/start-run.js';
+import { patchesIn } from '../support/histories.js';
 import { command, finish, nodeOf, start, waitFor } from '../support/run-control.js';
 import { upload } from '../support/runs.js';
 import { json, startUpstream } from '../support/upstream.js';
@@ -23,30 +25,29 @@ import { startWorld, type World } from '../support/world.js';
  * Interpreter changes must never break running runs. Histories of representative runs live in `histories/`
  * and are replayed against the current workflow bundle; a change in behaviour goes behind `patched()`.
  * `WEFT_RECORD_HISTORIES=1 npx vitest run test/workflows/replay.test.ts` records every scenario again into files
- * named after the newest patch the history carries (`<scenario>.<patch>.json`), beside the older recordings,
- * never over them: overwriting a recording hides exactly the breakage this test exists to catch. Files without a
- * patch in their name were recorded before `weft-lean-lifecycle`.
+ * named after the interpreter revision the run was started on (`<scenario>.revision-<n>.json`), or, for runs
+ * started before revisions, after the newest patch the history carries (`<scenario>.<patch>.json`), beside the
+ * older recordings, never over them: overwriting a recording hides exactly the breakage this test exists to
+ * catch. Files without either in their name were recorded before `weft-lean-lifecycle`.
  */
 const historiesDir = path.join(import.meta.dirname, 'histories');
 const { History } = temporal.api.history.v1;
 
-/** The interpreter's patches, in the order they were made. */
-const patchesOldestFirst = [leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch, batchOutputBlobsPatch, handOverWaitingPatch, mapSizedSlicesPatch];
+/** Every change of the interpreter, in the order they were made. */
+const patchesOldestFirst: Change[] = [quickStartPatch, leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch, batchOutputBlobsPatch, handOverWaitingPatch, mapSizedSlicesPatch];
 
-/** The ids of the patches whose markers a history holds. */
-function patchesIn(history: temporal.api.history.v1.IHistory): Set<string> {
-  const ids = new Set<string>();
-  for (const event of history.events ?? []) {
-    const marker = event.markerRecordedEventAttributes;
-    if (marker?.markerName !== 'core_patch') continue;
-    for (const payload of marker.details?.['patch-data']?.payloads ?? []) {
-      if (payload.data) ids.add((JSON.parse(Buffer.from(payload.data).toString('utf8')) as { id: string }).id);
-    }
-  }
-  return ids;
+/** The revision a history's run was started on (its input's `revision`), if any. */
+function revisionOf(history: temporal.api.history.v1.IHistory): number | undefined {
+  const data = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+  return data ? (JSON.parse(Buffer.from(data).toString('utf8')) as { revision?: number }).revision : undefined;
 }
 
 describe('replaying recorded histories against the current interpreter', () => {
+  it('numbers the changes 1 to the latest revision, in the order they were made, each with its own id', () => {
+    expect(patchesOldestFirst.map((c) => c.revision)).toEqual(Array.from({ length: latestRevision }, (_, i) => i + 1));
+    expect(new Set(patchesOldestFirst.map((c) => c.id)).size).toBe(latestRevision);
+  });
+
   it('replays every recorded history without a nondeterminism error', async () => {
     const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json')).sort();
     expect(files.length).toBeGreaterThanOrEqual(9);
@@ -72,11 +73,13 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
    * recording by that name exists. A workflow that asks no patch itself (a map's batch child) is saved under
    * `asOf`, the patch whose behaviour it shows.
    */
-  const save = async (name: string, runId: string, execution?: string, asOf?: string) => {
+  const save = async (name: string, runId: string, execution?: string, asOf?: Change) => {
     const history = await world.temporal.client.workflow.getHandle(runId, execution).fetchHistory();
+    const revision = revisionOf(history);
     const carried = patchesIn(history);
-    const newest = patchesOldestFirst.filter((p) => carried.has(p)).at(-1) ?? asOf;
-    const file = path.join(historiesDir, newest ? `${name}.${newest}.json` : `${name}.json`);
+    const newest = (patchesOldestFirst.filter((p) => carried.has(p.id)).at(-1) ?? asOf)?.id;
+    const suffix = revision === undefined ? newest : `revision-${revision}`;
+    const file = path.join(historiesDir, suffix ? `${name}.${suffix}.json` : `${name}.json`);
     if (existsSync(file)) return;
     const plain = History.toObject(History.fromObject(history), { longs: String, enums: String, bytes: String });
     writeFileSync(file, `${JSON.stringify(plain, null, 1)}\n`);
