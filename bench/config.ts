@@ -10,8 +10,14 @@ export interface BenchConfig {
   burst: number;
   /** Bursts per side, alternating which side goes first. */
   burstRounds: number;
-  /** Unmeasured runs per side and shape before measuring. */
+  /** Unmeasured runs per side and shape before measuring, at least. */
   warmup: number;
+  /**
+   * Warm-up goes on for at least this long per shape: the worker's JIT settles over the first few hundred short
+   * runs (CPU per 3-step interpreter run falls by a third over the first 200), and a bench measures what a
+   * long-lived worker does.
+   */
+  warmupSeconds: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -25,7 +31,7 @@ export function positive(env: Env, key: string, fallback: number): number {
   return value;
 }
 
-/** Reads BENCH_RUNS, BENCH_LARGE_RUNS, BENCH_WIDTH, BENCH_BURST, BENCH_BURST_ROUNDS and BENCH_WARMUP. */
+/** Reads BENCH_RUNS, BENCH_LARGE_RUNS, BENCH_WIDTH, BENCH_BURST, BENCH_BURST_ROUNDS, BENCH_WARMUP and BENCH_WARMUP_SECONDS. */
 export function readBenchConfig(env: Env = process.env): BenchConfig {
   return {
     runs: positive(env, 'BENCH_RUNS', 100),
@@ -34,6 +40,7 @@ export function readBenchConfig(env: Env = process.env): BenchConfig {
     burst: positive(env, 'BENCH_BURST', 200),
     burstRounds: positive(env, 'BENCH_BURST_ROUNDS', 3),
     warmup: positive(env, 'BENCH_WARMUP', 3),
+    warmupSeconds: positive(env, 'BENCH_WARMUP_SECONDS', 10),
   };
 }
 

@@ -56,20 +56,24 @@ export function chargeCpu(cpu: Record<Side, CpuUse>, side: Side, used: CpuUse): 
 
 /**
  * Runs a scenario `runs` times per side, one run at a time, alternating which side goes first so that neither
- * always runs on a warmer worker; the first `warmup` rounds are not kept.
+ * always runs on a warmer worker. Warm-up rounds come first and are not kept: at least `warmup.rounds`, and
+ * until `warmup.seconds` have passed.
  */
-export async function sequential(stack: BenchStack, scenario: Scenario, runs: number, warmup: number): Promise<Measured> {
+export async function sequential(stack: BenchStack, scenario: Scenario, runs: number, warmup: { rounds: number; seconds: number }): Promise<Measured & { warmupRounds: number }> {
   const measured: Measured = { samples: { interpreter: [], 'hand-written': [] }, cpu: noCpu() };
-  for (let round = 0; round < warmup + runs; round++) {
-    const order = round % 2 === 0 ? sides : [...sides].reverse();
-    for (const side of order) {
+  const orderOf = (round: number) => (round % 2 === 0 ? sides : [...sides].reverse());
+  const warmUntil = performance.now() + warmup.seconds * 1000;
+  let round = 0;
+  for (; round < warmup.rounds || performance.now() < warmUntil; round++) for (const side of orderOf(round)) await runOnce(stack, scenario, side);
+  const warmupRounds = round;
+  for (; round < warmupRounds + runs; round++) {
+    for (const side of orderOf(round)) {
       const { result, cpu } = await withCpu(stack.serverPid, () => runOnce(stack, scenario, side));
-      if (round < warmup) continue;
       measured.samples[side].push(result);
       chargeCpu(measured.cpu, side, cpu);
     }
   }
-  return measured;
+  return { ...measured, warmupRounds };
 }
 
 /** A burst: every run started at once; `wallMs` runs from the first start request to the last result. */

@@ -36,8 +36,9 @@ async function histories(stack: BenchStack, scenario: Scenario, samples: Record<
 }
 
 async function latencyRow(stack: BenchStack, scenario: Scenario, runs: number): Promise<Row> {
-  progress(`${scenario.name}: ${config.warmup} warm-up + ${runs} sequential runs per side`);
-  const { samples, cpu } = await sequential(stack, scenario, runs, config.warmup);
+  progress(`${scenario.name}: warm-up (at least ${config.warmup} runs per side and ${config.warmupSeconds} s), then ${runs} sequential runs per side`);
+  const { samples, cpu, warmupRounds } = await sequential(stack, scenario, runs, { rounds: config.warmup, seconds: config.warmupSeconds });
+  progress(`${scenario.name}: measured after ${warmupRounds} warm-up runs per side`);
   const events = await histories(stack, scenario, samples);
   return {
     name: scenario.name,
@@ -69,7 +70,7 @@ async function throughputRow(stack: BenchStack, scenario: Scenario): Promise<Row
 
 /** The interpreter against hand-written workflows (issue 4). */
 async function interpreterBench(): Promise<void> {
-  progress(`interpreter: BENCH_RUNS=${config.runs} BENCH_LARGE_RUNS=${config.largeRuns} BENCH_WIDTH=${config.width} BENCH_BURST=${config.burst} BENCH_BURST_ROUNDS=${config.burstRounds} BENCH_WARMUP=${config.warmup}`);
+  progress(`interpreter: BENCH_RUNS=${config.runs} BENCH_LARGE_RUNS=${config.largeRuns} BENCH_WIDTH=${config.width} BENCH_BURST=${config.burst} BENCH_BURST_ROUNDS=${config.burstRounds} BENCH_WARMUP=${config.warmup} BENCH_WARMUP_SECONDS=${config.warmupSeconds}`);
   const stack = await startBenchStack(progress);
   try {
     const digest = orderDigest(stack.base);
