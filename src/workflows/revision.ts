@@ -16,8 +16,20 @@ export interface Change {
  */
 export const latestRevision = 11;
 
-/** Declares a behaviour change (see {@link Change}); each module declares the changes it makes. */
+/** The changes declared so far, by revision: two changes can never share a number. */
+const declared = new Map<number, string>();
+
+/**
+ * Declares a behaviour change (see {@link Change}); each module declares the changes it makes. A revision another
+ * change has is a programming error that fails every workflow at once: runs started before the new change, on
+ * that revision, would replay with it. So is a revision past {@link latestRevision}: new runs would ask
+ * `patched()` for it, and pay its marker, forever.
+ */
 export function change(id: string, revision: number): Change {
+  if (!Number.isInteger(revision) || revision < 1 || revision > latestRevision) throw new Error(`change "${id}" has revision ${revision}; raise latestRevision (${latestRevision}) with each change`);
+  const other = declared.get(revision);
+  if (other !== undefined && other !== id) throw new Error(`changes "${other}" and "${id}" both have revision ${revision}`);
+  declared.set(revision, id);
   return { id, revision };
 }
 

@@ -13,7 +13,7 @@ import { mapSizedSlicesPatch } from '../../src/workflows/nodes/map.js';
 import { mapItemBlobReadsPatch } from '../../src/workflows/nodes/map-items.js';
 import { mapStoredItemsPatch } from '../../src/workflows/stored-items.js';
 import { statusAttributePatch } from '../../src/workflows/status-attribute.js';
-import { latestRevision, type Change } from '../../src/workflows/revision.js';
+import { change, latestRevision, type Change } from '../../src/workflows/revision.js';
 import { startRun } from '../../src/runs/start-run.js';
 import { patchesIn } from '../support/histories.js';
 import { command, finish, nodeOf, start, waitFor } from '../support/run-control.js';
@@ -46,6 +46,10 @@ describe('replaying recorded histories against the current interpreter', () => {
   it('numbers the changes 1 to the latest revision, in the order they were made, each with its own id', () => {
     expect(patchesOldestFirst.map((c) => c.revision)).toEqual(Array.from({ length: latestRevision }, (_, i) => i + 1));
     expect(new Set(patchesOldestFirst.map((c) => c.id)).size).toBe(latestRevision);
+    // A new change must take the next number and raise latestRevision with it.
+    expect(() => change('weft-reused-number', quickStartPatch.revision)).toThrow(/both have revision 1/);
+    expect(() => change('weft-next', latestRevision + 1)).toThrow(/raise latestRevision/);
+    expect(change(quickStartPatch.id, quickStartPatch.revision)).toEqual(quickStartPatch);
   });
 
   it('replays every recorded history without a nondeterminism error', async () => {
