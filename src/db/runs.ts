@@ -58,8 +58,11 @@ export async function getRun(db: Db, id: string): Promise<RunRow | undefined> {
   return row;
 }
 
+/** How many events the index answers with at most, per read: a page. */
+export const eventPageSize = 1000;
+
 /** A closed run's stored events after `afterSeq`. */
-export async function getRunEvents(db: Db, runId: string, afterSeq: number, limit = 1000): Promise<RunEvent[]> {
+export async function getRunEvents(db: Db, runId: string, afterSeq: number, limit = eventPageSize): Promise<RunEvent[]> {
   const rows = await db.select().from(runEventsTable)
     .where(and(eq(runEventsTable.runId, runId), gt(runEventsTable.seq, afterSeq)))
     .orderBy(asc(runEventsTable.seq)).limit(limit);

@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../db/client.js';
-import { getRun, getRunEvents } from '../db/runs.js';
+import { eventPageSize, getRun, getRunEvents } from '../db/runs.js';
 import { notFound } from '../errors.js';
 import { eventsQuery, stateQuery } from '../workflows/definitions.js';
 import { terminalRunStatuses, type RunEvent, type RunState } from '../workflows/state.js';
@@ -34,11 +34,15 @@ export async function readRunState(deps: RunReaderDeps, runId: string): Promise<
   }
 }
 
-/** A run's events after `afterSeq`, in seq order, from the workflow while open and from the index once closed. */
-export async function readRunEvents(deps: RunReaderDeps, runId: string, afterSeq: number): Promise<RunEvent[]> {
+/**
+ * A page of a run's events after `afterSeq`, in seq order and without a gap: from the workflow while open and
+ * from the index once closed. A page ends before the run's last event when the index holds more than
+ * `pageSize` of the events asked for; read on after its last seq.
+ */
+export async function readRunEvents(deps: RunReaderDeps, runId: string, afterSeq: number, pageSize = eventPageSize): Promise<RunEvent[]> {
   const row = await getRun(deps.db, runId);
   if (!row) throw notFound(`run "${runId}"`);
-  if (isClosed(row)) return getRunEvents(deps.db, runId, afterSeq);
+  if (isClosed(row)) return getRunEvents(deps.db, runId, afterSeq, pageSize);
   let held: RunEvent[];
   try {
     held = await deps.client.workflow.getHandle(runId).query(eventsQuery, afterSeq);
@@ -48,7 +52,11 @@ export async function readRunEvents(deps: RunReaderDeps, runId: string, afterSeq
   }
   // After a continue-as-new the workflow holds only the newer events; older ones were flushed to the index.
   if (held[0]?.seq === afterSeq + 1) return held;
-  const older = (await getRunEvents(deps.db, runId, afterSeq)).filter((e) => held.length === 0 || e.seq < held[0]!.seq);
+  const firstHeld = held[0]?.seq ?? Infinity;
+  const older = (await getRunEvents(deps.db, runId, afterSeq, pageSize)).filter((e) => e.seq < firstHeld);
+  // A full page of the index may stop short of what the workflow holds: the next read goes on from there.
+  const lastOlder = older.at(-1)?.seq;
+  if (lastOlder !== undefined && firstHeld !== Infinity && lastOlder + 1 < firstHeld) return older;
   return [...older, ...held];
 }
 

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { everyEvent, readRunEvents } from '../../src/runs/read-run.js';
 import { startRun } from '../../src/runs/start-run.js';
+import { eventsQuery } from '../../src/workflows/definitions.js';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server.js';
 import { freePort } from '../support/ports.js';
 import { command, eventsOf, eventsPage, finish, nodeOf, start, stateOf, waitFor } from '../support/run-control.js';
@@ -98,6 +100,33 @@ describe('long runs: continue-as-new and large outputs', () => {
     for (const id of ['gate', 'nap']) {
       expect(events.filter((e) => e.nodeId === id).map((e) => e.type)).toEqual(['node.started', 'node.waiting', 'node.completed']);
     }
+  });
+
+  it('pages an open run\'s events without a gap when the index holds more than a page of older executions\' events', async () => {
+    await upload(world, {
+      id: 'paged', name: 'Paged',
+      nodes: [
+        { id: 'gate', type: 'approval', config: { prompt: 'go?', timeout: '1h', onTimeout: 'reject' } },
+        { id: 'again', type: 'approval', needs: ['gate'], config: { prompt: 'again?', timeout: '1h', onTimeout: 'reject' } },
+        ...httpChain(upstream.url, 4),
+      ],
+    });
+    const { runId } = await startRun({ db: world.database.db, temporal: world.temporal }, { templateId: 'paged', input: {}, trigger: 'api', tuning: { continueAsNewAfterEvents: 8 } });
+    await waitFor(world, runId, (s) => nodeOf(s, 's3').status === 'completed');
+    expect((await command(world, runId, 'nodes/gate/approve', { decision: 'approve', by: 'ops' })).status).toBe(200);
+    const open = await waitFor(world, runId, (s) => nodeOf(s, 'again').status === 'waiting');
+    // The newest events are held by the current execution, the older ones by the index (pages of 3 here): a
+    // page from the index ends where the index does not go on to the first event the workflow holds.
+    const readers = { db: world.database.db, client: world.temporal.client };
+    const held = await world.temporal.client.workflow.getHandle(runId).query(eventsQuery, 0);
+    expect(held[0]!.seq).toBeGreaterThan(4);
+    const first = await readRunEvents(readers, runId, 0, 3);
+    expect(first.map((e) => e.seq)).toEqual([1, 2, 3]);
+    const paged = await everyEvent((after) => readRunEvents(readers, runId, after, 3));
+    expectGapless(paged, open.seq);
+    expect(paged).toEqual(await eventsOf(world, runId));
+    expect(paged.slice(-3).map((e) => `${e.type}:${e.nodeId}`)).toEqual(['node.completed:gate', 'node.started:again', 'node.waiting:again']);
+    expect((await command(world, runId, 'cancel')).status).toBe(200);
   });
 
   it('times an approval handed over from its first deadline', async () => {
