@@ -2,8 +2,8 @@ import { proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { evaluateValueNow, type ExpressionScope } from '../template/expressions.js';
 import { readsInsideOutputs } from '../template/references.js';
-import type { RunBook } from './run-book.js';
 import { change, hasChange } from './revision.js';
+import type { RunBook } from './run-book.js';
 
 /**
  * Since this patch an expression that reads inside an output held as a blob reference (`nodes.big.output.body`,

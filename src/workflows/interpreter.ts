@@ -9,8 +9,8 @@ import { storeAsBlob } from './large-values.js';
 import { legacyQuickStarts, legacyStart } from './legacy-start.js';
 import { canHandOver, handOverWaitingPatch, leanLifecyclePatch, NodeScope, resumeNode, startNode } from './node-lifecycle.js';
 import { orError, type NodeHost } from './node-start.js';
-import { RunBook } from './run-book.js';
 import { hasChange } from './revision.js';
+import { RunBook } from './run-book.js';
 
 export { toRunError } from './failures.js';
 export { quickStartPatch } from './legacy-start.js';

@@ -1,9 +1,9 @@
 import { proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { blobThresholdBytes, isBlobRef, measuredSize, needsBlob } from './blob-ref.js';
+import { change, hasChange } from './revision.js';
 import type { NodeState } from './state.js';
 import { largestUntilWithin } from './truncate.js';
-import { change, hasChange } from './revision.js';
 
 // A local activity: its input never enters history (only the small reference it answers with does).
 const { storeBlob } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s', retry: { initialInterval: '200ms', maximumInterval: '10s' } });

@@ -1,8 +1,8 @@
 import { needsBlob, type BlobRef } from './blob-ref.js';
 import { storeAsBlob } from './large-values.js';
 import { runItems, type MapWork } from './nodes/map-items.js';
-import { readStoredItems } from './stored-items.js';
 import { change, enterRevision, hasChange } from './revision.js';
+import { readStoredItems } from './stored-items.js';
 
 /**
  * Since this patch a batch whose outputs are too large for history stores them and answers with the reference,

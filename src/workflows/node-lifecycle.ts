@@ -6,8 +6,8 @@ import { toRunError } from './failures.js';
 import { byReferenceNow } from './large-values.js';
 import { evaluateConfigNow, markStarted, orError, runContext, type NodeHost } from './node-start.js';
 import { runnerFor, type NodeRunContext, type NodeRunner } from './nodes/index.js';
-import type { NodeState, RunError } from './state.js';
 import { change } from './revision.js';
+import type { NodeState, RunError } from './state.js';
 
 /**
  * Since this patch a node goes from start to end through callbacks, making a promise only where something is

@@ -1,7 +1,7 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
+import { change, hasChange } from './revision.js';
 import { searchAttributes } from './search-attributes.js';
 import type { RunStatus } from './state.js';
-import { change, hasChange } from './revision.js';
 
 /**
  * Since this patch `WeftStatus` follows the run while it is open (`pausing`, `paused`, `waiting_for_operator`,

@@ -3,8 +3,8 @@ import type { NodeActivityInput, NodeActivityResult } from '../../activities/nod
 import { isPending } from '../../template/expressions.js';
 import { needsBlob } from '../blob-ref.js';
 import { storeAsBlob } from '../large-values.js';
-import type { NodeExecutor } from './types.js';
 import { change, hasChange } from '../revision.js';
+import type { NodeExecutor } from './types.js';
 
 type NodeActivities = Record<string, (input: NodeActivityInput) => Promise<NodeActivityResult>>;
 

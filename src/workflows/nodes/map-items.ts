@@ -6,12 +6,12 @@ import { holdsBlobRef, mapItemBlobThresholdBytes, type BlobRef } from '../blob-r
 import { blobReadsPatch } from '../blob-reads.js';
 import { readsInsideOutputs } from '../../template/references.js';
 import { nodeFailure, toRunError } from '../failures.js';
+import { change, hasChange } from '../revision.js';
 import { runActivityNode } from './activity.js';
 import { runChildTemplate } from './child-run.js';
 import { runDelayNode } from './delay.js';
 import { runTransformNode } from './transform.js';
 import type { NodeExecutor } from './types.js';
-import { change, hasChange } from '../revision.js';
 
 /** What a map runs per item: an inner node, or a child run of a template. */
 export type MapInner = { node: { type: string; config?: unknown } } | { template: string; version?: number; input?: unknown };

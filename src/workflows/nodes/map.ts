@@ -7,11 +7,11 @@ import { isBlobRef, measuredSize, type BlobRef } from '../blob-ref.js';
 import { mapBatchWorkflowType } from '../definitions.js';
 import { nodeFailure } from '../failures.js';
 import type { MapBatchInput } from '../map-batch.js';
+import { change, currentRunRevision, hasChange } from '../revision.js';
 import { sliceBySize } from '../slices.js';
 import { joinStoredLists, mapStoredItemsPatch, planStoredItems, readStoredItems, storedSliceBudget } from '../stored-items.js';
 import { runItems, type MapInner, type MapWork } from './map-items.js';
 import type { NodeExecutor } from './types.js';
-import { change, currentRunRevision, hasChange } from '../revision.js';
 
 /** Maps up to this many items run inside the run itself; larger ones run in batch child workflows of this size. */
 export const mapBatchSize = 500;
