@@ -51,6 +51,7 @@ export function nodeActivity<Config>(name: string, deps: { db: Db; publish?: Liv
         return { output: await storeIfLarge(deps.db, input.runId, output ?? null, input.storeAbove), attempt };
       } catch (err) {
         // A failure's message and details enter history too.
+        if (used.length > 0 && err instanceof ApplicationFailure) throw redactedFailure(err, used);
         if (used.length > 0 && err instanceof Error) err.message = redactSecrets(err.message, used) as string;
         throw err;
       }
@@ -61,4 +62,20 @@ export function nodeActivity<Config>(name: string, deps: { db: Db; publish?: Liv
   // The interpreter calls node activities by their type's name.
   Object.defineProperty(activity, 'name', { value: name });
   return activity;
+}
+
+/**
+ * `failure` with the secrets `used` taken out of its message and details (the answer an `http` failure carries);
+ * node types throw failures without a cause, so none is carried over.
+ */
+function redactedFailure(failure: ApplicationFailure, used: readonly string[]): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: failure.type ?? undefined,
+    message: redactSecrets(failure.message, used) as string,
+    details: failure.details ? (redactSecrets(failure.details, used) as unknown[]) : undefined,
+    nonRetryable: failure.nonRetryable ?? undefined,
+    // Weft's node types give a delay in ms (an answer's Retry-After).
+    nextRetryDelay: typeof failure.nextRetryDelay === 'number' ? failure.nextRetryDelay : undefined,
+    category: failure.category ?? undefined,
+  });
 }

@@ -15,6 +15,8 @@ describe('secrets', () => {
       // An upstream that echoes what it was sent, secrets included.
       'POST /echo': (req, res) => json(res, 200, { authorization: req.headers.authorization, body: JSON.parse(req.body) as unknown }),
       'GET /leak': (_req, res) => json(res, 200, { text: 'try \uE000weft-secret:someone-else:token\uE001' }),
+      // A service that refuses the request, quoting the credential it was given.
+      'POST /refuse': (req, res) => json(res, 403, { error: `token ${String(req.headers.authorization)} is not allowed` }),
     });
     world = await startWorld('pglite', { secrets: { token } });
   });
@@ -39,6 +41,26 @@ describe('secrets', () => {
     const plain = (text: string) => Buffer.from(text).toString('base64');
     expect(history).not.toContain(token);
     expect(history).not.toContain(plain(token).slice(0, 16));
+    expect(JSON.stringify(state)).not.toContain(token);
+    expect(JSON.stringify(events)).not.toContain(token);
+  });
+
+  it('stay out of a failed node\'s error, whose details carry the answer, and out of history', async () => {
+    await upload(world, {
+      id: 'secret-refused', name: 'Secret refused',
+      nodes: [{ id: 'call', type: 'http', config: { method: 'POST', url: `${upstream.url}/refuse?key={{ secrets.token }}`, headers: { authorization: 'Bearer {{ secrets.token }}' }, body: {} } }],
+    });
+    const { runId, state, events } = await runToEnd(world, 'secret-refused');
+    expect(state.status).toBe('failed');
+    expect(state.nodes[0]?.error).toMatchObject({ type: 'HttpClientError', message: expect.stringContaining('key=[secret]') });
+    const history = JSON.stringify(await world.temporal.client.workflow.getHandle(runId).fetchHistory());
+    // The answer is in the failure's details: the refusal, with the quoted credential redacted.
+    const decoded = (await world.temporal.client.workflow.getHandle(runId).fetchHistory()).events!
+      .flatMap((e) => e.activityTaskFailedEventAttributes?.failure?.applicationFailureInfo?.details?.payloads ?? [])
+      .map((p) => Buffer.from(p.data!).toString('utf8'));
+    expect(decoded.join('')).toContain('Bearer [secret] is not allowed');
+    expect(decoded.join('')).not.toContain(token);
+    expect(history).not.toContain(token);
     expect(JSON.stringify(state)).not.toContain(token);
     expect(JSON.stringify(events)).not.toContain(token);
   });
