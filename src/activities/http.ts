@@ -48,6 +48,22 @@ async function readBody(response: Response, received: { bytes: number }): Promis
   return text;
 }
 
+/**
+ * What a request that got no whole answer fails with, retried like a 5xx: `HttpTimeout` when the node's
+ * `timeout` passed, `HttpConnectionError` when the server could not be reached or the connection broke (`fetch`
+ * says only "fetch failed"; the reason, such as `ECONNREFUSED` or `ENOTFOUND`, is its cause). A cancelled
+ * activity's abort stays as it is.
+ */
+function unanswered(config: HttpConfig, cancellation: AbortSignal, err: unknown): unknown {
+  if (cancellation.aborted) return err;
+  if (err instanceof DOMException && err.name === 'TimeoutError') {
+    return ApplicationFailure.create({ type: 'HttpTimeout', message: `${config.method} ${config.url} did not answer within ${String(config.timeout)}` });
+  }
+  const cause = err instanceof Error && err.cause instanceof Error ? (err.cause as Error & { code?: string }) : undefined;
+  const reason = cause?.message ?? (err instanceof Error ? err.message : String(err));
+  return ApplicationFailure.create({ type: 'HttpConnectionError', message: `${config.method} ${config.url} failed before an answer came: ${reason}`, details: [{ code: cause?.code ?? null }] });
+}
+
 /** How often a request in flight reports progress: each report is also the heartbeat that carries cancellation. */
 const progressEveryMs = 500;
 
@@ -83,8 +99,14 @@ async function request(fetchImpl: typeof fetch, config: HttpConfig, received: { 
     body = typeof config.body === 'string' ? config.body : JSON.stringify(config.body);
     if (typeof config.body !== 'string' && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
   }
-  const response = await fetchImpl(withQuery(config.url, config.query), { method: config.method, headers, body, signal: AbortSignal.any(signals) });
-  const output: HttpOutput = { status: response.status, headers: Object.fromEntries(response.headers), body: await readBody(response, received) };
+  let response: Response;
+  let output: HttpOutput;
+  try {
+    response = await fetchImpl(withQuery(config.url, config.query), { method: config.method, headers, body, signal: AbortSignal.any(signals) });
+    output = { status: response.status, headers: Object.fromEntries(response.headers), body: await readBody(response, received) };
+  } catch (err) {
+    throw unanswered(config, cancellationSignal, err);
+  }
   if (response.status < 400) return output;
   const message = `${config.method} ${config.url} answered ${response.status} ${response.statusText}`;
   if (response.status < 500 && !retryableStatuses.has(response.status)) {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/ports.js';
 import { finish, nodeOf, start, trace } from '../support/run-control.js';
 import { upload } from '../support/runs.js';
 import { json, startUpstream } from '../support/upstream.js';
@@ -14,6 +15,8 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
       'GET /flaky': (_req, res) => (++flakyCalls < 3 ? json(res, 503, { error: 'busy' }) : json(res, 200, { calls: flakyCalls })),
       'GET /bad': (_req, res) => json(res, 400, { error: 'bad request' }),
       'GET /ok': (_req, res) => json(res, 200, { ok: true }),
+      // Answers after 3 s, past the node's timeout.
+      'GET /slow': (_req, res) => void setTimeout(() => json(res, 200, { late: true }), 3_000),
     });
     world = await startWorld();
   });
@@ -105,6 +108,25 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
     expect(nodeOf(state, 'next').status).toBe('cancelled');
     expect(upstream.received.filter((r) => r.path === '/bad').length - before).toBe(1);
     expect(trace(events).at(-1)).toBe('run.failed');
+  });
+
+  it('says why a request got no answer: a refused connection and a timeout are retried, then fail the node', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    await upload(world, {
+      id: 'unanswered', name: 'Unanswered', maxParallel: 2,
+      nodes: [
+        { id: 'refused', type: 'http', onError: 'continue', retry: { maxAttempts: 2, initialInterval: '50ms' }, config: { url: `${closed}/x` } },
+        { id: 'slow', type: 'http', onError: 'continue', retry: { maxAttempts: 2, initialInterval: '50ms' }, config: { url: `${upstream.url}/slow`, timeout: '200ms' } },
+      ],
+    });
+    const before = upstream.received.filter((r) => r.path === '/slow').length;
+    const { state } = await finish(world, await start(world, 'unanswered'));
+    expect(nodeOf(state, 'refused')).toMatchObject({
+      status: 'failed', attempts: 2,
+      error: { type: 'HttpConnectionError', message: `GET ${closed}/x failed before an answer came: connect ECONNREFUSED ${closed.slice('http://'.length)}` },
+    });
+    expect(nodeOf(state, 'slow')).toMatchObject({ status: 'failed', attempts: 2, error: { type: 'HttpTimeout', message: `GET ${upstream.url}/slow did not answer within 200ms` } });
+    expect(upstream.received.filter((r) => r.path === '/slow').length - before).toBe(2);
   });
 
   it('onError: continue records the failure and lets dependents read it', async () => {
