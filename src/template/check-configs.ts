@@ -1,15 +1,29 @@
 import type { z } from 'zod';
 import { checkJsonSchema } from './json-schema-check.js';
+import { closestKey, knownKeysAt, unknownKeysMessage } from './key-hints.js';
 import type { LooseNode } from './loose.js';
+import { templateNodeSchema } from './model.js';
 import { nodeType, nodeTypes } from './node-types/index.js';
 import type { PathProblem } from './problems.js';
 
 type Path = Array<string | number>;
 
-/** Zod issues as path problems below `at`. */
-export function zodProblems(issues: readonly z.core.$ZodIssue[], at: Path): PathProblem[] {
-  return issues.map((issue) => ({ path: [...at, ...issue.path.filter((k): k is string | number => typeof k !== 'symbol')], message: issue.message }));
+/**
+ * Zod issues as path problems below `at`. With the `schema` that was parsed, an unknown key's problem names the
+ * key likely meant; `misplaced` says where keys that belong beside the value go, when written inside it.
+ */
+export function zodProblems(issues: readonly z.core.$ZodIssue[], at: Path, schema?: z.ZodType, misplaced?: { keys: readonly string[]; where: string }): PathProblem[] {
+  return issues.map((issue) => {
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys' && schema) {
+      message = unknownKeysMessage(issue.keys, knownKeysAt(schema, issue.path), issue.path.length === 0 ? misplaced : undefined) ?? message;
+    }
+    return { path: [...at, ...issue.path.filter((k): k is string | number => typeof k !== 'symbol')], message };
+  });
 }
+
+/** A node's own fields, which a config may not hold: written there, they are usually meant beside it. */
+const nodeFields = { keys: Object.keys(templateNodeSchema.shape).filter((k) => k !== 'config'), where: 'is a field of the node: put it beside "config", not inside it' };
 
 /**
  * Checks one config against its node type, then the nodes and JSON Schemas nested in it. Returns the parsed
@@ -18,12 +32,13 @@ export function zodProblems(issues: readonly z.core.$ZodIssue[], at: Path): Path
 function checkConfig(type: string, config: unknown, at: Path, typeAt: Path, problems: PathProblem[]): { value: unknown } | undefined {
   const definition = nodeType(type);
   if (!definition) {
-    problems.push({ path: typeAt, message: `unknown node type "${type}" (known: ${Object.keys(nodeTypes).join(', ')})` });
+    const meant = closestKey(type, Object.keys(nodeTypes));
+    problems.push({ path: typeAt, message: `unknown node type "${type}"${meant ? `: did you mean "${meant}"?` : ''} (known: ${Object.keys(nodeTypes).join(', ')})` });
     return undefined;
   }
   const parsed = definition.config.safeParse(config ?? {});
   if (!parsed.success) {
-    problems.push(...zodProblems(parsed.error.issues, at));
+    problems.push(...zodProblems(parsed.error.issues, at, definition.config, nodeFields));
     return undefined;
   }
   let ok = true;

@@ -27,7 +27,7 @@ function throughOrigins(locate: Locator, origins: ReadonlyArray<Array<string | n
 /** Every check after conversion, on a value that is known to be safe to walk. */
 function checkCanonical(value: unknown): { problems: PathProblem[]; template?: Template } {
   const parsed = templateSchema.safeParse(value);
-  const problems = parsed.success ? [] : zodProblems(parsed.error.issues, []);
+  const problems = parsed.success ? [] : zodProblems(parsed.error.issues, [], templateSchema);
   const nodes = looseNodes(value);
   problems.push(...checkNodeGraph(nodes));
   const configs = checkConfigs(nodes);

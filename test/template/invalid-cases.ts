@@ -46,6 +46,8 @@ export const schemaCases: InvalidCase[] = [
   { name: 'timeout in words', text: doc('{ id: a, type: transform, timeout: 10 seconds, config: { value: 1 } }'), errors: [{ path: 'nodes[0].timeout', line: 4, message: /duration/ }] },
   { name: 'zero attempts', text: doc('{ id: a, type: transform, retry: { maxAttempts: 0 }, config: { value: 1 } }'), errors: [{ path: 'nodes[0].retry.maxAttempts', line: 4 }] },
   { name: 'unknown retry key', text: doc('{ id: a, type: transform, retry: { attempts: 3 }, config: { value: 1 } }'), errors: [{ path: 'nodes[0].retry', line: 4, message: /attempts/ }] },
+  { name: 'misspelt retry key', text: doc('{ id: a, type: http, retry: { maxAttempt: 3 }, config: { url: "http://127.0.0.1/" } }'), errors: [{ path: 'nodes[0].retry', line: 4, message: /unknown key "maxAttempt": did you mean "maxAttempts"\?/ }] },
+  { name: 'misspelt node key', text: doc('{ id: a, type: transform, onErorr: continue, config: { value: 1 } }'), errors: [{ path: 'nodes[0]', line: 4, message: /unknown key "onErorr": did you mean "onError"\?/ }] },
   { name: 'bad default timeout', text: `${doc(a)}defaults: { timeout: soon }\n`, errors: [{ path: 'defaults.timeout', line: 5 }] },
   { name: 'maxParallel zero', text: `${doc(a)}maxParallel: 0\n`, errors: [{ path: 'maxParallel', line: 5 }] },
   { name: 'name too long', text: doc(a).replace('name: T', `name: ${'x'.repeat(201)}`), errors: [{ path: 'name', line: 2 }] },
@@ -56,9 +58,12 @@ export const schemaCases: InvalidCase[] = [
 
 export const configCases: InvalidCase[] = [
   { name: 'unknown node type', text: doc('{ id: a, type: emial, config: {} }'), errors: [{ path: 'nodes[0].type', line: 4, message: /unknown node type "emial".*http/ }] },
+  { name: 'misspelt node type', text: doc('{ id: a, type: htp, config: {} }'), errors: [{ path: 'nodes[0].type', line: 4, message: /unknown node type "htp": did you mean "http"\?/ }] },
   { name: 'http without url', text: doc('{ id: a, type: http, config: { method: GET } }'), errors: [{ path: 'nodes[0].config.url', line: 4 }] },
   { name: 'http method FETCH', text: doc('{ id: a, type: http, config: { method: FETCH, url: "http://127.0.0.1/" } }'), errors: [{ path: 'nodes[0].config.method', line: 4, column: 44, message: /GET, POST/ }] },
   { name: 'http unknown config key', text: doc('{ id: a, type: http, config: { url: "http://127.0.0.1/", verb: GET } }'), errors: [{ path: 'nodes[0].config', line: 4, message: /verb/ }] },
+  { name: 'node field inside a config', text: doc('{ id: a, type: http, config: { url: "http://127.0.0.1/", retry: { maxAttempts: 2 } } }'), errors: [{ path: 'nodes[0].config', line: 4, message: /"retry" is a field of the node: put it beside "config", not inside it/ }] },
+  { name: 'approval form key cut short', text: doc('{ id: a, type: approval, config: { prompt: ok?, form: { type: object } } }'), errors: [{ path: 'nodes[0].config', line: 4, message: /unknown key "form": did you mean "formSchema"\?/ }] },
   { name: 'http header not a string', text: doc('{ id: a, type: http, config: { url: "http://127.0.0.1/", headers: { x-n: 1 } } }'), errors: [{ path: 'nodes[0].config.headers.x-n', line: 4 }] },
   { name: 'transform without value', text: doc('{ id: a, type: transform, config: {} }'), errors: [{ path: 'nodes[0].config.value', line: 4 }] },
   { name: 'delay with duration and until', text: doc('{ id: a, type: delay, config: { duration: 1s, until: "2030-01-01T00:00:00Z" } }'), errors: [{ path: 'nodes[0].config', line: 4, message: /exactly one/ }] },
