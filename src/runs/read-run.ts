@@ -40,24 +40,46 @@ export async function readRunState(deps: RunReaderDeps, runId: string): Promise<
  * `pageSize` of the events asked for; read on after its last seq.
  */
 export async function readRunEvents(deps: RunReaderDeps, runId: string, afterSeq: number, pageSize = eventPageSize): Promise<RunEvent[]> {
+  return (await readRunEventPage(deps, runId, afterSeq, pageSize)).events;
+}
+
+/** Every event of a run after `afterSeq`, as {@link readRunEvents} pages them, read until the last page. */
+export async function readAllRunEvents(deps: RunReaderDeps, runId: string, afterSeq = 0, pageSize = eventPageSize): Promise<RunEvent[]> {
+  const events: RunEvent[] = [];
+  for (let after = afterSeq; ; after = events.at(-1)?.seq ?? after) {
+    const page = await readRunEventPage(deps, runId, after, pageSize);
+    events.push(...page.events);
+    if (page.last || page.events.length === 0) return events;
+  }
+}
+
+/**
+ * A page of events, and whether it is the last one so far: it is when it ends with what the workflow holds
+ * (everything up to its latest event), or when the index had less than a page to give.
+ */
+async function readRunEventPage(deps: RunReaderDeps, runId: string, afterSeq: number, pageSize: number): Promise<{ events: RunEvent[]; last: boolean }> {
   const row = await getRun(deps.db, runId);
   if (!row) throw notFound(`run "${runId}"`);
-  if (isClosed(row)) return getRunEvents(deps.db, runId, afterSeq, pageSize);
+  if (isClosed(row)) {
+    const events = await getRunEvents(deps.db, runId, afterSeq, pageSize);
+    return { events, last: events.length < pageSize };
+  }
   let held: RunEvent[];
   try {
     held = await deps.client.workflow.getHandle(runId).query(eventsQuery, afterSeq);
   } catch (err) {
-    if (notRunYet(err)) return (await unstartedRun(deps, row)).events.filter((e) => e.seq > afterSeq);
+    if (notRunYet(err)) return { events: (await unstartedRun(deps, row)).events.filter((e) => e.seq > afterSeq), last: true };
     throw err;
   }
   // After a continue-as-new the workflow holds only the newer events; older ones were flushed to the index.
-  if (held[0]?.seq === afterSeq + 1) return held;
-  const firstHeld = held[0]?.seq ?? Infinity;
-  const older = (await getRunEvents(deps.db, runId, afterSeq, pageSize)).filter((e) => e.seq < firstHeld);
+  if (held[0]?.seq === afterSeq + 1) return { events: held, last: true };
+  const index = await getRunEvents(deps.db, runId, afterSeq, pageSize);
+  if (held.length === 0) return { events: index, last: index.length < pageSize };
+  const older = index.filter((e) => e.seq < held[0]!.seq);
   // A full page of the index may stop short of what the workflow holds: the next read goes on from there.
   const lastOlder = older.at(-1)?.seq;
-  if (lastOlder !== undefined && firstHeld !== Infinity && lastOlder + 1 < firstHeld) return older;
-  return [...older, ...held];
+  if (lastOlder !== undefined && lastOlder + 1 < held[0]!.seq) return { events: older, last: false };
+  return { events: [...older, ...held], last: true };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { everyEvent, readRunEvents } from '../../src/runs/read-run.js';
+import { everyEvent, readAllRunEvents, readRunEvents } from '../../src/runs/read-run.js';
 import { startRun } from '../../src/runs/start-run.js';
 import { eventsQuery } from '../../src/workflows/definitions.js';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server.js';
@@ -126,6 +126,16 @@ describe('long runs: continue-as-new and large outputs', () => {
     expectGapless(paged, open.seq);
     expect(paged).toEqual(await eventsOf(world, runId));
     expect(paged.slice(-3).map((e) => `${e.type}:${e.nodeId}`)).toEqual(['node.completed:gate', 'node.started:again', 'node.waiting:again']);
+    // Read through, events held by the workflow cost one query: no second one to find the end.
+    let queries = 0;
+    const counting = { ...readers, client: { workflow: { getHandle: (id: string) => {
+      const handle = world.temporal.client.workflow.getHandle(id);
+      return { query: ((...args: Parameters<typeof handle.query>) => (queries++, handle.query(...args))) as typeof handle.query };
+    } } } as unknown as typeof readers.client };
+    expect(await readAllRunEvents(counting, runId, 0, 3)).toEqual(paged);
+    queries = 0;
+    expect(await readAllRunEvents(counting, runId, open.seq - 2)).toEqual(paged.slice(-2));
+    expect(queries).toBe(1);
     expect((await command(world, runId, 'cancel')).status).toBe(200);
   });
 
