@@ -38,8 +38,8 @@ export async function recordRunSummary(db: Db, summary: RunSummary): Promise<voi
   await db.execute(sql`
     with run as (
       insert into ${runsTable} (id, template_id, template_version, trigger, input, status, output, error, state, started_at, ended_at, updated_at)
-      values (${summary.runId}, ${summary.templateId}, ${summary.templateVersion}, ${summary.trigger}, ${json(summary.input)}::jsonb,
-        ${state.status}, ${json(state.output)}::jsonb, ${json(state.error)}::jsonb, ${json(state)}::jsonb,
+      values (${summary.runId}, ${summary.templateId}, ${summary.templateVersion}, ${summary.trigger}, ${json(summary.input)}::json,
+        ${state.status}, ${json(state.output)}::json, ${json(state.error)}::json, ${json(state)}::json,
         ${state.startedAt}::timestamptz, ${state.endedAt ?? null}::timestamptz, now())
       on conflict (id) do update set
         template_id = excluded.template_id, template_version = excluded.template_version, trigger = excluded.trigger,
@@ -48,7 +48,7 @@ export async function recordRunSummary(db: Db, summary: RunSummary): Promise<voi
     )
     insert into ${runEventsTable} (run_id, seq, type, node_id, at, data)
     select ${summary.runId}, e.seq, e.type, e.node_id, e.at, e.data
-    from jsonb_to_recordset(${events}::jsonb) as e(seq integer, type text, node_id text, at timestamptz, data jsonb)
+    from json_to_recordset(${events}::json) as e(seq integer, type text, node_id text, at timestamptz, data json)
     on conflict do nothing`);
 }
 

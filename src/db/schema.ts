@@ -1,4 +1,4 @@
-import { bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigserial, index, integer, json, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** A template id: the stable name users upload versions under. Archived templates start no new runs. */
 export const templatesTable = pgTable('templates', {
@@ -26,7 +26,13 @@ export const templateVersionsTable = pgTable(
   (t) => [primaryKey({ columns: [t.templateId, t.version] }), index('template_versions_hash_idx').on(t.templateId, t.hash)],
 );
 
-/** The run index: a durable summary of every run, written when it starts and when it closes. */
+/**
+ * The run index: a durable summary of every run, written when it starts and when it closes.
+ *
+ * Run values, events and blobs are `json`, not `jsonb`: they are written on every run's path to its close and
+ * read back whole, never queried inside. `json` stores the text as it comes, where `jsonb` parses it into its
+ * binary form first, which in PGlite made the closing write about half as dear again.
+ */
 export const runsTable = pgTable(
   'runs',
   {
@@ -35,11 +41,11 @@ export const runsTable = pgTable(
     templateVersion: integer('template_version').notNull(),
     status: text('status').notNull(),
     trigger: text('trigger').notNull().default('api'),
-    input: jsonb('input'),
-    output: jsonb('output'),
-    error: jsonb('error'),
+    input: json('input'),
+    output: json('output'),
+    error: json('error'),
     /** The final run state (as the state query returns it), kept for reads after the workflow closes. */
-    state: jsonb('state'),
+    state: json('state'),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
     endedAt: timestamp('ended_at', { withTimezone: true }),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -56,7 +62,7 @@ export const runEventsTable = pgTable(
     type: text('type').notNull(),
     nodeId: text('node_id'),
     at: timestamp('at', { withTimezone: true }).notNull(),
-    data: jsonb('data'),
+    data: json('data'),
   },
   (t) => [primaryKey({ columns: [t.runId, t.seq] })],
 );
@@ -65,7 +71,7 @@ export const runEventsTable = pgTable(
 export const blobsTable = pgTable('blobs', {
   id: text('id').primaryKey(),
   runId: text('run_id'),
-  value: jsonb('value').notNull(),
+  value: json('value').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
