@@ -60,7 +60,8 @@ function unanswered(config: HttpConfig, cancellation: AbortSignal, err: unknown)
     return ApplicationFailure.create({ type: 'HttpTimeout', message: `${config.method} ${config.url} did not answer within ${String(config.timeout)}` });
   }
   const cause = err instanceof Error && err.cause instanceof Error ? (err.cause as Error & { code?: string }) : undefined;
-  const reason = cause?.message ?? (err instanceof Error ? err.message : String(err));
+  // A refusal from every address of a name (`localhost`: ::1 and 127.0.0.1) is an AggregateError without a message.
+  const reason = cause?.message || cause?.code || (err instanceof Error ? err.message : String(err));
   return ApplicationFailure.create({ type: 'HttpConnectionError', message: `${config.method} ${config.url} failed before an answer came: ${reason}`, details: [{ code: cause?.code ?? null }] });
 }
 
