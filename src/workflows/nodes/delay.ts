@@ -23,16 +23,17 @@ function waitMs(config: DelayConfig, now: number): number {
 export const runDelayNode: NodeExecutor = async ({ node, config, wait }) => {
   const now = Date.now();
   const ms = waitMs(config as DelayConfig, now);
-  if (ms > 0) {
-    wait({ kind: 'delay', until: new Date(now + ms).toISOString() });
-    await sleep(ms, { summary: `${node.id}: delay` });
-  }
-  return { waitedUntil: new Date().toISOString() } satisfies DelayOutput;
+  if (ms > 0) wait({ kind: 'delay', until: new Date(now + ms).toISOString() });
+  return waitOut(node.id, ms);
 };
 
 /** Takes up a delay handed over by the previous execution: a new timer for what is left until `until`. */
-export async function resumeDelayNode({ node, waitingFor }: NodeResumeContext): Promise<DelayOutput> {
-  const ms = Date.parse(String(waitingFor.until)) - Date.now();
-  if (ms > 0) await sleep(ms, { summary: `${node.id}: delay` });
+export function resumeDelayNode({ node, waitingFor }: NodeResumeContext): Promise<DelayOutput> {
+  return waitOut(node.id, Date.parse(String(waitingFor.until)) - Date.now());
+}
+
+/** Waits `ms` on the node's timer (none when nothing is left), then answers with when the wait ended. */
+async function waitOut(nodeId: string, ms: number): Promise<DelayOutput> {
+  if (ms > 0) await sleep(ms, { summary: `${nodeId}: delay` });
   return { waitedUntil: new Date().toISOString() };
 }
