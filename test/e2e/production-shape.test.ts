@@ -13,9 +13,11 @@ describe.skipIf(!hasPostgres())('the production shape: API and worker processes 
   let env: Record<string, string>;
   const processes: WeftProcess[] = [];
   let calls = 0;
+  let called: () => void;
+  const firstCall = new Promise<void>((resolve) => (called = resolve));
 
   beforeAll(async () => {
-    upstream = await startUpstream({ 'GET /slow': (_req, res) => void (calls++, setTimeout(() => json(res, 200, { n: calls }), 1_500)) });
+    upstream = await startUpstream({ 'GET /slow': (_req, res) => void (calls++, called(), setTimeout(() => json(res, 200, { n: calls }), 1_500)) });
     database = await openTestDatabase('postgres');
     env = {
       TEMPORAL_ADDRESS: inject('temporalAddress'),
@@ -54,7 +56,10 @@ describe.skipIf(!hasPostgres())('the production shape: API and worker processes 
     const client = await TestSocket.open(`${urlB.replace('http', 'ws')}/ws`);
     client.send({ type: 'subscribe', runId, afterSeq: 0 });
     // SIGTERM the worker while the first node is in flight: it finishes that node before it exits.
+    // `node.started` leaves the worker when the node is scheduled, which can be before its activity task
+    // reaches the worker; the upstream's first request is the sure sign that the node is in flight.
     await client.until((m) => eventsOf(m, runId).some((e) => e.event === 'node.started' && e.nodeId === 'first'));
+    await firstCall;
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
     expect(calls).toBe(1);
