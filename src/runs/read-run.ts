@@ -1,9 +1,9 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { QueryNotRegisteredError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../db/client.js';
 import { eventPageSize, getRun, getRunEvents } from '../db/runs.js';
 import { notFound } from '../errors.js';
-import { eventsQuery, stateQuery } from '../workflows/definitions.js';
-import { terminalRunStatuses, type RunEvent, type RunState } from '../workflows/state.js';
+import { eventPageQuery, eventsQuery, stateQuery } from '../workflows/definitions.js';
+import { terminalRunStatuses, type EventPage, type RunEvent, type RunState } from '../workflows/state.js';
 import { notRunYet, unstartedRun } from './unstarted-run.js';
 
 /** What reading runs needs. */
@@ -36,55 +36,66 @@ export async function readRunState(deps: RunReaderDeps, runId: string): Promise<
 
 /**
  * A page of a run's events after `afterSeq`, in seq order and without a gap: from the workflow while open and
- * from the index once closed. A page ends before the run's last event when the index holds more than
- * `pageSize` of the events asked for; read on after its last seq.
+ * from the index once closed. `more` says the page ends before the run's newest event (a page holds at most
+ * `pageSize` events from the index, and under 512 KB from the workflow): read on after its last seq.
  */
-export async function readRunEvents(deps: RunReaderDeps, runId: string, afterSeq: number, pageSize = eventPageSize): Promise<RunEvent[]> {
-  return (await readRunEventPage(deps, runId, afterSeq, pageSize)).events;
+export async function readRunEvents(deps: RunReaderDeps, runId: string, afterSeq: number, pageSize = eventPageSize): Promise<EventPage> {
+  const row = await getRun(deps.db, runId);
+  if (!row) throw notFound(`run "${runId}"`);
+  if (isClosed(row)) return indexPage(deps, runId, afterSeq, pageSize);
+  let held: EventPage;
+  try {
+    held = await heldEvents(deps, runId, afterSeq);
+  } catch (err) {
+    if (notRunYet(err)) return { items: (await unstartedRun(deps, row)).events.filter((e) => e.seq > afterSeq), more: false };
+    throw err;
+  }
+  const first = held.items[0];
+  // After a continue-as-new the workflow holds only the newer events; older ones were flushed to the index.
+  if (first?.seq === afterSeq + 1) return held;
+  const index = await indexPage(deps, runId, afterSeq, pageSize);
+  if (!first) return index;
+  const older = index.items.filter((e) => e.seq < first.seq);
+  // A full page of the index may stop short of what the workflow holds: the next read goes on from there.
+  const lastOlder = older.at(-1)?.seq;
+  if (lastOlder !== undefined && lastOlder + 1 < first.seq) return { items: older, more: true };
+  return { items: [...older, ...held.items], more: held.more };
 }
 
 /** Every event of a run after `afterSeq`, as {@link readRunEvents} pages them, read until the last page. */
 export async function readAllRunEvents(deps: RunReaderDeps, runId: string, afterSeq = 0, pageSize = eventPageSize): Promise<RunEvent[]> {
   const events: RunEvent[] = [];
   for (let after = afterSeq; ; after = events.at(-1)?.seq ?? after) {
-    const page = await readRunEventPage(deps, runId, after, pageSize);
-    events.push(...page.events);
-    if (page.last || page.events.length === 0) return events;
+    const page = await readRunEvents(deps, runId, after, pageSize);
+    events.push(...page.items);
+    if (!page.more || page.items.length === 0) return events;
   }
 }
 
+/** Up to `pageSize` events from the index; one more is asked for, to know whether there are more. */
+async function indexPage(deps: RunReaderDeps, runId: string, afterSeq: number, pageSize: number): Promise<EventPage> {
+  const items = await getRunEvents(deps.db, runId, afterSeq, pageSize + 1);
+  return { items: items.slice(0, pageSize), more: items.length > pageSize };
+}
+
 /**
- * A page of events, and whether it is the last one so far: it is when it ends with what the workflow holds
- * (everything up to its latest event), or when the index had less than a page to give.
+ * The events the open workflow holds after `afterSeq`. A worker whose workflow code predates the page query
+ * answers the plain events query, which does not say whether it left events out: then it counts as more.
  */
-async function readRunEventPage(deps: RunReaderDeps, runId: string, afterSeq: number, pageSize: number): Promise<{ events: RunEvent[]; last: boolean }> {
-  const row = await getRun(deps.db, runId);
-  if (!row) throw notFound(`run "${runId}"`);
-  if (isClosed(row)) {
-    const events = await getRunEvents(deps.db, runId, afterSeq, pageSize);
-    return { events, last: events.length < pageSize };
-  }
-  let held: RunEvent[];
+async function heldEvents(deps: RunReaderDeps, runId: string, afterSeq: number): Promise<EventPage> {
+  const handle = deps.client.workflow.getHandle(runId);
   try {
-    held = await deps.client.workflow.getHandle(runId).query(eventsQuery, afterSeq);
+    return await handle.query(eventPageQuery, afterSeq);
   } catch (err) {
-    if (notRunYet(err)) return { events: (await unstartedRun(deps, row)).events.filter((e) => e.seq > afterSeq), last: true };
-    throw err;
+    if (!(err instanceof QueryNotRegisteredError)) throw err;
+    const items = await handle.query(eventsQuery, afterSeq);
+    return { items, more: items.length > 0 };
   }
-  // After a continue-as-new the workflow holds only the newer events; older ones were flushed to the index.
-  if (held[0]?.seq === afterSeq + 1) return { events: held, last: true };
-  const index = await getRunEvents(deps.db, runId, afterSeq, pageSize);
-  if (held.length === 0) return { events: index, last: index.length < pageSize };
-  const older = index.filter((e) => e.seq < held[0]!.seq);
-  // A full page of the index may stop short of what the workflow holds: the next read goes on from there.
-  const lastOlder = older.at(-1)?.seq;
-  if (lastOlder !== undefined && lastOlder + 1 < held[0]!.seq) return { events: older, last: false };
-  return { events: [...older, ...held], last: true };
 }
 
 /**
- * Every event after `afterSeq`, read page by page from `readPage` (the events route, the events query) until a
- * page comes back empty.
+ * Every event after `afterSeq`, read page by page from `readPage` (a workflow's events query) until a page comes
+ * back empty.
  */
 export async function everyEvent(readPage: (afterSeq: number) => Promise<RunEvent[]>, afterSeq = 0): Promise<RunEvent[]> {
   const events: RunEvent[] = [];

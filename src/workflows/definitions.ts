@@ -1,6 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalDecision } from '../template/node-types/approval.js';
-import type { RunEvent, RunState } from './state.js';
+import type { EventPage, RunEvent, RunState } from './state.js';
 
 /**
  * The run's current state, large values truncated. The API and the realtime bridge read runs through it; the
@@ -14,6 +14,12 @@ export const stateQuery = defineQuery<RunState, [options?: { wholeOutput?: boole
  * only the events since; older ones were flushed to the run index.
  */
 export const eventsQuery = defineQuery<RunEvent[], [afterSeq: number]>('weft.events');
+
+/**
+ * {@link eventsQuery}'s page, saying whether the size limit left events out of it: a reader that wants every
+ * event so far knows from one answer that it has them.
+ */
+export const eventPageQuery = defineQuery<EventPage, [afterSeq: number]>('weft.eventPage');
 
 /** One node's whole output (a blob reference when it was too large for history), `undefined` for none. */
 export const nodeOutputQuery = defineQuery<unknown, [nodeId: string]>('weft.nodeOutput');

@@ -1,7 +1,7 @@
 import { workflowInfo } from '@temporalio/workflow';
 import { measuredSize } from './blob-ref.js';
 import { publishLive } from './live-events.js';
-import type { RunEvent, RunEventType } from './state.js';
+import type { EventPage, RunEvent, RunEventType } from './state.js';
 import { truncated } from './truncate.js';
 
 /**
@@ -54,14 +54,19 @@ export class EventLog {
 
   /** Events after `seq`, in order, as many as fit in `budget` (at least one). */
   after(seq: number, budget = eventsPageBudget): RunEvent[] {
+    return this.page(seq, budget).items;
+  }
+
+  /** {@link after}, saying whether events were left out for the budget. */
+  page(seq: number, budget = eventsPageBudget): EventPage {
     const first = this.events.findIndex((e) => e.seq > seq);
-    if (first < 0) return [];
+    if (first < 0) return { items: [], more: false };
     let end = first;
     for (let size = 0; end < this.events.length; end++) {
       size += measuredSize(this.events[end]!.data) + 100;
       if (size > budget && end > first) break;
     }
-    return this.events.slice(first, end);
+    return { items: this.events.slice(first, end), more: end < this.events.length };
   }
 
   /** Every event, in order. */

@@ -1,7 +1,7 @@
 import { allHandlersFinished, ApplicationFailure, CancellationScope, CancelledFailure, condition, continueAsNew, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { installControl } from './control.js';
-import { eventsQuery, stateQuery } from './definitions.js';
+import { eventPageQuery, eventsQuery, stateQuery } from './definitions.js';
 import type { RunInput } from './input.js';
 import { RunInterpreter } from './interpreter.js';
 import { storeCarriedOutputs } from './large-values.js';
@@ -28,6 +28,7 @@ export async function runTemplate(input: RunInput): Promise<RunResult> {
   const { book } = run;
   setHandler(stateQuery, (options) => book.snapshot(options));
   setHandler(eventsQuery, (afterSeq) => book.events.after(afterSeq));
+  setHandler(eventPageQuery, (afterSeq) => book.events.page(afterSeq));
   installControl(run);
 
   const end = await run.execute();

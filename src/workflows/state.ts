@@ -69,6 +69,15 @@ export const runEventSchema = z.object({
   data: z.unknown().optional(),
 });
 
+/**
+ * A page of a run's events in seq order. `more` says that events after the page's last are there to read now:
+ * ask again after its last seq. An open run's page without `more` holds every event so far.
+ */
+export const eventPageSchema = z.object({
+  items: z.array(runEventSchema),
+  more: z.boolean(),
+});
+
 export type RunStatus = z.infer<typeof runStatusSchema>;
 export type NodeStatus = z.infer<typeof nodeStatusSchema>;
 export type RunError = z.infer<typeof runErrorSchema>;
@@ -76,6 +85,7 @@ export type NodeState = z.infer<typeof nodeStateSchema>;
 export type RunState = z.infer<typeof runStateSchema>;
 export type RunEventType = z.infer<typeof runEventTypeSchema>;
 export type RunEvent = z.infer<typeof runEventSchema>;
+export type EventPage = z.infer<typeof eventPageSchema>;
 
 /**
  * What the interpreter workflow returns: the run's id, final status and output (a blob reference when large),

@@ -1,6 +1,5 @@
 import { expect } from 'vitest';
-import { everyEvent } from '../../src/runs/read-run.js';
-import type { RunEvent, RunState } from '../../src/workflows/state.js';
+import type { EventPage, RunEvent, RunState } from '../../src/workflows/state.js';
 import { expectGapless } from './runs.js';
 import type { World } from './world.js';
 
@@ -53,15 +52,20 @@ export async function finish(world: World, runId: string): Promise<{ state: RunS
 }
 
 /** One page of a run's events after `after`, through the API. */
-export async function eventsPage(world: World, runId: string, after = 0): Promise<RunEvent[]> {
+export async function eventsPage(world: World, runId: string, after = 0): Promise<EventPage> {
   const res = await world.request('GET', `/api/v1/runs/${runId}/events?after=${after}`);
   expect(res.status).toBe(200);
-  return ((await res.json()) as { items: RunEvent[] }).items;
+  return (await res.json()) as EventPage;
 }
 
-/** Every event of a run after `after`, through the API, page by page as a client reads them. */
-export function eventsOf(world: World, runId: string, after = 0): Promise<RunEvent[]> {
-  return everyEvent((afterSeq) => eventsPage(world, runId, afterSeq), after);
+/** Every event of a run after `after`, through the API, page by page as a client reads them: while `more`. */
+export async function eventsOf(world: World, runId: string, after = 0): Promise<RunEvent[]> {
+  const events: RunEvent[] = [];
+  for (let page = await eventsPage(world, runId, after); ; page = await eventsPage(world, runId, events.at(-1)!.seq)) {
+    events.push(...page.items);
+    if (!page.more) return events;
+    expect(page.items.length).toBeGreaterThan(0);
+  }
 }
 
 /** Events as `type:nodeId` strings, for order checks. */

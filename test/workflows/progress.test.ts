@@ -29,7 +29,7 @@ describe('node.progress: live-only events from activity heartbeats', () => {
     const readers = { db, client: world.temporal.client };
     const state = await awaitRunState(readers, runId, 30_000);
     expect(state.status).toBe('completed');
-    const stored = await readRunEvents(readers, runId, 0);
+    const stored = (await readRunEvents(readers, runId, 0)).items;
     expectGapless(stored, state.seq);
     expect(stored.some((e) => e.type === 'node.progress')).toBe(false);
 

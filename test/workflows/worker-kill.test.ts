@@ -91,6 +91,6 @@ describe.skipIf(!hasPostgres())('a worker killed mid-run', () => {
     expect(upstream.received.filter((r) => r.path === '/first')).toHaveLength(1);
     expect(state.nodes.find((n) => n.id === 'first')?.attempts).toBe(1);
     expect(state.nodes.find((n) => n.id === 'slow')?.attempts).toBe(2);
-    expectGapless(await readRunEvents(readers, runId, 0), state.seq);
+    expectGapless((await readRunEvents(readers, runId, 0)).items, state.seq);
   }, 90_000);
 });

@@ -2,13 +2,14 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { listRuns } from '../../db/runs.js';
 import { WeftError } from '../../errors.js';
 import { awaitRunState, readRunEvents, readRunState } from '../../runs/read-run.js';
-import { runEventSchema, runStateSchema, runStatusSchema } from '../../workflows/state.js';
+import { eventPageSchema, runStateSchema, runStatusSchema } from '../../workflows/state.js';
 import type { AppDeps } from '../deps.js';
 import { component, pageQuerySchema, pageSchema, problemResponses } from '../schemas.js';
 import { runControlRoutes } from './run-control.js';
 
 const runParams = z.object({ runId: z.string().openapi({ param: { name: 'runId', in: 'path' } }) });
 const runState = component(runStateSchema, 'RunState');
+const eventPage = component(eventPageSchema, 'EventPage');
 
 const runSummarySchema = z.object({
   runId: z.string(), templateId: z.string(), templateVersion: z.number().int(), status: z.string(), trigger: z.string(),
@@ -60,8 +61,8 @@ export function runRoutes(deps: AppDeps) {
     }), async (c) => c.json(await awaitRunState(readers, c.req.valid('param').runId, c.req.valid('query').wait * 1000), 200))
     .openapi(createRoute({
       method: 'get', path: '/{runId}/events', summary: 'A run\'s events after `after`, in seq order',
-      description: 'A page of events: ask again with `after` set to the last seq received until a page is empty.',
+      description: 'A page of events. While `more` is true, ask again with `after` set to the page\'s last seq; an open run\'s page without `more` holds every event so far.',
       request: { params: runParams, query: z.object({ after: z.coerce.number().int().min(0).default(0) }) },
-      responses: { 200: { description: 'events', content: { 'application/json': { schema: z.object({ items: z.array(runEventSchema) }) } } }, ...problemResponses(404) },
-    }), async (c) => c.json({ items: await readRunEvents(readers, c.req.valid('param').runId, c.req.valid('query').after) }, 200));
+      responses: { 200: { description: 'events', content: { 'application/json': { schema: eventPage } } }, ...problemResponses(404) },
+    }), async (c) => c.json(await readRunEvents(readers, c.req.valid('param').runId, c.req.valid('query').after), 200));
 }

@@ -1,5 +1,5 @@
 import type { Template } from '../../template/model.js';
-import type { RunEvent, RunState, RunStatus } from '../../workflows/state.js';
+import type { EventPage, RunState, RunStatus } from '../../workflows/state.js';
 
 /** A template as `GET /api/v1/templates` lists it (the OpenAPI `TemplateSummary`). */
 export interface TemplateSummary {
@@ -62,7 +62,7 @@ export const api = {
   templateVersion: (id: string, version: number) => call<TemplateVersion>('GET', `/api/v1/templates/${enc(id)}/versions/${version}`),
   runs: (templateId?: string) => call<{ items: RunSummary[] }>('GET', `/api/v1/runs?limit=50${templateId ? `&templateId=${enc(templateId)}` : ''}`),
   run: (runId: string) => call<RunState>('GET', `/api/v1/runs/${enc(runId)}`),
-  events: (runId: string, after = 0) => call<{ items: RunEvent[] }>('GET', `/api/v1/runs/${enc(runId)}/events?after=${after}`),
+  events: (runId: string, after = 0) => call<EventPage>('GET', `/api/v1/runs/${enc(runId)}/events?after=${after}`),
   startRun: (templateId: string, input: unknown) => call<{ runId: string }>('POST', `/api/v1/templates/${enc(templateId)}/runs`, { input }),
   /** Operator commands on the whole run. */
   control: (runId: string, action: 'pause' | 'resume' | 'cancel') => call<RunState>('POST', `/api/v1/runs/${enc(runId)}/${action}`, {}),

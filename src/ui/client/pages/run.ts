@@ -125,6 +125,24 @@ export async function runPage(root: HTMLElement, runId: string): Promise<void> {
     },
   });
   feed.start();
-  api.events(runId).then((history) => history.items.forEach((e) => log.add(frameOf(runId, e))), () => {});
+  void loadHistory(runId, log);
   setInterval(() => !endedRunStatuses.includes(state.status) && render(), 1000);
+}
+
+/** The most events the log loads from the history, so that a very long run does not hold the page up. */
+const historyLimit = 5_000;
+
+/** Fills the log with the run's events so far, page after page. */
+async function loadHistory(runId: string, log: EventLogView): Promise<void> {
+  try {
+    for (let after = 0, loaded = 0; loaded < historyLimit; ) {
+      const page = await api.events(runId, after);
+      page.items.forEach((e) => log.add(frameOf(runId, e)));
+      loaded += page.items.length;
+      if (!page.more || page.items.length === 0) return;
+      after = page.items.at(-1)!.seq;
+    }
+  } catch {
+    // The live feed still shows what happens from now on.
+  }
 }
