@@ -70,7 +70,8 @@ const progressEveryMs = 500;
 
 /**
  * Creates the `http` node activity. `fetch` is the one seam: Weft passes the global `fetch`. While the request
- * is in flight it heartbeats with progress (elapsed time, bytes received), so a cancelled run aborts it.
+ * is in flight it heartbeats with progress (elapsed time, bytes received) every half second, so a cancelled run
+ * aborts it.
  */
 export function createHttpActivity(deps: { db: Db; fetch?: typeof fetch; publish?: LivePublisher; secrets?: Readonly<Record<string, string>> }) {
   const fetchImpl = deps.fetch ?? fetch;
@@ -78,7 +79,8 @@ export function createHttpActivity(deps: { db: Db; fetch?: typeof fetch; publish
     const started = Date.now();
     const received = { bytes: 0 };
     const report = () => progress.report({ elapsedMs: Date.now() - started, receivedBytes: received.bytes });
-    report();
+    // The first report comes after a tick, not at once: each heartbeat is a write on the Temporal server, and
+    // most requests answer before a report would say anything that `node.started` did not.
     const ticker = setInterval(report, progressEveryMs);
     try {
       return await request(fetchImpl, config, received);
