@@ -1,4 +1,4 @@
-import { QueryNotRegisteredError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { QueryNotRegisteredError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Db } from '../db/client.js';
 import { eventPageSize, getRun, getRunEvents } from '../db/runs.js';
 import { notFound } from '../errors.js';
@@ -45,7 +45,7 @@ export async function readRunEvents(deps: RunReaderDeps, runId: string, afterSeq
   if (isClosed(row)) return indexPage(deps, runId, afterSeq, pageSize);
   let held: EventPage;
   try {
-    held = await heldEvents(deps, runId, afterSeq);
+    held = await heldEventPage(deps.client.workflow.getHandle(runId), afterSeq);
   } catch (err) {
     if (notRunYet(err)) return { items: (await unstartedRun(deps, row)).events.filter((e) => e.seq > afterSeq), more: false };
     throw err;
@@ -62,14 +62,9 @@ export async function readRunEvents(deps: RunReaderDeps, runId: string, afterSeq
   return { items: [...older, ...held.items], more: held.more };
 }
 
-/** Every event of a run after `afterSeq`, as {@link readRunEvents} pages them, read until the last page. */
-export async function readAllRunEvents(deps: RunReaderDeps, runId: string, afterSeq = 0, pageSize = eventPageSize): Promise<RunEvent[]> {
-  const events: RunEvent[] = [];
-  for (let after = afterSeq; ; after = events.at(-1)?.seq ?? after) {
-    const page = await readRunEvents(deps, runId, after, pageSize);
-    events.push(...page.items);
-    if (!page.more || page.items.length === 0) return events;
-  }
+/** Every event of a run after `afterSeq`, as {@link readRunEvents} pages them. */
+export function readAllRunEvents(deps: RunReaderDeps, runId: string, afterSeq = 0, pageSize = eventPageSize): Promise<RunEvent[]> {
+  return everyEvent((after) => readRunEvents(deps, runId, after, pageSize), afterSeq);
 }
 
 /** Up to `pageSize` events from the index; one more is asked for, to know whether there are more. */
@@ -79,11 +74,11 @@ async function indexPage(deps: RunReaderDeps, runId: string, afterSeq: number, p
 }
 
 /**
- * The events the open workflow holds after `afterSeq`. A worker whose workflow code predates the page query
- * answers the plain events query, which does not say whether it left events out: then it counts as more.
+ * The events a run's workflow holds after `afterSeq`, asked of the execution `handle` points at. A worker whose
+ * workflow code predates the page query answers the plain events query, which does not say whether it left
+ * events out: then it counts as more.
  */
-async function heldEvents(deps: RunReaderDeps, runId: string, afterSeq: number): Promise<EventPage> {
-  const handle = deps.client.workflow.getHandle(runId);
+export async function heldEventPage(handle: WorkflowHandle, afterSeq: number): Promise<EventPage> {
   try {
     return await handle.query(eventPageQuery, afterSeq);
   } catch (err) {
@@ -93,14 +88,14 @@ async function heldEvents(deps: RunReaderDeps, runId: string, afterSeq: number):
   }
 }
 
-/**
- * Every event after `afterSeq`, read page by page from `readPage` (a workflow's events query) until a page comes
- * back empty.
- */
-export async function everyEvent(readPage: (afterSeq: number) => Promise<RunEvent[]>, afterSeq = 0): Promise<RunEvent[]> {
+/** Every event after `afterSeq`, read page by page from `readPage` while a page says there are more. */
+export async function everyEvent(readPage: (afterSeq: number) => Promise<EventPage>, afterSeq = 0): Promise<RunEvent[]> {
   const events: RunEvent[] = [];
-  for (let page = await readPage(afterSeq); page.length > 0; page = await readPage(events.at(-1)!.seq)) events.push(...page);
-  return events;
+  for (let after = afterSeq; ; after = events.at(-1)?.seq ?? after) {
+    const page = await readPage(after);
+    events.push(...page.items);
+    if (!page.more || page.items.length === 0) return events;
+  }
 }
 
 /**

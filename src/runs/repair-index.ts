@@ -2,10 +2,10 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { Db } from '../db/client.js';
 import { getOpenRuns, oldestOpenRunStart, recordRunSummary } from '../db/runs.js';
 import type { RunRow } from '../db/schema.js';
-import { eventsQuery, interpreterWorkflowType, stateQuery } from '../workflows/definitions.js';
+import { interpreterWorkflowType, stateQuery } from '../workflows/definitions.js';
 import { terminalRunStatuses } from '../workflows/state.js';
 import { closeOf, endClosedRun } from './closed-by-temporal.js';
-import { everyEvent } from './read-run.js';
+import { everyEvent, heldEventPage } from './read-run.js';
 import { notRunYet, startingState } from './unstarted-run.js';
 
 /** What the repair needs: the run index and a client of the namespace runs live in. */
@@ -92,7 +92,7 @@ async function repairRun(deps: RunIndexRepairDeps, execution: WorkflowExecutionI
   if (latest.runId !== execution.runId) return false;
   const handle = client.workflow.getHandle(execution.workflowId, execution.runId);
   // A query of a closed run replays its history on a worker; the output comes whole, as the index keeps it.
-  const queried = await Promise.all([handle.query(stateQuery, { wholeOutput: true }), everyEvent((after) => handle.query(eventsQuery, after))]).catch((err: unknown) => {
+  const queried = await Promise.all([handle.query(stateQuery, { wholeOutput: true }), everyEvent((after) => heldEventPage(handle, after))]).catch((err: unknown) => {
     // Closed before any of its code ran: there is no state to ask for, only the template it was started with.
     if (notRunYet(err)) return undefined;
     throw err;

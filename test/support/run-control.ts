@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { everyEvent } from '../../src/runs/read-run.js';
 import type { EventPage, RunEvent, RunState } from '../../src/workflows/state.js';
 import { expectGapless } from './runs.js';
 import type { World } from './world.js';
@@ -59,13 +60,12 @@ export async function eventsPage(world: World, runId: string, after = 0): Promis
 }
 
 /** Every event of a run after `after`, through the API, page by page as a client reads them: while `more`. */
-export async function eventsOf(world: World, runId: string, after = 0): Promise<RunEvent[]> {
-  const events: RunEvent[] = [];
-  for (let page = await eventsPage(world, runId, after); ; page = await eventsPage(world, runId, events.at(-1)!.seq)) {
-    events.push(...page.items);
-    if (!page.more) return events;
-    expect(page.items.length).toBeGreaterThan(0);
-  }
+export function eventsOf(world: World, runId: string, after = 0): Promise<RunEvent[]> {
+  return everyEvent(async (afterSeq) => {
+    const page = await eventsPage(world, runId, afterSeq);
+    if (page.more) expect(page.items.length).toBeGreaterThan(0);
+    return page;
+  }, after);
 }
 
 /** Events as `type:nodeId` strings, for order checks. */

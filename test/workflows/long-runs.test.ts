@@ -124,7 +124,7 @@ describe('long runs: continue-as-new and large outputs', () => {
     const first = await readRunEvents(readers, runId, 0, 3);
     expect(first.items.map((e) => e.seq)).toEqual([1, 2, 3]);
     expect(first.more).toBe(true);
-    const paged = await everyEvent(async (after) => (await readRunEvents(readers, runId, after, 3)).items);
+    const paged = await everyEvent((after) => readRunEvents(readers, runId, after, 3));
     expectGapless(paged, open.seq);
     expect(paged).toEqual(await eventsOf(world, runId));
     expect(paged.slice(-3).map((e) => `${e.type}:${e.nodeId}`)).toEqual(['node.completed:gate', 'node.started:again', 'node.waiting:again']);
