@@ -1,4 +1,5 @@
-import { bigserial, index, integer, json, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigserial, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { json, jsonb } from './json-columns.js';
 
 /** A template id: the stable name users upload versions under. Archived templates start no new runs. */
 export const templatesTable = pgTable('templates', {

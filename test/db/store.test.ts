@@ -93,6 +93,17 @@ describe.each(databaseKinds)('the store on %s', (kind) => {
     expect(await getRunEvents(database.db, 'run-1', 1)).toEqual([events[1]]);
   });
 
+  it.skipIf(skip)('reads back a string that looks like JSON as the string it is, in runs, events and blobs', async () => {
+    const strings = ['42', 'true', 'null', '{"a":1}', '"quoted"'];
+    const state = { runId: 'run-strings', templateId: 'orders', templateVersion: 1, status: 'completed', progress: 100, startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:01.000Z', nodes: [], seq: 1, inFlight: [], output: '42' } as RunState;
+    const events = [{ seq: 1, type: 'run.completed' as const, at: '2026-01-01T00:00:01.000Z', data: 'true' }];
+    await recordRunSummary(database.db, { runId: 'run-strings', templateId: 'orders', templateVersion: 1, trigger: 'api', input: '{"a":1}', state, events });
+    const row = await getRun(database.db, 'run-strings');
+    expect([row?.output, row?.input]).toEqual(['42', '{"a":1}']);
+    expect(await getRunEvents(database.db, 'run-strings', 0)).toEqual(events);
+    for (const value of strings) expect(await resolveRefs(database.db, await storeValue(database.db, 'run-strings', value))).toBe(value);
+  });
+
   it.skipIf(skip)('pages runs newest first with a stable cursor', async () => {
     for (let i = 0; i < 5; i++) {
       await insertRun(database.db, { id: `page-${i}`, templateId: 'paged', templateVersion: 1, trigger: 'api', input: null, startedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)) });
