@@ -71,3 +71,13 @@ export function createStoreBlobActivity(db: Db) {
     return storeValue(db, runId, value);
   };
 }
+
+/**
+ * Creates the local activity that answers a value with its blob references resolved: a child run's input that
+ * holds a parent's stored output, read as the child starts.
+ */
+export function createResolveStoredActivity(db: Db) {
+  return async function resolveStored({ value }: { value: unknown }): Promise<unknown> {
+    return resolveRefs(db, value);
+  };
+}

@@ -1,5 +1,5 @@
 import type { Db } from '../db/client.js';
-import { createStoreBlobActivity } from './blobs.js';
+import { createResolveStoredActivity, createStoreBlobActivity } from './blobs.js';
 import { createPrepareChildRunActivity } from './child-runs.js';
 import { createEvaluateItemsActivity } from './evaluate-items.js';
 import { createEvaluateWithValuesActivity } from './evaluate-with-values.js';
@@ -31,6 +31,7 @@ export function createActivities(deps: ActivityDependencies) {
     recordRun: createRecordRunActivity(deps.db),
     appendRunEvents: createAppendRunEventsActivity(deps.db),
     storeBlob: createStoreBlobActivity(deps.db),
+    resolveStored: createResolveStoredActivity(deps.db),
     prepareChildRun: createPrepareChildRunActivity(deps.db),
     evaluateItems: createEvaluateItemsActivity(deps.db),
     evaluateWithValues: createEvaluateWithValuesActivity(deps.db),

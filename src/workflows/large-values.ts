@@ -1,7 +1,7 @@
 import { proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { blobThresholdBytes, isBlobRef, measuredSize, needsBlob } from './blob-ref.js';
-import { change, hasChange } from './revision.js';
+import { change, hasChange, type Change } from './revision.js';
 import type { NodeState } from './state.js';
 import { largestUntilWithin } from './truncate.js';
 
@@ -38,13 +38,27 @@ export const carryBlobsPatch = change('weft-carry-blobs', 6);
 export const carryBudget = 384 * 1024;
 
 /**
+ * Stores the largest of `outputs` as blobs until the others fit in `budget` together (JSON characters; an absent
+ * output or a reference counts as nothing), once the run has `since`. Answers the outputs with references in
+ * place of the stored ones, or `undefined` when none had to be stored. `since` is asked only when some must be.
+ */
+export async function storeLargestOutputs(runId: string, outputs: readonly unknown[], budget: number, since: Change): Promise<unknown[] | undefined> {
+  const chosen = largestUntilWithin(outputs.map((o) => (o === undefined || isBlobRef(o) ? 0 : measuredSize(o))), budget);
+  if (chosen.length === 0 || !hasChange(since)) return undefined;
+  const refs = await Promise.all(chosen.map((i) => storeAsBlob(runId, outputs[i])));
+  const stored = [...outputs];
+  chosen.forEach((i, k) => (stored[i] = refs[k]));
+  return stored;
+}
+
+/**
  * Replaces the largest outputs of `nodes` by blob references until together they fit in {@link carryBudget}.
  * Expressions read inside them as inside any stored output (see `blob-reads.ts`).
  */
 export async function storeCarriedOutputs(runId: string, nodes: NodeState[]): Promise<void> {
-  const chosen = largestUntilWithin(nodes.map((n) => (n.output === undefined || isBlobRef(n.output) ? 0 : measuredSize(n.output))), carryBudget);
-  if (chosen.length === 0 || !hasChange(carryBlobsPatch)) return;
-  const refs = await Promise.all(chosen.map((i) => storeAsBlob(runId, nodes[i]!.output)));
+  const stored = await storeLargestOutputs(runId, nodes.map((n) => n.output), carryBudget, carryBlobsPatch);
   // The run's own node states stay as they are: they may still answer a query before the execution ends.
-  chosen.forEach((i, k) => (nodes[i] = { ...nodes[i]!, output: refs[k] }));
+  stored?.forEach((output, i) => {
+    if (output !== nodes[i]!.output) nodes[i] = { ...nodes[i]!, output };
+  });
 }

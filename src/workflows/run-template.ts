@@ -1,5 +1,7 @@
 import { allHandlersFinished, ApplicationFailure, CancellationScope, CancelledFailure, condition, continueAsNew, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { isPending } from '../template/expressions.js';
+import { inputValues } from './child-input.js';
 import { installControl } from './control.js';
 import { eventPageQuery, eventsQuery, stateQuery } from './definitions.js';
 import type { RunInput } from './input.js';
@@ -22,8 +24,10 @@ const { recordRun, appendRunEvents } = proxyLocalActivities<Activities>({
  * {@link RunResult}. A failed run fails the workflow too, so the Web UI shows it as failed; a run cancelled
  * through Temporal (or by its parent) ends cancelled.
  */
-export async function runTemplate(input: RunInput): Promise<RunResult> {
-  enterRevision(input.revision);
+export async function runTemplate(given: RunInput): Promise<RunResult> {
+  enterRevision(given.revision);
+  const values = inputValues(given);
+  const input = isPending(values) ? await values : values;
   const run = new RunInterpreter(input);
   const { book } = run;
   setHandler(stateQuery, (options) => book.snapshot(options));
@@ -37,7 +41,8 @@ export async function runTemplate(input: RunInput): Promise<RunResult> {
     await appendRunEvents({ runId: input.runId, events: book.events.all() });
     const carried = book.carry();
     await storeCarriedOutputs(input.runId, carried.nodes);
-    return continueAsNew<typeof runTemplate>({ ...input, carried });
+    // The input goes on as it was given: a child's references are smaller than the values they stand for.
+    return continueAsNew<typeof runTemplate>({ ...given, carried });
   }
   const final = book.snapshot({ wholeOutput: true });
   upsertSearchAttributes([{ key: searchAttributes.status, value: final.status }]);

@@ -369,6 +369,59 @@ describe('long runs: continue-as-new and large outputs', () => {
     expect(state.output).toBe(JSON.stringify(Array.from({ length: 12 }, (_, i) => `${i}`.padEnd(200000, 'y'))).length);
   });
 
+  it('hands a child run a stored output whole, and the child reads the value, not the reference', async () => {
+    await upload(world, {
+      id: 'measure', name: 'Measure', inputSchema: { type: 'object', required: ['s'], properties: { s: { type: 'string' } } },
+      nodes: [{ id: 'length', type: 'transform', config: { value: '{{ $length(input.s) }}' } }],
+      output: '{{ nodes.length.output }}',
+    });
+    await upload(world, {
+      id: 'hand-whole', name: 'Hand whole',
+      nodes: [
+        { id: 'big', type: 'transform', config: { value: "{{ { 's': $pad('', 300000, 'q') } }}" } },
+        { id: 'child', type: 'subworkflow', needs: ['big'], config: { template: 'measure', input: '{{ nodes.big.output }}' } },
+      ],
+      output: '{{ nodes.child.output }}',
+    });
+    const runId = await start(world, 'hand-whole');
+    const { state } = await finish(world, runId);
+    expect(state.status, JSON.stringify(state.error)).toBe('completed');
+    expect(state.output).toBe(300000);
+    // The parent handed the reference: its history never holds the value.
+    const largest = async (id: string) => {
+      const { events } = await world.temporal.client.workflow.getHandle(id).fetchHistory();
+      return Math.max(...events!.flatMap((e) => Object.values(e).flatMap((attrs) => (attrs as { input?: { payloads?: Array<{ data?: Uint8Array }> } } | null)?.input?.payloads ?? []).map((p) => p.data?.length ?? 0)));
+    };
+    expect(await largest(runId)).toBeLessThan(10_000);
+    // The child's run in the index shows the input it read.
+    const child = (await (await world.request('GET', `/api/v1/runs/${runId}.child.1`)).json()) as { input?: { s?: string }; output?: unknown };
+    expect(child.output).toBe(300000);
+  });
+
+  it('carries a map\'s large per-item scope by reference, so that no batch and no slice evaluation passes Temporal\'s payload limit', async () => {
+    // Ten outputs of 230,000 characters, each kept inline, 2.3 MB together: what each item reads inside.
+    const parts = Array.from({ length: 10 }, (_, i) => ({ id: `a${i}`, type: 'transform', config: { value: `{{ { 'k': ${i}, 'pad': $pad('', 230000, '${i}') } }}` } }));
+    const sum = parts.map((p) => `nodes.${p.id}.output.k`).join(' + ');
+    const mapOver = (id: string, count: number) => ({
+      id, name: id, maxParallel: 10,
+      nodes: [...parts, { id: 'each', type: 'map', needs: parts.map((p) => p.id), config: { items: `{{ [1..${count}] }}`, node: { type: 'transform', config: { value: `{{ ${sum} + item }}` } } } }],
+      output: { count: '{{ $count(nodes.each.output) }}', last: `{{ nodes.each.output[${count - 1}] }}` },
+    });
+    // 30 items, evaluated here in one activity; 600 items, in two batch children.
+    for (const [id, count] of [['scope-here', 30], ['scope-batches', 600]] as const) {
+      await upload(world, mapOver(id, count));
+      const runId = await start(world, id);
+      const { state } = await finish(world, runId);
+      expect(state.status, JSON.stringify(state.error)).toBe('completed');
+      expect(state.output).toEqual({ count, last: 45 + count });
+      const { events } = await world.temporal.client.workflow.getHandle(runId).fetchHistory();
+      const inputs = events!.flatMap((e) => [e.activityTaskScheduledEventAttributes?.input, e.startChildWorkflowExecutionInitiatedEventAttributes?.input]).flatMap((p) => p?.payloads ?? []);
+      expect(inputs.length).toBeGreaterThan(0);
+      // The scope each input carries fits in 64 KB; the ten outputs went in as references.
+      expect(Math.max(...inputs.map((p) => p.data?.length ?? 0))).toBeLessThan(100_000);
+    }
+  }, 60_000);
+
   it('continues as new when the outputs it carries pass Temporal\'s payload limit, and reads them after', async () => {
     const wide = Array.from({ length: 80 }, (_, i) => ({ id: `t${i}`, type: 'transform', config: { value: `{{ $pad("${i}", 30000, "x") }}` } }));
     await upload(world, {

@@ -6,11 +6,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { leanLifecyclePatch, quickStartPatch } from '../../src/workflows/interpreter.js';
 import { handOverWaitingPatch } from '../../src/workflows/node-lifecycle.js';
 import { blobReadsPatch } from '../../src/workflows/blob-reads.js';
+import { childInputValuesPatch } from '../../src/workflows/child-input.js';
 import { carryBlobsPatch } from '../../src/workflows/large-values.js';
 import { configBlobsPatch } from '../../src/workflows/nodes/activity.js';
 import { batchOutputBlobsPatch } from '../../src/workflows/map-batch.js';
 import { mapSizedSlicesPatch } from '../../src/workflows/nodes/map.js';
-import { mapItemBlobReadsPatch } from '../../src/workflows/nodes/map-items.js';
+import { mapItemBlobReadsPatch, mapScopeBlobsPatch } from '../../src/workflows/nodes/map-items.js';
 import { mapStoredItemsPatch } from '../../src/workflows/stored-items.js';
 import { statusAttributePatch } from '../../src/workflows/status-attribute.js';
 import { change, latestRevision, type Change } from '../../src/workflows/revision.js';
@@ -34,7 +35,7 @@ const historiesDir = path.join(import.meta.dirname, 'histories');
 const { History } = temporal.api.history.v1;
 
 /** Every change of the interpreter, in the order they were made. */
-const patchesOldestFirst: Change[] = [quickStartPatch, leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch, batchOutputBlobsPatch, handOverWaitingPatch, mapSizedSlicesPatch];
+const patchesOldestFirst: Change[] = [quickStartPatch, leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch, batchOutputBlobsPatch, handOverWaitingPatch, mapSizedSlicesPatch, childInputValuesPatch, mapScopeBlobsPatch];
 
 /** The revision a history's run was started on (its input's `revision`), if any. */
 function revisionOf(history: temporal.api.history.v1.IHistory): number | undefined {
@@ -113,7 +114,7 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     await upstream?.close();
   });
 
-  it('records the slice, a branch with skips, an approval, a failure retried by an operator, parallel nodes, blob reads, a carried continue-as-new, a large config, a map over a stored list, a map joining stored outputs, waits handed over and a map cut by size', async () => {
+  it('records the slice, a branch with skips, an approval, a failure retried by an operator, parallel nodes, blob reads, a carried continue-as-new, a large config, a map over a stored list, a map joining stored outputs, waits handed over and a map cut by size, a child reading a stored input and a map carrying its scope by reference', async () => {
     const slice = await runOf({
       id: 'slice', name: 'Slice',
       nodes: [
@@ -271,5 +272,31 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
       output: '{{ $sum(nodes.each.output) }}',
     });
     await save('map-sized', mapSized);
+
+    // A child run handed a parent's stored output whole, which it reads as it starts.
+    await upload(world, {
+      id: 'measure', name: 'Measure', inputSchema: { type: 'object', required: ['s'] },
+      nodes: [{ id: 'length', type: 'transform', config: { value: '{{ $length(input.s) }}' } }],
+      output: '{{ nodes.length.output }}',
+    });
+    const handWhole = await runOf({
+      id: 'hand-whole', name: 'Hand whole',
+      nodes: [
+        { id: 'big', type: 'transform', config: { value: "{{ { 's': $pad('', 300000, 'q') } }}" } },
+        { id: 'child', type: 'subworkflow', needs: ['big'], config: { template: 'measure', input: '{{ nodes.big.output }}' } },
+      ],
+      output: '{{ nodes.child.output }}',
+    });
+    await save('child-input', `${handWhole}.child.1`);
+
+    // A map whose per-item scope is too large to carry into its batches: its largest outputs go as references.
+    const scoped = Array.from({ length: 4 }, (_, i) => ({ id: `a${i}`, type: 'transform', config: { value: `{{ { 'k': ${i}, 'pad': $pad('', 30000, 'v') } }}` } }));
+    const mapScope = await runOf({
+      id: 'map-scope', name: 'Map scope', maxParallel: 4,
+      nodes: [...scoped, { id: 'each', type: 'map', needs: scoped.map((n) => n.id), config: { items: '{{ [1..600] }}', node: { type: 'transform', config: { value: `{{ ${scoped.map((n) => `nodes.${n.id}.output.k`).join(' + ')} + item }}` } } } }],
+      output: '{{ $sum(nodes.each.output) }}',
+    });
+    await save('map-scope', mapScope);
+    await save('map-scope-batch', `${mapScope}.each.1.batch-0`);
   });
 });

@@ -6,6 +6,7 @@ import { holdsBlobRef, mapItemBlobThresholdBytes, type BlobRef } from '../blob-r
 import { blobReadsPatch } from '../blob-reads.js';
 import { readsInsideOutputs } from '../../template/references.js';
 import { nodeFailure, toRunError } from '../failures.js';
+import { storeLargestOutputs } from '../large-values.js';
 import { change, hasChange } from '../revision.js';
 import { runActivityNode } from './activity.js';
 import { runChildTemplate } from './child-run.js';
@@ -41,8 +42,39 @@ const evaluateOutsideFrom = 20;
  */
 export const mapItemBlobReadsPatch = change('weft-map-item-blob-reads', 5);
 
+/**
+ * Since this patch the node outputs a map carries in its per-item scope (into each batch child's input, into the
+ * input of an activity that evaluates a slice) are stored as blobs, largest first, until the rest fit in
+ * {@link carriedScopeBudget}; before it, they went as they were, so that outputs under the blob threshold each
+ * could together pass Temporal's payload limit, and the server ended the run. Asked for only by such maps.
+ */
+export const mapScopeBlobsPatch = change('weft-map-scope-blobs', 13);
+
+/**
+ * The most JSON characters of node outputs a map's per-item scope carries as they are. A map in batches carries
+ * its scope once per batch, into the run's history: at this size 20 batches (10,000 items) add 1.3 MB.
+ */
+export const carriedScopeBudget = 64 * 1024;
+
+/**
+ * The work with the largest outputs of its scope stored as blobs, until the rest fit in {@link carriedScopeBudget}:
+ * done before the scope goes into an input. Per-item expressions read inside stored outputs where the values can
+ * be read, as they read inside any stored output (see {@link runItems}).
+ */
+export async function withCarriedScope(work: MapWork): Promise<MapWork> {
+  const ids = Object.keys(work.scope.nodes);
+  const stored = await storeLargestOutputs(work.runId, ids.map((id) => work.scope.nodes[id]!.output), carriedScopeBudget, mapScopeBlobsPatch);
+  if (!stored) return work;
+  const nodes = Object.fromEntries(ids.map((id, i) => {
+    const node = work.scope.nodes[id]!;
+    return [id, stored[i] === node.output ? node : { ...node, output: stored[i] }];
+  }));
+  return { ...work, scope: { ...work.scope, nodes } };
+}
+
 /** Evaluates a per-item value (a `transform`'s value, an inner node's config) over a slice of items in one activity. */
-function evaluateSlice(work: MapWork, value: unknown, items: unknown[], offset: number, what: 'transform' | 'config'): Promise<unknown[] | BlobRef> {
+async function evaluateSlice(given: MapWork, value: unknown, items: unknown[], offset: number, what: 'transform' | 'config'): Promise<unknown[] | BlobRef> {
+  const work = await withCarriedScope(given);
   const { evaluateItems } = proxyActivities<Activities>({ ...work.activityOptions, summary: `${work.nodeId}[${offset}…${offset + items.length - 1}] (${what})` });
   // A transform's outputs too large for history come back stored; configs are needed here, item by item.
   return evaluateItems({ value, scope: work.scope, items, offset, ...(what === 'transform' ? { runId: work.runId } : {}) });

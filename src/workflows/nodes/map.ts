@@ -10,7 +10,7 @@ import type { MapBatchInput } from '../map-batch.js';
 import { change, currentRunRevision, hasChange } from '../revision.js';
 import { sliceBySize } from '../slices.js';
 import { joinStoredLists, mapStoredItemsPatch, planStoredItems, readStoredItems, storedSliceBudget } from '../stored-items.js';
-import { runItems, type MapInner, type MapWork } from './map-items.js';
+import { runItems, withCarriedScope, type MapInner, type MapWork } from './map-items.js';
 import type { NodeExecutor } from './types.js';
 
 /** Maps up to this many items run inside the run itself; larger ones run in batch child workflows of this size. */
@@ -73,7 +73,9 @@ type Slice = { offset: number; items: unknown[] } | { offset: number; stored: { 
  * Runs slices of a map's items as batch child workflows, as many at once as `concurrency` allows, and joins
  * their outputs: in the workflow, or, when a batch answered with a stored list, into one stored list.
  */
-async function runBatches(work: MapWork, slices: Slice[], concurrency: number): Promise<unknown[] | BlobRef> {
+async function runBatches(given: MapWork, slices: Slice[], concurrency: number): Promise<unknown[] | BlobRef> {
+  // Every batch's input carries the scope: it goes into the run's history once per batch.
+  const work = await withCarriedScope(given);
   const perBatch = Math.min(concurrency, mapBatchSize);
   const outputs = await pool(slices.length, Math.max(1, Math.floor(concurrency / perBatch)), (b) => {
     const slice = slices[b]!;
