@@ -47,14 +47,26 @@ function namesAfter(steps: AstNode[], from: number): string[] {
  * Walks the tree. `atRoot` says whether the context is the scope itself: true at the top and in anything
  * that keeps the context (operators, function arguments, blocks), false after a path step or in a filter.
  */
-function walk(node: AstNode, atRoot: boolean, found: ScopeReference[]): void {
+/** True when the node is the scope itself: `$$` anywhere, or `$` where the context is the scope. */
+function isScope(node: AstNode | undefined, atRoot: boolean): boolean {
+  return node?.type === 'variable' && (node.value === '$' || (node.value === '' && atRoot));
+}
+
+/** What a walk finds: the names read from the scope, and whether the scope itself is read whole. */
+interface Found {
+  references: ScopeReference[];
+  whole: boolean;
+}
+
+function walk(node: AstNode, atRoot: boolean, found: Found): void {
   if (node.type === 'path' && Array.isArray(node.steps)) {
     const steps = node.steps as AstNode[];
     const first = steps[0];
     if (first?.type === 'name' && atRoot) {
-      found.push({ root: String(first.value), rest: namesAfter(steps, 1), position: first.position ?? 0 });
-    } else if (first?.type === 'variable' && ((first.value === '' && atRoot) || first.value === '$') && steps[1]?.type === 'name') {
-      found.push({ root: String(steps[1].value), rest: namesAfter(steps, 2), position: steps[1].position ?? 0 });
+      found.references.push({ root: String(first.value), rest: namesAfter(steps, 1), position: first.position ?? 0 });
+    } else if (isScope(first, atRoot)) {
+      if (steps[1]?.type === 'name') found.references.push({ root: String(steps[1].value), rest: namesAfter(steps, 2), position: steps[1].position ?? 0 });
+      else found.whole = true;
     }
     steps.forEach((step, i) => {
       for (const child of children(step)) walk(child, atRoot && i === 0, found);
@@ -67,19 +79,25 @@ function walk(node: AstNode, atRoot: boolean, found: ScopeReference[]): void {
     return;
   }
   if (node.type === 'name' && atRoot) {
-    found.push({ root: String(node.value), rest: [], position: node.position ?? 0 });
+    found.references.push({ root: String(node.value), rest: [], position: node.position ?? 0 });
     return;
   }
+  if (isScope(node, atRoot)) found.whole = true;
   for (const child of children(node)) walk(child, atRoot, found);
   const stages = node.stages ?? node.predicate;
   if (Array.isArray(stages)) for (const stage of stages) if (isAstNode(stage)) walk(stage, false, found);
 }
 
-/** The scope names one JSONata expression reads; throws `ExpressionError` when it does not parse. */
-export function scopeReferences(source: string): ScopeReference[] {
-  const found: ScopeReference[] = [];
+/** Walks one expression; throws `ExpressionError` when it does not parse. */
+function walkExpression(source: string): Found {
+  const found: Found = { references: [], whole: false };
   walk(compileExpression(source).ast() as AstNode, true, found);
   return found;
+}
+
+/** The scope names one JSONata expression reads; throws `ExpressionError` when it does not parse. */
+export function scopeReferences(source: string): ScopeReference[] {
+  return walkExpression(source).references;
 }
 
 /** One `{{ }}` expression found in a JSON value, with the path of the string that holds it. */
@@ -129,6 +147,43 @@ export function nodeReferences(node: TemplateNode): string[] {
     }
   }
   return [...ids];
+}
+
+/** What the expressions of a value read from the scope: which roots, which nodes, and whether they read more. */
+export interface ScopeUse {
+  /** The root names read (`input`, `nodes`, `item`, …). */
+  roots: Set<string>;
+  /** The nodes read by id (`nodes.<id>`). */
+  nodes: Set<string>;
+  /** True when an expression reads `nodes` as a whole (`$keys(nodes)`), or the scope itself (`$$`). */
+  allNodes: boolean;
+  /** True when an expression reads the scope itself (`$$`, `$lookup($$, 'input')`): it may read any of it. */
+  whole: boolean;
+}
+
+/**
+ * What the expressions in `value` read from the scope, for a caller that hands on only that much of it (a map's
+ * per-item scope). Expressions that do not parse read nothing (validation reports them).
+ */
+export function scopeUse(value: unknown): ScopeUse {
+  const use: ScopeUse = { roots: new Set(), nodes: new Set(), allNodes: false, whole: false };
+  for (const site of expressionSites(value)) {
+    if (site.source === null) continue;
+    let found: Found;
+    try {
+      found = walkExpression(site.source);
+    } catch {
+      continue;
+    }
+    if (found.whole) use.whole = use.allNodes = true;
+    for (const reference of found.references) {
+      use.roots.add(reference.root);
+      const id = referencedNode(reference);
+      if (id !== undefined) use.nodes.add(id);
+      else if (reference.root === 'nodes') use.allNodes = true;
+    }
+  }
+  return use;
 }
 
 /** True when an expression is nothing but `nodes.<id>.output`: a plain path of names, without filters. */

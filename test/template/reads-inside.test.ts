@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readsInsideOutputs } from '../../src/template/references.js';
+import { readsInsideOutputs, scopeUse } from '../../src/template/references.js';
 
 describe('readsInsideOutputs: which expressions need a stored output rather than its reference', () => {
   const big = new Set(['big']);
@@ -28,5 +28,27 @@ describe('readsInsideOutputs: which expressions need a stored output rather than
     expect(readsInsideOutputs('nodes.big.output.body', big)).toBe(false);
     expect(readsInsideOutputs('{{ nodes.big.output.( }}', big)).toBe(false);
     expect(readsInsideOutputs('{{ nodes.big.output.body }}', new Set())).toBe(false);
+  });
+});
+
+describe('scopeUse: what a map must hand its per-item expressions', () => {
+  it('names the roots and nodes read, through `$$` paths too', () => {
+    const use = scopeUse({ url: '{{ input.base }}/{{ item }}', body: '{{ $$.nodes.a.output & nodes.b.status }}' });
+    expect([...use.roots].sort()).toEqual(['input', 'item', 'nodes']);
+    expect([...use.nodes].sort()).toEqual(['a', 'b']);
+    expect([use.allNodes, use.whole]).toEqual([false, false]);
+  });
+
+  it('reads every node when `nodes` is read as a whole, and everything when the scope itself is', () => {
+    expect(scopeUse('{{ $keys(nodes) }}')).toMatchObject({ allNodes: true, whole: false });
+    for (const value of ['{{ $$ }}', '{{ $ }}', '{{ $keys($$) }}', "{{ $lookup($$, 'input') }}", '{{ $count($) }}']) {
+      expect(scopeUse(value), value).toMatchObject({ allNodes: true, whole: true });
+    }
+  });
+
+  it('does not count `$` where it is the current value, in a filter or a later step', () => {
+    for (const value of ['{{ item.prices[$ > 2] }}', '{{ nodes.a.output.$ }}', '{{ item.tags.$uppercase($) }}']) {
+      expect(scopeUse(value), value).toMatchObject({ whole: false });
+    }
   });
 });

@@ -59,6 +59,39 @@ describe('map and subworkflow nodes', () => {
     expect(history.events?.length).toBeLessThan(200);
   }, 120_000);
 
+  it('gives per-item expressions that read `nodes` as a whole every node, and the input only to those that read it', async () => {
+    await upload(world, {
+      id: 'whole-nodes', name: 'Whole nodes',
+      nodes: [
+        { id: 'a', type: 'transform', config: { value: 1 } },
+        { id: 'b', type: 'transform', config: { value: 2 } },
+        { id: 'each', type: 'map', needs: ['a', 'b'], config: { items: '{{ [1, 2] }}', node: { type: 'transform', config: { value: '{{ $count($keys(nodes)) + item }}' } } } },
+        { id: 'tagged', type: 'map', needs: ['a'], config: { items: '{{ [1, 2] }}', node: { type: 'transform', config: { value: '{{ input.tag & $string(nodes.a.output + item) }}' } } } },
+      ],
+      output: { each: '{{ nodes.each.output }}', tagged: '{{ nodes.tagged.output }}' },
+    });
+    const { state } = await finish(world, await start(world, 'whole-nodes', { tag: 't' }));
+    expect(state.output).toEqual({ each: [5, 6], tagged: ['t2', 't3'] });
+  });
+
+  it('leaves a large run input out of the batches of a map that does not read it, so the run\'s history stays small', async () => {
+    await upload(world, {
+      id: 'input-list', name: 'Input list',
+      nodes: [{ id: 'each', type: 'map', config: { items: '{{ input.records }}', node: { type: 'transform', config: { value: '{{ item.id }}' } } } }],
+      output: '{{ $sum(nodes.each.output) }}',
+    });
+    // 2,400 records, 1.3 MB: five batch children, each of which carried the whole input before.
+    const records = Array.from({ length: 2400 }, (_, i) => ({ id: i, text: 'r'.repeat(530) }));
+    const runId = await start(world, 'input-list', { records });
+    const { state } = await finish(world, runId);
+    expect(state.output).toBe((2399 * 2400) / 2);
+    const { events } = await world.temporal.client.workflow.getHandle(runId).fetchHistory();
+    const starts = events!.flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.input?.payloads ?? []);
+    expect(starts).toHaveLength(5);
+    // Each batch carries its 480 items (about 270 KB) and a small scope: not the 1.3 MB input.
+    expect(Math.max(...starts.map((p) => p.data?.length ?? 0))).toBeLessThan(400_000);
+  }, 60_000);
+
   it('runs a sub-workflow at a pinned version and outputs its output; the child is a run of its own', async () => {
     await upload(world, {
       id: 'parent', name: 'Parent',

@@ -10,7 +10,7 @@ import { childInputValuesPatch } from '../../src/workflows/child-input.js';
 import { carryBlobsPatch } from '../../src/workflows/large-values.js';
 import { configBlobsPatch } from '../../src/workflows/nodes/activity.js';
 import { batchOutputBlobsPatch } from '../../src/workflows/map-batch.js';
-import { mapSizedSlicesPatch } from '../../src/workflows/nodes/map.js';
+import { mapSizedSlicesPatch, mapWholeScopePatch } from '../../src/workflows/nodes/map.js';
 import { mapItemBlobReadsPatch, mapScopeBlobsPatch } from '../../src/workflows/nodes/map-items.js';
 import { mapStoredItemsPatch } from '../../src/workflows/stored-items.js';
 import { statusAttributePatch } from '../../src/workflows/status-attribute.js';
@@ -35,7 +35,7 @@ const historiesDir = path.join(import.meta.dirname, 'histories');
 const { History } = temporal.api.history.v1;
 
 /** Every change of the interpreter, in the order they were made. */
-const patchesOldestFirst: Change[] = [quickStartPatch, leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch, batchOutputBlobsPatch, handOverWaitingPatch, mapSizedSlicesPatch, childInputValuesPatch, mapScopeBlobsPatch];
+const patchesOldestFirst: Change[] = [quickStartPatch, leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch, batchOutputBlobsPatch, handOverWaitingPatch, mapSizedSlicesPatch, childInputValuesPatch, mapScopeBlobsPatch, mapWholeScopePatch];
 
 /** The revision a history's run was started on (its input's `revision`), if any. */
 function revisionOf(history: temporal.api.history.v1.IHistory): number | undefined {
@@ -114,7 +114,7 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     await upstream?.close();
   });
 
-  it('records the slice, a branch with skips, an approval, a failure retried by an operator, parallel nodes, blob reads, a carried continue-as-new, a large config, a map over a stored list, a map joining stored outputs, waits handed over and a map cut by size, a child reading a stored input and a map carrying its scope by reference', async () => {
+  it('records the slice, a branch with skips, an approval, a failure retried by an operator, parallel nodes, blob reads, a carried continue-as-new, a large config, a map over a stored list, a map joining stored outputs, waits handed over and a map cut by size, a child reading a stored input, a map carrying its scope by reference and one reading every node', async () => {
     const slice = await runOf({
       id: 'slice', name: 'Slice',
       nodes: [
@@ -298,5 +298,17 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     });
     await save('map-scope', mapScope);
     await save('map-scope-batch', `${mapScope}.each.1.batch-0`);
+
+    // Per-item expressions reading `nodes` as a whole, and a map that leaves the run's input out of its batches.
+    const mapWhole = await runOf({
+      id: 'map-whole', name: 'Map whole',
+      nodes: [
+        { id: 'a', type: 'transform', config: { value: 1 } },
+        { id: 'each', type: 'map', needs: ['a'], config: { items: '{{ [1..30] }}', node: { type: 'transform', config: { value: '{{ $count($keys(nodes)) + item }}' } } } },
+        { id: 'batched', type: 'map', config: { items: '{{ input.records }}', node: { type: 'transform', config: { value: '{{ item.id }}' } } } },
+      ],
+      output: { each: '{{ $sum(nodes.each.output) }}', batched: '{{ $sum(nodes.batched.output) }}' },
+    }, { records: Array.from({ length: 600 }, (_, i) => ({ id: i, text: 'r'.repeat(100) })) });
+    await save('map-whole', mapWhole);
   });
 });

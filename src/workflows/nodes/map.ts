@@ -1,8 +1,7 @@
 import { executeChild } from '@temporalio/workflow';
 import type { ExpressionScope } from '../../template/expressions.js';
-import type { TemplateNode } from '../../template/model.js';
 import type { MapConfig } from '../../template/node-types/map.js';
-import { nodeReferences } from '../../template/references.js';
+import { scopeUse } from '../../template/references.js';
 import { isBlobRef, measuredSize, type BlobRef } from '../blob-ref.js';
 import { mapBatchWorkflowType } from '../definitions.js';
 import { nodeFailure } from '../failures.js';
@@ -24,10 +23,22 @@ export const mapBatchSize = 500;
  */
 export const mapSizedSlicesPatch = change('weft-map-sized-slices', 11);
 
-/** The scope per-item expressions need: the input, the run, and only the nodes they read (batches carry it). */
-function itemScope(scope: ExpressionScope, node: TemplateNode, inner: MapInner): ExpressionScope {
-  const read = nodeReferences({ ...node, when: undefined, config: inner });
-  return { ...scope, nodes: Object.fromEntries(read.filter((id) => scope.nodes[id]).map((id) => [id, scope.nodes[id]!])) };
+/**
+ * Since this patch a map whose per-item expressions read `nodes` as a whole (`$keys(nodes)`) or the scope itself
+ * (`$$`) gives them every node; before it, only the nodes they named. Asked for only by such maps.
+ */
+export const mapWholeScopePatch = change('weft-map-whole-scope', 14);
+
+/**
+ * The scope per-item expressions need, which batches and slice evaluations carry: the run, the input only when
+ * they read it (a run's input may weigh up to Temporal's 2 MB, and each batch would carry it into the run's
+ * history), and only the nodes they read.
+ */
+function itemScope(scope: ExpressionScope, inner: MapInner): ExpressionScope {
+  const use = scopeUse(inner);
+  if (use.allNodes && hasChange(mapWholeScopePatch)) return use.whole ? scope : { ...scope, input: use.roots.has('input') ? scope.input : undefined };
+  const nodes = Object.fromEntries([...use.nodes].filter((id) => scope.nodes[id]).map((id) => [id, scope.nodes[id]!]));
+  return { ...scope, input: use.roots.has('input') || use.whole ? scope.input : undefined, nodes };
 }
 
 /** Runs `task` over `count` slots, `lanes` at a time, resolving in slot order. */
@@ -54,7 +65,7 @@ export const runMapNode: NodeExecutor = async ({ runId, node, config, attempt, s
   const c = config as MapConfig;
   const concurrency = Math.min(c.concurrency ?? maxParallel, maxParallel);
   const inner: MapInner = c.node ? { node: c.node } : { template: c.template ?? '', version: c.version, input: c.input };
-  const work = (): MapWork => ({ runId, nodeId: node.id, attempt, inner, scope: itemScope(scope, node, inner), activityOptions });
+  const work = (): MapWork => ({ runId, nodeId: node.id, attempt, inner, scope: itemScope(scope, inner), activityOptions });
   if (isBlobRef(c.items) && hasChange(mapStoredItemsPatch)) return runStoredItems(work(), c.items, concurrency);
   if (!Array.isArray(c.items)) throw nodeFailure('MapItemsNotAList', `items is ${c.items === null ? 'null' : typeof c.items}, not a list`);
   const items: unknown[] = c.items;
