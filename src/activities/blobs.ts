@@ -59,10 +59,15 @@ export async function resolveRefs(db: Db, value: unknown, missing?: (ref: BlobRe
   return Object.fromEntries(entries);
 }
 
-/** A scope whose node outputs read as the values their blob references stand for; the scope itself when it holds none. */
-export async function withStoredOutputs(db: Db, scope: ExpressionScope): Promise<ExpressionScope> {
+/**
+ * A scope whose node outputs read as the values their blob references stand for (those of the nodes `only`
+ * accepts, when given); the scope itself when it holds none.
+ */
+export async function withStoredOutputs(db: Db, scope: ExpressionScope, only?: (nodeId: string) => boolean): Promise<ExpressionScope> {
   if (!holdsBlobRef(scope.nodes)) return scope;
-  return { ...scope, nodes: (await resolveRefs(db, scope.nodes)) as ExpressionScope['nodes'] };
+  if (!only) return { ...scope, nodes: (await resolveRefs(db, scope.nodes)) as ExpressionScope['nodes'] };
+  const entries = await Promise.all(Object.entries(scope.nodes).map(async ([id, node]) => [id, only(id) ? ((await resolveRefs(db, node)) as typeof node) : node] as const));
+  return { ...scope, nodes: Object.fromEntries(entries) };
 }
 
 /** Creates the local activity that stores a large value the workflow produced (a map's outputs, a run's output). */

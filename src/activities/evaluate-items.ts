@@ -1,8 +1,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client.js';
 import { evaluateValue, ExpressionError, type ExpressionScope } from '../template/expressions.js';
-import type { BlobRef } from '../workflows/blob-ref.js';
-import { storeIfLarge, withStoredOutputs } from './blobs.js';
+import { readsInsideOutputs } from '../template/references.js';
+import { mapItemBlobThresholdBytes, type BlobRef } from '../workflows/blob-ref.js';
+import { storeIfLarge, storeLargeParts, withStoredOutputs } from './blobs.js';
 
 /** A map's per-item `transform`, evaluated for a slice of its items. */
 export interface ItemsEvaluation {
@@ -13,6 +14,13 @@ export interface ItemsEvaluation {
   offset: number;
   /** When given, outputs too large for history are stored under this run and answered by reference. */
   runId?: string;
+  /**
+   * The value is each item's config (or child input), not a `transform`'s: outputs it hands on whole stay
+   * references, which the node's activity (or the child run) resolves, and each config's parts past
+   * {@link mapItemBlobThresholdBytes} are stored under `runId`. The slice's configs come back inline, into the
+   * run's history, so that they stay small.
+   */
+  configs?: boolean;
 }
 
 /**
@@ -21,9 +29,10 @@ export interface ItemsEvaluation {
  * many: outside it, 10,000 items take milliseconds instead of minutes. Pure, so a retried attempt is harmless.
  */
 export function createEvaluateItemsActivity(db: Db) {
-  return async function evaluateItems({ value, scope: given, items, offset, runId }: ItemsEvaluation): Promise<unknown[] | BlobRef> {
-    // Outputs the run holds as blob references are read as the values they stand for.
-    const scope = await withStoredOutputs(db, given);
+  return async function evaluateItems({ value, scope: given, items, offset, runId, configs }: ItemsEvaluation): Promise<unknown[] | BlobRef> {
+    // Outputs the run holds as blob references are read as the values they stand for; a config's, only those it
+    // reads inside.
+    const scope = await withStoredOutputs(db, given, configs ? (id) => readsInsideOutputs(value, new Set([id])) : undefined);
     const outputs: unknown[] = [];
     for (let i = 0; i < items.length; i++) {
       try {
@@ -34,7 +43,9 @@ export function createEvaluateItemsActivity(db: Db) {
         throw err;
       }
     }
+    if (runId === undefined) return outputs;
+    if (configs) return Promise.all(outputs.map((config) => storeLargeParts(db, runId, config, mapItemBlobThresholdBytes)));
     // A reference when stored: the map joins the slices' outputs (see `joinStoredLists`).
-    return runId === undefined ? outputs : (storeIfLarge(db, runId, outputs) as Promise<unknown[] | BlobRef>);
+    return storeIfLarge(db, runId, outputs) as Promise<unknown[] | BlobRef>;
   };
 }

@@ -422,6 +422,28 @@ describe('long runs: continue-as-new and large outputs', () => {
     }
   }, 60_000);
 
+  it('evaluates per-item configs that read inside a stored output without bringing the outputs they hand on whole into history', async () => {
+    // `settings` is read inside (its `path`) and `payload` handed on whole: both stored, 300 KB each. Before, each
+    // item's config came back from the slice's evaluation with the payload in it, 2.4 MB for eight items.
+    await upload(world, {
+      id: 'item-configs', name: 'Item configs',
+      nodes: [
+        { id: 'settings', type: 'transform', config: { value: "{{ { 'path': '/echo', 'pad': $pad('', 300000, 's') } }}" } },
+        { id: 'payload', type: 'transform', config: { value: "{{ $pad('', 300000, 'p') }}" } },
+        { id: 'each', type: 'map', needs: ['settings', 'payload'], config: { items: '{{ [1..8] }}', node: { type: 'http', config: { method: 'POST', url: `${upstream.url}{{ nodes.settings.output.path }}`, body: { n: '{{ item }}', data: '{{ nodes.payload.output }}' } } } } },
+      ],
+      output: '{{ nodes.each.output.body.length }}',
+    });
+    const runId = await start(world, 'item-configs');
+    const { state } = await finish(world, runId);
+    expect(state.status, JSON.stringify(state.error)).toBe('completed');
+    // Each request carried the whole payload.
+    expect(state.output).toEqual(Array.from({ length: 8 }, (_, i) => JSON.stringify({ n: i + 1, data: ''.padEnd(300000, 'p') }).length));
+    const { events } = await world.temporal.client.workflow.getHandle(runId).fetchHistory();
+    const results = events!.flatMap((e) => e.activityTaskCompletedEventAttributes?.result?.payloads ?? []);
+    expect(Math.max(...results.map((p) => p.data?.length ?? 0))).toBeLessThan(100_000);
+  });
+
   it('continues as new when the outputs it carries pass Temporal\'s payload limit, and reads them after', async () => {
     const wide = Array.from({ length: 80 }, (_, i) => ({ id: `t${i}`, type: 'transform', config: { value: `{{ $pad("${i}", 30000, "x") }}` } }));
     await upload(world, {

@@ -76,8 +76,8 @@ export async function withCarriedScope(work: MapWork): Promise<MapWork> {
 async function evaluateSlice(given: MapWork, value: unknown, items: unknown[], offset: number, what: 'transform' | 'config'): Promise<unknown[] | BlobRef> {
   const work = await withCarriedScope(given);
   const { evaluateItems } = proxyActivities<Activities>({ ...work.activityOptions, summary: `${work.nodeId}[${offset}…${offset + items.length - 1}] (${what})` });
-  // A transform's outputs too large for history come back stored; configs are needed here, item by item.
-  return evaluateItems({ value, scope: work.scope, items, offset, ...(what === 'transform' ? { runId: work.runId } : {}) });
+  // A transform's outputs too large for history come back stored; configs come back each, their large parts stored.
+  return evaluateItems({ value, scope: work.scope, items, offset, runId: work.runId, ...(what === 'config' ? { configs: true } : {}) });
 }
 
 /** The nodes in a map's scope whose output is, or holds, a blob reference. */
@@ -127,7 +127,7 @@ export async function runItems(work: MapWork, items: unknown[], offset: number, 
   // Which outputs hold references is asked only of values that read inside some output: it walks them whole.
   const readsInside = perItem !== undefined && readsInsideOutputs(perItem, new Set(Object.keys(work.scope.nodes)));
   const evaluated = readsInside && readsInsideOutputs(perItem, blobbedIn(work.scope)) && hasChange(mapItemBlobReadsPatch)
-    ? ((await evaluateSlice(work, perItem, items, offset, 'config')) as unknown[]) // never stored: no run id given
+    ? ((await evaluateSlice(work, perItem, items, offset, 'config')) as unknown[]) // configs: never a stored list
     : undefined;
   const outputs: unknown[] = new Array<unknown>(items.length);
   let next = 0;
