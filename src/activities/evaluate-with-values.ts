@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client.js';
 import { evaluateValue, ExpressionError, type ExpressionScope } from '../template/expressions.js';
+import { readsInsideOutputs } from '../template/references.js';
 import { storeLargeParts, withStoredOutputs } from './blobs.js';
 
 /** A template value to evaluate against a run's scope whose node outputs may be blob references. */
@@ -12,12 +13,13 @@ export interface ValueEvaluation {
 
 /**
  * Creates the local activity that evaluates a template value reading inside node outputs stored as blobs: the
- * references in the scope's node outputs are resolved, the value is evaluated, and the parts of a result too
+ * references of the outputs it reads inside are resolved, the value is evaluated, and the parts of a result too
  * large for history are stored as blobs in turn. Pure apart from that store, so a retried attempt is harmless.
  */
 export function createEvaluateWithValuesActivity(db: Db) {
   return async function evaluateWithValues({ runId, value, scope }: ValueEvaluation): Promise<unknown> {
-    const resolved = await withStoredOutputs(db, scope);
+    // Only outputs read inside: one handed on whole stays the reference it is, rather than being stored again.
+    const resolved = await withStoredOutputs(db, scope, (id) => readsInsideOutputs(value, new Set([id])));
     let result: unknown;
     try {
       result = await evaluateValue(value, resolved);
