@@ -159,6 +159,8 @@ export interface ScopeUse {
   allNodes: boolean;
   /** True when an expression reads the scope itself (`$$`, `$lookup($$, 'input')`): it may read any of it. */
   whole: boolean;
+  /** The input's fields read by name (`input.<field>`), or `'whole'` when the input is read otherwise. */
+  inputFields: Set<string> | 'whole';
 }
 
 /**
@@ -166,7 +168,9 @@ export interface ScopeUse {
  * per-item scope). Expressions that do not parse read nothing (validation reports them).
  */
 export function scopeUse(value: unknown): ScopeUse {
-  const use: ScopeUse = { roots: new Set(), nodes: new Set(), allNodes: false, whole: false };
+  const fields = new Set<string>();
+  let wholeInput = false;
+  const use: ScopeUse = { roots: new Set(), nodes: new Set(), allNodes: false, whole: false, inputFields: fields };
   for (const site of expressionSites(value)) {
     if (site.source === null) continue;
     let found: Found;
@@ -181,8 +185,13 @@ export function scopeUse(value: unknown): ScopeUse {
       const id = referencedNode(reference);
       if (id !== undefined) use.nodes.add(id);
       else if (reference.root === 'nodes') use.allNodes = true;
+      if (reference.root === 'input') {
+        if (reference.rest[0] === undefined) wholeInput = true;
+        else fields.add(reference.rest[0]);
+      }
     }
   }
+  if (wholeInput || use.whole) use.inputFields = 'whole';
   return use;
 }
 

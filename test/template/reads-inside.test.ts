@@ -52,3 +52,13 @@ describe('scopeUse: what a map must hand its per-item expressions', () => {
     }
   });
 });
+
+describe('scopeUse: the input fields read', () => {
+  it('names the fields read by name, and the whole input when it is read otherwise', () => {
+    expect(scopeUse({ a: '{{ input.prefix & item }}', b: '{{ $$.input.tag }}' }).inputFields).toEqual(new Set(['prefix', 'tag']));
+    expect(scopeUse('{{ item }}').inputFields).toEqual(new Set());
+    for (const value of ['{{ input }}', "{{ $lookup(input, 'x') }}", '{{ input.* }}', '{{ input[0] }}', '{{ $keys($$) }}']) {
+      expect(scopeUse(value).inputFields, value).toBe('whole');
+    }
+  });
+});

@@ -30,15 +30,29 @@ export const mapSizedSlicesPatch = change('weft-map-sized-slices', 11);
 export const mapWholeScopePatch = change('weft-map-whole-scope', 14);
 
 /**
- * The scope per-item expressions need, which batches and slice evaluations carry: the run, the input only when
- * they read it (a run's input may weigh up to Temporal's 2 MB, and each batch would carry it into the run's
- * history), and only the nodes they read.
+ * The input as far as per-item expressions read it: its fields they name (`input.<field>`), all of it when they
+ * read it otherwise, nothing when they do not read it. A run's input may weigh up to Temporal's 2 MB, often in a
+ * list the map goes through, and each batch would carry it into the run's history.
+ */
+function inputRead(input: unknown, fields: Set<string> | 'whole'): unknown {
+  if (fields === 'whole') return input;
+  if (fields.size === 0) return undefined;
+  // A path over a list reads the field of every element: only an object's fields can be picked.
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return input;
+  const record = input as Record<string, unknown>;
+  return Object.fromEntries([...fields].filter((field) => field in record).map((field) => [field, record[field]]));
+}
+
+/**
+ * The scope per-item expressions need, which batches and slice evaluations carry: the run, the input as far as
+ * they read it ({@link inputRead}), and only the nodes they read.
  */
 function itemScope(scope: ExpressionScope, inner: MapInner): ExpressionScope {
   const use = scopeUse(inner);
-  if (use.allNodes && hasChange(mapWholeScopePatch)) return use.whole ? scope : { ...scope, input: use.roots.has('input') ? scope.input : undefined };
+  const input = inputRead(scope.input, use.inputFields);
+  if (use.allNodes && hasChange(mapWholeScopePatch)) return { ...scope, input };
   const nodes = Object.fromEntries([...use.nodes].filter((id) => scope.nodes[id]).map((id) => [id, scope.nodes[id]!]));
-  return { ...scope, input: use.roots.has('input') || use.whole ? scope.input : undefined, nodes };
+  return { ...scope, input, nodes };
 }
 
 /** Runs `task` over `count` slots, `lanes` at a time, resolving in slot order. */
