@@ -16,9 +16,13 @@ export const valueLimits = {
  */
 export const forbiddenKeys: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** PostgreSQL's text cannot hold U+0000, so a template (stored as text and `jsonb`) cannot either. */
+const nul = '\u0000';
+const nulMessage = (what: 'string' | 'key') => `this ${what} holds the character U+0000 (NUL), which a template cannot store`;
+
 /**
- * Checks a template value before anything else looks at it: nesting depth, forbidden keys, string length and
- * total size. It walks with an explicit stack, so depth cannot overflow the call stack here; values that fail
+ * Checks a template value before anything else looks at it: nesting depth, forbidden keys, string length, NUL
+ * characters and total size. It walks with an explicit stack, so depth cannot overflow the call stack here; values that fail
  * this check are never handed to the recursive checks that follow.
  */
 export function checkValueSafety(value: unknown): PathProblem[] {
@@ -32,6 +36,7 @@ export function checkValueSafety(value: unknown): PathProblem[] {
     }
     if (typeof current === 'string') {
       if (current.length > valueLimits.maxStringLength) problems.push({ path, message: `this string is longer than ${valueLimits.maxStringLength} characters` });
+      else if (current.includes(nul)) problems.push({ path, message: nulMessage('string') });
       continue;
     }
     if (current === null || typeof current !== 'object') {
@@ -48,6 +53,7 @@ export function checkValueSafety(value: unknown): PathProblem[] {
     // Pushed in reverse so that problems come out in document order.
     for (const [key, item] of entries.reverse()) {
       if (typeof key === 'string' && forbiddenKeys.has(key)) problems.push({ path: [...path, key], message: `"${key}" is not allowed as a key` });
+      else if (typeof key === 'string' && key.includes(nul)) problems.push({ path: [...path, key], message: nulMessage('key') });
       else stack.push({ value: item, path: [...path, key] });
     }
   }

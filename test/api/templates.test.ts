@@ -59,6 +59,13 @@ describe('template routes', () => {
     expect(body.errors?.find((e) => e.path === 'id')?.line).toBe(1);
   });
 
+  it('refuses a template holding the NUL character at its path, and stores nothing', async () => {
+    const res = await world.request('POST', '/api/v1/templates', { ...valid, id: 'nul', name: 'a\u0000b' });
+    expect(res.status).toBe(422);
+    expect((await problem(res)).errors).toEqual([expect.objectContaining({ path: 'name', message: expect.stringContaining('U+0000') })]);
+    expect((await world.request('GET', '/api/v1/templates/nul')).status).toBe(404);
+  });
+
   it('validates without storing', async () => {
     const ok = await world.request('POST', '/api/v1/templates/validate', { ...valid, id: 'not-stored' });
     expect(ok.status).toBe(200);

@@ -67,6 +67,14 @@ describe('hostile input stays harmless', () => {
     expect(many.at(-1)!.message).toMatch(/more problems not shown/);
   });
 
+  it('refuses the NUL character, which the store cannot hold, in strings and keys, at its path', () => {
+    const found = problems(validateTemplate({ id: 't', name: 'a\u0000b', nodes: [{ id: 'a', type: 'transform', config: { value: { 'k\u0000': 1, v: 'x\u0000' } } }] }));
+    expect(found.map((p) => p.path)).toEqual(['name', 'nodes[0].config.value.k\u0000', 'nodes[0].config.value.v']);
+    expect(found.map((p) => p.message.replace(/ holds.*/, ''))).toEqual(['this string', 'this key', 'this string']);
+    expect(found.every((p) => p.message.endsWith('the character U+0000 (NUL), which a template cannot store'))).toBe(true);
+    expect(problems(validateTemplateSource('id: t\nname: "a\\0b"\nnodes: []\n'))[0]).toMatchObject({ path: 'name', line: 2 });
+  });
+
   it('handles huge node counts and edge lists quickly', () => {
     const started = Date.now();
     const nodes = Array.from({ length: 5000 }, (_, i) => ({ id: `n${i}`, type: 'transform', config: { value: i } }));
