@@ -114,4 +114,19 @@ describe('run rooms', () => {
     socket.close();
     expect((await world.request('GET', '/api/v1/runs/no-such-run/room')).status).toBe(404);
   });
+
+  it('refuses text the room cannot record (NUL) as a bad message, at its path, and records nothing of it', async () => {
+    const runId = await waitingRun(world);
+    const member = await join(runId, 'ana', 'viewer');
+    member.send({ type: 'say', runId, text: 'a\u0000b' });
+    member.send({ type: 'handoff', runId, to: 'lee', context: { notes: ['ok', 'x\u0000'] } });
+    await member.until((m) => m.filter((x) => x.type === 'error').length >= 2);
+    expect(member.messages.filter((m) => m.type === 'error')).toEqual([
+      expect.objectContaining({ code: 'bad-message', message: expect.stringMatching(/^text: .*U\+0000/) }),
+      expect.objectContaining({ code: 'bad-message', message: expect.stringMatching(/^context\.notes\[1\]: .*U\+0000/) }),
+    ]);
+    const record = (await (await world.request('GET', `/api/v1/runs/${runId}/room`)).json()) as { items: RoomEntry[] };
+    expect(record.items.map((e) => e.kind)).toEqual(['joined']);
+    member.close();
+  });
 });

@@ -23,7 +23,22 @@ export const roomEntrySchema = z.object({
   data: z.unknown().optional(),
 });
 
-/** What a client sends to take part in a room (besides subscribe/unsubscribe/ping). */
+/** The path of the first string or key in `value` that holds U+0000, which PostgreSQL's text and `jsonb` cannot store. */
+function nulAt(value: unknown, path: Array<string | number> = []): Array<string | number> | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, item] of Array.isArray(value) ? value.entries() : Object.entries(value)) {
+    if (typeof key === 'string' && key.includes('\u0000')) return [...path, key];
+    const found = nulAt(item, [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * What a client sends to take part in a room (besides subscribe/unsubscribe/ping). A room records what it is sent,
+ * so text the store cannot hold is refused as a bad message rather than failing the write.
+ */
 export const roomMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('join'), runId: z.string().min(1).max(200), participant: participantSchema }).strict(),
   z.object({ type: z.literal('leave'), runId: z.string().min(1).max(200) }).strict(),
@@ -36,7 +51,10 @@ export const roomMessageSchema = z.discriminatedUnion('type', [
     type: z.literal('handoff'), runId: z.string().min(1).max(200), to: z.string().min(1).max(100),
     reason: z.string().max(10_000).optional(), context: z.unknown().optional(),
   }).strict(),
-]);
+]).superRefine((message, ctx) => {
+  const path = nulAt(message);
+  if (path) ctx.addIssue({ code: 'custom', path, message: 'holds the character U+0000 (NUL), which a room cannot record' });
+});
 
 export type Role = z.infer<typeof roleSchema>;
 export type Participant = z.infer<typeof participantSchema>;
