@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { command, finish, nodeOf, start, trace, waitFor } from '../support/run-control.js';
+import { command, finish, nodeOf, start, stateOf, trace, waitFor } from '../support/run-control.js';
 import { upload } from '../support/runs.js';
 import { startWorld, type World } from '../support/world.js';
 
@@ -41,6 +41,11 @@ describe('approval nodes', () => {
     expect(bad.status).toBe(422);
     expect((await command(world, runId, 'nodes/publish/approve', { decision: 'approve' })).status).toBe(409);
     expect((await command(world, runId, 'nodes/nope/approve', { decision: 'approve' })).status).toBe(404);
+    // The room records a decision as it is sent: text the store cannot hold is refused before it is taken.
+    const nul = await command(world, runId, 'nodes/review/approve', { decision: 'approve', comment: 'a\u0000b', data: { headline: 'T' } });
+    expect(nul.status).toBe(422);
+    expect(JSON.stringify(nul.body)).toMatch(/comment.*U\+0000|U\+0000.*comment/);
+    expect(nodeOf((await stateOf(world, runId)), 'review').status).toBe('waiting');
 
     const approved = await command(world, runId, 'nodes/review/approve', { decision: 'approve', by: 'ada', comment: 'good', data: { headline: 'Tides' } });
     expect(approved.status).toBe(200);

@@ -1,4 +1,5 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { refuseNul } from '../../db/storable.js';
 import { controlRun, type RunCommand } from '../../runs/control-run.js';
 import { readNodeOutput, readRunOutput } from '../../runs/read-output.js';
 import { approvalDecisionSchema } from '../../template/node-types/approval.js';
@@ -18,7 +19,8 @@ const emptyBody = z.object({}).strict();
 const cancelBody = z.object({ reason: z.string().max(1000).optional() }).strict();
 const retryBody = z.object({ config: z.unknown().optional() }).strict();
 const skipBody = z.object({ output: z.unknown().optional() }).strict();
-const approveBody = approvalDecisionSchema.extend({ by: z.string().min(1).max(200).optional() });
+// The decision is recorded in the run's room as it is sent, so what the store cannot hold is refused up front.
+const approveBody = approvalDecisionSchema.extend({ by: z.string().min(1).max(200).optional() }).superRefine(refuseNul);
 const valueBody = { description: 'the value, whole', content: { 'application/json': { schema: z.unknown() } } };
 
 /**

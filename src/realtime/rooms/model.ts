@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refuseNul } from '../../db/storable.js';
 
 /** Roles in a run's room: owners steer, approvers decide approvals, viewers watch and talk. */
 export const roleSchema = z.enum(['owner', 'approver', 'viewer']);
@@ -23,18 +24,6 @@ export const roomEntrySchema = z.object({
   data: z.unknown().optional(),
 });
 
-/** The path of the first string or key in `value` that holds U+0000, which PostgreSQL's text and `jsonb` cannot store. */
-function nulAt(value: unknown, path: Array<string | number> = []): Array<string | number> | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
-  if (value === null || typeof value !== 'object') return undefined;
-  for (const [key, item] of Array.isArray(value) ? value.entries() : Object.entries(value)) {
-    if (typeof key === 'string' && key.includes('\u0000')) return [...path, key];
-    const found = nulAt(item, [...path, key]);
-    if (found) return found;
-  }
-  return undefined;
-}
-
 /**
  * What a client sends to take part in a room (besides subscribe/unsubscribe/ping). A room records what it is sent,
  * so text the store cannot hold is refused as a bad message rather than failing the write.
@@ -51,10 +40,7 @@ export const roomMessageSchema = z.discriminatedUnion('type', [
     type: z.literal('handoff'), runId: z.string().min(1).max(200), to: z.string().min(1).max(100),
     reason: z.string().max(10_000).optional(), context: z.unknown().optional(),
   }).strict(),
-]).superRefine((message, ctx) => {
-  const path = nulAt(message);
-  if (path) ctx.addIssue({ code: 'custom', path, message: 'holds the character U+0000 (NUL), which a room cannot record' });
-});
+]).superRefine(refuseNul);
 
 export type Role = z.infer<typeof roleSchema>;
 export type Participant = z.infer<typeof participantSchema>;
