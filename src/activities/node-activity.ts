@@ -1,7 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { redactSecrets, resolveSecretMarkers, SecretMissingError } from '../template/secrets.js';
 import type { Db } from '../db/client.js';
-import { resolveRefs, storeIfLarge } from './blobs.js';
+import { resolveRefs, storeIfLarge, storeLargeParts } from './blobs.js';
 import type { NodeActivityInput, NodeActivityResult } from './node-input.js';
 import { NodeProgress, type LivePublisher } from './progress.js';
 
@@ -50,10 +50,16 @@ export function nodeActivity<Config>(name: string, deps: { db: Db; publish?: Liv
         const output = redactSecrets(await work({ ...input, config }, progress), used);
         return { output: await storeIfLarge(deps.db, input.runId, output ?? null, input.storeAbove), attempt };
       } catch (err) {
-        // A failure's message and details enter history too.
-        if (used.length > 0 && err instanceof ApplicationFailure) throw redactedFailure(err, used);
-        if (used.length > 0 && err instanceof Error) err.message = redactSecrets(err.message, used) as string;
-        throw err;
+        if (!(err instanceof ApplicationFailure)) {
+          if (used.length > 0 && err instanceof Error) err.message = redactSecrets(err.message, used) as string;
+          throw err;
+        }
+        // A failure's message and details enter history too: secrets are taken out, and details too large for it
+        // (an error page a server answered with) are stored as an output would be, part by part.
+        const redacted = (err.details && used.length > 0 ? (redactSecrets(err.details, used) as unknown[]) : err.details) ?? undefined;
+        const details = redacted && (await Promise.all(redacted.map((d) => storeLargeParts(deps.db, input.runId, d, input.storeAbove))));
+        if (used.length === 0 && (details ?? []).every((d, i) => d === err.details?.[i])) throw err;
+        throw rebuiltFailure(err, redactSecrets(err.message, used) as string, details);
       }
     } finally {
       stop();
@@ -65,14 +71,14 @@ export function nodeActivity<Config>(name: string, deps: { db: Db; publish?: Liv
 }
 
 /**
- * `failure` with the secrets `used` taken out of its message and details (the answer an `http` failure carries);
- * node types throw failures without a cause, so none is carried over.
+ * `failure` with another message and details (secrets taken out, large parts stored); node types throw failures
+ * without a cause, so none is carried over.
  */
-function redactedFailure(failure: ApplicationFailure, used: readonly string[]): ApplicationFailure {
+function rebuiltFailure(failure: ApplicationFailure, message: string, details: unknown[] | undefined): ApplicationFailure {
   return ApplicationFailure.create({
     type: failure.type ?? undefined,
-    message: redactSecrets(failure.message, used) as string,
-    details: failure.details ? (redactSecrets(failure.details, used) as unknown[]) : undefined,
+    message,
+    details,
     nonRetryable: failure.nonRetryable ?? undefined,
     // Weft's node types give a delay in ms (an answer's Retry-After).
     nextRetryDelay: typeof failure.nextRetryDelay === 'number' ? failure.nextRetryDelay : undefined,

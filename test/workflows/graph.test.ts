@@ -15,6 +15,8 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
       'GET /flaky': (_req, res) => (++flakyCalls < 3 ? json(res, 503, { error: 'busy' }) : json(res, 200, { calls: flakyCalls })),
       'GET /bad': (_req, res) => json(res, 400, { error: 'bad request' }),
       'GET /ok': (_req, res) => json(res, 200, { ok: true }),
+      // A 3 MB error page, past what a failure may carry through Temporal.
+      'GET /error-page': (_req, res) => void res.writeHead(502, { 'content-type': 'text/html' }).end(`<p>${'e'.repeat(3_000_000)}</p>`),
       // Answers after 3 s, past the node's timeout.
       'GET /slow': (_req, res) => void setTimeout(() => json(res, 200, { late: true }), 3_000),
     });
@@ -108,6 +110,20 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
     expect(nodeOf(state, 'next').status).toBe('cancelled');
     expect(upstream.received.filter((r) => r.path === '/bad').length - before).toBe(1);
     expect(trace(events).at(-1)).toBe('run.failed');
+  });
+
+  it('fails with the server\'s answer when it is too large for history: its body is stored, and a 5xx is still retried', async () => {
+    await upload(world, {
+      id: 'error-page', name: 'Error page',
+      nodes: [{ id: 'get', type: 'http', onError: 'continue', retry: { maxAttempts: 2, initialInterval: '50ms' }, config: { url: `${upstream.url}/error-page` } }],
+    });
+    const before = upstream.received.filter((r) => r.path === '/error-page').length;
+    const { state } = await finish(world, await start(world, 'error-page'));
+    expect(nodeOf(state, 'get')).toMatchObject({
+      status: 'failed', attempts: 2,
+      error: { type: 'HttpServerError', message: `GET ${upstream.url}/error-page answered 502 Bad Gateway`, details: { status: 502, body: { $ref: expect.stringMatching(/^blob:/) as unknown } } },
+    });
+    expect(upstream.received.filter((r) => r.path === '/error-page').length - before).toBe(2);
   });
 
   it('says why a request got no answer: a refused connection and a timeout are retried, then fail the node', async () => {
