@@ -28,8 +28,11 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
   return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
-/** Reads the body, counting bytes as they arrive so that progress reports can say how far it got. */
-async function readBody(response: Response, received: { bytes: number }): Promise<unknown> {
+/**
+ * Reads the body, counting bytes as they arrive so that progress reports can say how far it got: parsed when the
+ * answer is JSON, text when it is UTF-8, base64 otherwise.
+ */
+async function readBody(response: Response, received: { bytes: number }): Promise<Pick<HttpOutput, 'body' | 'bodyEncoding'>> {
   const chunks: Uint8Array[] = [];
   if (response.body) {
     for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
@@ -37,16 +40,26 @@ async function readBody(response: Response, received: { bytes: number }): Promis
       received.bytes += chunk.byteLength;
     }
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const bytes = Buffer.concat(chunks);
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    // Not text (an image, an archive): as base64, which keeps every byte, where UTF-8 would replace some.
+    return { body: bytes.toString('base64'), bodyEncoding: 'base64' };
+  }
   if (/\bjson\b/i.test(response.headers.get('content-type') ?? '') && text.length > 0) {
     try {
-      return JSON.parse(text) as unknown;
+      return { body: JSON.parse(text) as unknown };
     } catch {
-      return text;
+      return { body: text };
     }
   }
-  return text;
+  return { body: text };
 }
+
+// `fatal`: bytes that are not UTF-8 throw rather than turn into U+FFFD.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * What a request that got no whole answer fails with, retried like a 5xx: `HttpTimeout` when the node's
@@ -106,7 +119,7 @@ async function request(fetchImpl: typeof fetch, config: HttpConfig, received: { 
   let output: HttpOutput;
   try {
     response = await fetchImpl(withQuery(config.url, config.query), { method: config.method, headers, body, signal: AbortSignal.any(signals) });
-    output = { status: response.status, headers: Object.fromEntries(response.headers), body: await readBody(response, received) };
+    output = { status: response.status, headers: Object.fromEntries(response.headers), ...(await readBody(response, received)) };
   } catch (err) {
     throw unanswered(config, cancellationSignal, err);
   }

@@ -5,6 +5,9 @@ import { upload } from '../support/runs.js';
 import { json, startUpstream } from '../support/upstream.js';
 import { startWorld, type World } from '../support/world.js';
 
+/** Bytes that are not UTF-8: a PNG signature and a few more. */
+const logo = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0x00, 0xfe]);
+
 describe('the interpreter: graphs, joins, skips, retries and onError', () => {
   let world: World;
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
@@ -15,6 +18,7 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
       'GET /flaky': (_req, res) => (++flakyCalls < 3 ? json(res, 503, { error: 'busy' }) : json(res, 200, { calls: flakyCalls })),
       'GET /bad': (_req, res) => json(res, 400, { error: 'bad request' }),
       'GET /ok': (_req, res) => json(res, 200, { ok: true }),
+      'GET /logo': (_req, res) => void res.writeHead(200, { 'content-type': 'image/png' }).end(logo),
       // A 3 MB error page, past what a failure may carry through Temporal.
       'GET /error-page': (_req, res) => void res.writeHead(502, { 'content-type': 'text/html' }).end(`<p>${'e'.repeat(3_000_000)}</p>`),
       // Answers after 3 s, past the node's timeout.
@@ -110,6 +114,19 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
     expect(nodeOf(state, 'next').status).toBe('cancelled');
     expect(upstream.received.filter((r) => r.path === '/bad').length - before).toBe(1);
     expect(trace(events).at(-1)).toBe('run.failed');
+  });
+
+  it('outputs a body that is not text as base64, every byte kept, and says so', async () => {
+    await upload(world, {
+      id: 'logo', name: 'Logo',
+      nodes: [{ id: 'get', type: 'http', config: { url: `${upstream.url}/logo` } }, { id: 'ok', type: 'http', config: { url: `${upstream.url}/ok` } }],
+      output: { logo: '{{ nodes.get.output.body }}', encoding: '{{ nodes.get.output.bodyEncoding }}', ok: '{{ nodes.ok.output }}' },
+    });
+    const { state } = await finish(world, await start(world, 'logo'));
+    expect(state.output).toMatchObject({ logo: logo.toString('base64'), encoding: 'base64' });
+    expect(Buffer.from((state.output as { logo: string }).logo, 'base64').equals(logo)).toBe(true);
+    // Text stays text, without an encoding.
+    expect(Object.keys((state.output as { ok: object }).ok).sort()).toEqual(['body', 'headers', 'status']);
   });
 
   it('fails with the server\'s answer when it is too large for history: its body is stored, and a 5xx is still retried', async () => {

@@ -17,17 +17,19 @@ export const httpConfigSchema = z
 /** An `http` node's config, after defaults. */
 export type HttpConfig = z.infer<typeof httpConfigSchema>;
 
-/** What an `http` node outputs: the body is parsed when the response is JSON. */
+/** What an `http` node outputs: the body is parsed when the response is JSON, and text when it is UTF-8. */
 export interface HttpOutput {
   status: number;
   headers: Record<string, string>;
   body: unknown;
+  /** Set when the body is not text (an image, an archive): `body` is then its bytes in base64. */
+  bodyEncoding?: 'base64';
 }
 
 export const httpNode = defineNodeType({
   type: 'http',
   title: 'HTTP request',
-  description: 'Calls a URL and outputs {status, headers, body}. 4xx other than 408/429 fail at once; 5xx, 408 and 429 are retried, honouring Retry-After.',
+  description: 'Calls a URL and outputs {status, headers, body}; a body that is not text comes as base64, with bodyEncoding: "base64". 4xx other than 408/429 fail at once; 5xx, 408 and 429 are retried, honouring Retry-After.',
   config: httpConfigSchema,
   runsAs: 'activity',
 });
