@@ -9,14 +9,25 @@ import type { LivePublisher } from './progress.js';
 /** Statuses worth retrying: the server may answer differently later. */
 const retryableStatuses = new Set([408, 429]);
 
-function withQuery(url: string, query: HttpConfig['query']): string {
-  if (!query) return url;
-  const target = new URL(url);
-  for (const [key, value] of Object.entries(query)) {
+/** A request that cannot be made as configured: trying again makes the same request, so it is not retried. */
+function invalidRequest(config: HttpConfig, why: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`${config.method} ${config.url} cannot be sent: ${why}`, 'HttpInvalidRequest');
+}
+
+/** The URL to call, with the query added; an `HttpInvalidRequest` when it is not an http(s) URL. */
+function targetOf(config: HttpConfig): URL {
+  let target: URL;
+  try {
+    target = new URL(config.url);
+  } catch {
+    throw invalidRequest(config, 'the url is not a URL');
+  }
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') throw invalidRequest(config, `the url's scheme is ${target.protocol.slice(0, -1)}, not http or https`);
+  for (const [key, value] of Object.entries(config.query ?? {})) {
     if (value === undefined || value === null) continue;
     for (const item of Array.isArray(value) ? value : [value]) target.searchParams.append(key, typeof item === 'string' ? item : JSON.stringify(item));
   }
-  return target.toString();
+  return target;
 }
 
 /** Seconds or an HTTP date in `Retry-After`, as milliseconds from now. */
@@ -108,6 +119,7 @@ async function request(fetchImpl: typeof fetch, config: HttpConfig, received: { 
   const { cancellationSignal } = Context.current();
   const signals = [cancellationSignal];
   if (config.timeout) signals.push(AbortSignal.timeout(durationMs(config.timeout)));
+  const target = targetOf(config);
   const hasBody = config.body !== undefined && config.body !== null && !['GET', 'HEAD'].includes(config.method);
   const headers: Record<string, string> = { ...config.headers };
   let body: string | undefined;
@@ -115,10 +127,17 @@ async function request(fetchImpl: typeof fetch, config: HttpConfig, received: { 
     body = typeof config.body === 'string' ? config.body : JSON.stringify(config.body);
     if (typeof config.body !== 'string' && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
   }
+  let request: Request;
+  try {
+    request = new Request(target, { method: config.method, headers, body, signal: AbortSignal.any(signals) });
+  } catch (err) {
+    // A header value with a line break, a method fetch refuses: the same on every try.
+    throw invalidRequest(config, err instanceof Error ? err.message : String(err));
+  }
   let response: Response;
   let output: HttpOutput;
   try {
-    response = await fetchImpl(withQuery(config.url, config.query), { method: config.method, headers, body, signal: AbortSignal.any(signals) });
+    response = await fetchImpl(request);
     output = { status: response.status, headers: Object.fromEntries(response.headers), ...(await readBody(response, received)) };
   } catch (err) {
     throw unanswered(config, cancellationSignal, err);

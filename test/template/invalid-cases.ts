@@ -60,6 +60,8 @@ export const configCases: InvalidCase[] = [
   { name: 'unknown node type', text: doc('{ id: a, type: emial, config: {} }'), errors: [{ path: 'nodes[0].type', line: 4, message: /unknown node type "emial".*http/ }] },
   { name: 'misspelt node type', text: doc('{ id: a, type: htp, config: {} }'), errors: [{ path: 'nodes[0].type', line: 4, message: /unknown node type "htp": did you mean "http"\?/ }] },
   { name: 'http without url', text: doc('{ id: a, type: http, config: { method: GET } }'), errors: [{ path: 'nodes[0].config.url', line: 4 }] },
+  { name: 'http url that is not a URL', text: doc('{ id: a, type: http, config: { url: "orders/42" } }'), errors: [{ path: 'nodes[0].config.url', line: 4, message: /http:\/\/ or https:\/\/ URL/ }] },
+  { name: 'http url of another scheme', text: doc('{ id: a, type: http, config: { url: "ftp://127.0.0.1/x" } }'), errors: [{ path: 'nodes[0].config.url', line: 4, message: /http:\/\/ or https:\/\/ URL/ }] },
   { name: 'http method FETCH', text: doc('{ id: a, type: http, config: { method: FETCH, url: "http://127.0.0.1/" } }'), errors: [{ path: 'nodes[0].config.method', line: 4, column: 44, message: /GET, POST/ }] },
   { name: 'http unknown config key', text: doc('{ id: a, type: http, config: { url: "http://127.0.0.1/", verb: GET } }'), errors: [{ path: 'nodes[0].config', line: 4, message: /verb/ }] },
   { name: 'node field inside a config', text: doc('{ id: a, type: http, config: { url: "http://127.0.0.1/", retry: { maxAttempts: 2 } } }'), errors: [{ path: 'nodes[0].config', line: 4, message: /"retry" is a field of the node: put it beside "config", not inside it/ }] },

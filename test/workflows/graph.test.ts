@@ -116,6 +116,25 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
     expect(trace(events).at(-1)).toBe('run.failed');
   });
 
+  it('fails a request that cannot be made as configured at once, without retrying: a URL, a scheme, a header', async () => {
+    await upload(world, {
+      id: 'invalid-requests', name: 'Invalid requests', maxParallel: 3,
+      nodes: [
+        { id: 'url', type: 'http', onError: 'continue', retry: { maxAttempts: 3, initialInterval: '1s' }, config: { url: '{{ input.url }}' } },
+        { id: 'scheme', type: 'http', onError: 'continue', retry: { maxAttempts: 3, initialInterval: '1s' }, config: { url: '{{ "ftp://127.0.0.1/x" }}' } },
+        { id: 'header', type: 'http', onError: 'continue', retry: { maxAttempts: 3, initialInterval: '1s' }, config: { url: `${upstream.url}/ok`, headers: { 'x-note': 'two\nlines' } } },
+      ],
+    });
+    const before = upstream.received.length;
+    const { state } = await finish(world, await start(world, 'invalid-requests', { url: 'orders/42' }));
+    expect(state.nodes.map((n) => [n.id, n.status, n.attempts, n.error?.type])).toEqual([
+      ['url', 'failed', 1, 'HttpInvalidRequest'], ['scheme', 'failed', 1, 'HttpInvalidRequest'], ['header', 'failed', 1, 'HttpInvalidRequest'],
+    ]);
+    expect(nodeOf(state, 'url').error?.message).toBe('GET orders/42 cannot be sent: the url is not a URL');
+    expect(nodeOf(state, 'scheme').error?.message).toBe('GET ftp://127.0.0.1/x cannot be sent: the url\'s scheme is ftp, not http or https');
+    expect(upstream.received.length).toBe(before);
+  });
+
   it('outputs a body that is not text as base64, every byte kept, and says so', async () => {
     await upload(world, {
       id: 'logo', name: 'Logo',

@@ -1,12 +1,18 @@
 import { z } from 'zod';
+import { hasExpression } from '../expressions.js';
 import { durationSchema } from '../model.js';
 import { defineNodeType } from './define.js';
+
+/** True for an absolute http or https URL, what a node can call. */
+function isHttpUrl(url: string): boolean {
+  return URL.canParse(url) && ['http:', 'https:'].includes(new URL(url).protocol);
+}
 
 /** Config of an `http` node. */
 export const httpConfigSchema = z
   .object({
     method: z.string().regex(/^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|\{\{[\s\S]*\}\})$/, 'use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS').default('GET'),
-    url: z.string().min(1),
+    url: z.string().min(1).refine((url) => hasExpression(url) || isHttpUrl(url), 'must be an http:// or https:// URL (or hold an expression)'),
     query: z.record(z.string(), z.unknown()).optional(),
     headers: z.record(z.string(), z.string()).optional(),
     body: z.unknown().optional(),
