@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { durationMs } from '../template/duration.js';
-import type { HttpConfig, HttpOutput } from '../template/node-types/http.js';
+import { defaultMaxResponseBytes, type HttpConfig, type HttpOutput } from '../template/node-types/http.js';
 import type { Db } from '../db/client.js';
 import { nodeActivity } from './node-activity.js';
 import type { NodeActivityInput } from './node-input.js';
@@ -43,12 +43,22 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
  * Reads the body, counting bytes as they arrive so that progress reports can say how far it got: parsed when the
  * answer is JSON, text when it is UTF-8, base64 otherwise.
  */
-async function readBody(response: Response, received: { bytes: number }): Promise<Pick<HttpOutput, 'body' | 'bodyEncoding'>> {
+async function readBody(config: HttpConfig, response: Response, received: { bytes: number }): Promise<Pick<HttpOutput, 'body' | 'bodyEncoding'>> {
+  const limit = config.maxResponseBytes ?? defaultMaxResponseBytes;
+  const tooLarge = () => ApplicationFailure.nonRetryable(
+    `${config.method} ${config.url} answered ${response.status} with a body past ${limit} bytes (maxResponseBytes)`, 'HttpResponseTooLarge',
+  );
+  if (Number(response.headers.get('content-length') ?? 0) > limit) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
   const chunks: Uint8Array[] = [];
   if (response.body) {
     for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
       chunks.push(chunk);
       received.bytes += chunk.byteLength;
+      // Counted as it arrives: an answer need not say its length.
+      if (received.bytes > limit) throw tooLarge();
     }
   }
   const bytes = Buffer.concat(chunks);
@@ -138,8 +148,9 @@ async function request(fetchImpl: typeof fetch, config: HttpConfig, received: { 
   let output: HttpOutput;
   try {
     response = await fetchImpl(request);
-    output = { status: response.status, headers: Object.fromEntries(response.headers), ...(await readBody(response, received)) };
+    output = { status: response.status, headers: Object.fromEntries(response.headers), ...(await readBody(config, response, received)) };
   } catch (err) {
+    if (err instanceof ApplicationFailure) throw err;
     throw unanswered(config, cancellationSignal, err);
   }
   if (response.status < 400) return output;

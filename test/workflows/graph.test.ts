@@ -19,6 +19,13 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
       'GET /bad': (_req, res) => json(res, 400, { error: 'bad request' }),
       'GET /ok': (_req, res) => json(res, 200, { ok: true }),
       'GET /logo': (_req, res) => void res.writeHead(200, { 'content-type': 'image/png' }).end(logo),
+      // 3 MB, said up front, or sent in chunks without a length.
+      'GET /file': (_req, res) => void res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(3_000_000) }).end(Buffer.alloc(3_000_000)),
+      'GET /stream': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        for (let i = 0; i < 30; i++) res.write('s'.repeat(100_000));
+        res.end();
+      },
       // A 3 MB error page, past what a failure may carry through Temporal.
       'GET /error-page': (_req, res) => void res.writeHead(502, { 'content-type': 'text/html' }).end(`<p>${'e'.repeat(3_000_000)}</p>`),
       // Answers after 3 s, past the node's timeout.
@@ -133,6 +140,14 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
     expect(nodeOf(state, 'url').error?.message).toBe('GET orders/42 cannot be sent: the url is not a URL');
     expect(nodeOf(state, 'scheme').error?.message).toBe('GET ftp://127.0.0.1/x cannot be sent: the url\'s scheme is ftp, not http or https');
     expect(upstream.received.length).toBe(before);
+  });
+
+  it('fails an answer past maxResponseBytes at once, whether it says its length or not', async () => {
+    const limited = (id: string, path: string) => ({ id, type: 'http', onError: 'continue', retry: { maxAttempts: 3, initialInterval: '1s' }, config: { url: `${upstream.url}${path}`, maxResponseBytes: 1_000_000 } });
+    await upload(world, { id: 'too-large', name: 'Too large', maxParallel: 2, nodes: [limited('file', '/file'), limited('stream', '/stream')] });
+    const { state } = await finish(world, await start(world, 'too-large'));
+    expect(state.nodes.map((n) => [n.id, n.status, n.attempts, n.error?.type])).toEqual([['file', 'failed', 1, 'HttpResponseTooLarge'], ['stream', 'failed', 1, 'HttpResponseTooLarge']]);
+    expect(nodeOf(state, 'stream').error?.message).toBe(`GET ${upstream.url}/stream answered 200 with a body past 1000000 bytes (maxResponseBytes)`);
   });
 
   it('outputs a body that is not text as base64, every byte kept, and says so', async () => {

@@ -17,8 +17,17 @@ export const httpConfigSchema = z
     headers: z.record(z.string(), z.string()).optional(),
     body: z.unknown().optional(),
     timeout: durationSchema.optional(),
+    /** The most bytes of an answer's body the node reads ({@link defaultMaxResponseBytes} unless given). */
+    maxResponseBytes: z.number().int().min(1).max(1024 * 1024 * 1024).optional(),
   })
   .strict();
+
+/**
+ * The most bytes of an answer's body an `http` node reads unless its config says otherwise. The body is held in
+ * the worker's memory whole, and parsed, before it is stored: an answer without a bound (a file, a stream) would
+ * take the worker down with every run on it, and again on every retry.
+ */
+export const defaultMaxResponseBytes = 32 * 1024 * 1024;
 
 /** An `http` node's config, after defaults. */
 export type HttpConfig = z.infer<typeof httpConfigSchema>;
