@@ -1,7 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client.js';
 import { evaluateValue, ExpressionError, type ExpressionScope } from '../template/expressions.js';
-import { readsInsideOutputs } from '../template/references.js';
 import { mapItemBlobThresholdBytes, type BlobRef } from '../workflows/blob-ref.js';
 import { storeIfLarge, storeLargeParts, withStoredOutputs } from './blobs.js';
 
@@ -32,7 +31,7 @@ export function createEvaluateItemsActivity(db: Db) {
   return async function evaluateItems({ value, scope: given, items, offset, runId, configs }: ItemsEvaluation): Promise<unknown[] | BlobRef> {
     // Outputs the run holds as blob references are read as the values they stand for; a config's, only those it
     // reads inside.
-    const scope = await withStoredOutputs(db, given, configs ? (id) => readsInsideOutputs(value, new Set([id])) : undefined);
+    const scope = await withStoredOutputs(db, given, configs ? { value } : undefined);
     const outputs: unknown[] = [];
     for (let i = 0; i < items.length; i++) {
       try {

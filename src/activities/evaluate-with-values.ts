@@ -1,7 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client.js';
 import { evaluateValue, ExpressionError, type ExpressionScope } from '../template/expressions.js';
-import { readsInsideOutputs } from '../template/references.js';
 import { storeLargeParts, withStoredOutputs } from './blobs.js';
 
 /** A template value to evaluate against a run's scope whose node outputs may be blob references. */
@@ -19,7 +18,7 @@ export interface ValueEvaluation {
 export function createEvaluateWithValuesActivity(db: Db) {
   return async function evaluateWithValues({ runId, value, scope }: ValueEvaluation): Promise<unknown> {
     // Only outputs read inside: one handed on whole stays the reference it is, rather than being stored again.
-    const resolved = await withStoredOutputs(db, scope, (id) => readsInsideOutputs(value, new Set([id])));
+    const resolved = await withStoredOutputs(db, scope, { value });
     let result: unknown;
     try {
       result = await evaluateValue(value, resolved);
