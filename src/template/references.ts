@@ -43,10 +43,6 @@ function namesAfter(steps: AstNode[], from: number): string[] {
   return names;
 }
 
-/**
- * Walks the tree. `atRoot` says whether the context is the scope itself: true at the top and in anything
- * that keeps the context (operators, function arguments, blocks), false after a path step or in a filter.
- */
 /** True when the node is the scope itself: `$$` anywhere, or `$` where the context is the scope. */
 function isScope(node: AstNode | undefined, atRoot: boolean): boolean {
   return node?.type === 'variable' && (node.value === '$' || (node.value === '' && atRoot));
@@ -58,6 +54,10 @@ interface Found {
   whole: boolean;
 }
 
+/**
+ * Walks the tree. `atRoot` says whether the context is the scope itself: true at the top and in anything
+ * that keeps the context (operators, function arguments, blocks), false after a path step or in a filter.
+ */
 function walk(node: AstNode, atRoot: boolean, found: Found): void {
   if (node.type === 'path' && Array.isArray(node.steps)) {
     const steps = node.steps as AstNode[];

@@ -22,8 +22,8 @@ const nulMessage = (what: 'string' | 'key') => `this ${what} holds the character
 
 /**
  * Checks a template value before anything else looks at it: nesting depth, forbidden keys, string length, NUL
- * characters and total size. It walks with an explicit stack, so depth cannot overflow the call stack here; values that fail
- * this check are never handed to the recursive checks that follow.
+ * characters and total size. It walks with an explicit stack, so depth cannot overflow the call stack here;
+ * values that fail this check are never handed to the recursive checks that follow.
  */
 export function checkValueSafety(value: unknown): PathProblem[] {
   const problems: PathProblem[] = [];
