@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { durationMs } from '../template/duration.js';
-import { defaultMaxResponseBytes, type HttpConfig, type HttpOutput } from '../template/node-types/http.js';
+import { defaultMaxResponseBytes, isBase64, type HttpConfig, type HttpOutput } from '../template/node-types/http.js';
 import type { Db } from '../db/client.js';
 import { nodeActivity } from './node-activity.js';
 import type { NodeActivityInput } from './node-input.js';
@@ -124,22 +124,37 @@ export function createHttpActivity(deps: { db: Db; fetch?: typeof fetch; publish
   });
 }
 
+/**
+ * What the request sends, and its content type unless a header gives one: nothing for GET and HEAD, the bytes a
+ * base64 body encodes when `bodyEncoding` says so, a string as it is, anything else as JSON. A body that is
+ * not the base64 it is said to be is an `HttpInvalidRequest`.
+ */
+function bodyOf(config: HttpConfig): { content: string | Uint8Array<ArrayBuffer>; type: string } | undefined {
+  // Evaluated from an expression, the encoding may be absent: an answer's `bodyEncoding` is, for text.
+  const encoding: unknown = config.bodyEncoding;
+  if (encoding !== undefined && encoding !== null && encoding !== 'base64') throw invalidRequest(config, `bodyEncoding is ${JSON.stringify(encoding)}, not "base64"`);
+  if (config.body === undefined || config.body === null || ['GET', 'HEAD'].includes(config.method)) return undefined;
+  if (encoding === 'base64') {
+    if (typeof config.body !== 'string' || !isBase64(config.body)) throw invalidRequest(config, 'the body is not base64 (standard alphabet, padded), which bodyEncoding "base64" says it is');
+    return { content: Buffer.from(config.body, 'base64'), type: 'application/octet-stream' };
+  }
+  // A string goes as it is, with fetch's own text/plain.
+  if (typeof config.body === 'string') return { content: config.body, type: 'text/plain;charset=UTF-8' };
+  return { content: JSON.stringify(config.body), type: 'application/json' };
+}
+
 /** One request: an answer below 400 is the output; 4xx other than 408/429 fail for good, the rest are retried. */
 async function request(fetchImpl: typeof fetch, config: HttpConfig, received: { bytes: number }): Promise<HttpOutput> {
   const { cancellationSignal } = Context.current();
   const signals = [cancellationSignal];
   if (config.timeout) signals.push(AbortSignal.timeout(durationMs(config.timeout)));
   const target = targetOf(config);
-  const hasBody = config.body !== undefined && config.body !== null && !['GET', 'HEAD'].includes(config.method);
   const headers: Record<string, string> = { ...config.headers };
-  let body: string | undefined;
-  if (hasBody) {
-    body = typeof config.body === 'string' ? config.body : JSON.stringify(config.body);
-    if (typeof config.body !== 'string' && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
-  }
+  const body = bodyOf(config);
+  if (body && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = body.type;
   let request: Request;
   try {
-    request = new Request(target, { method: config.method, headers, body, signal: AbortSignal.any(signals) });
+    request = new Request(target, { method: config.method, headers, body: body?.content, signal: AbortSignal.any(signals) });
   } catch (err) {
     // A header value with a line break, a method fetch refuses: the same on every try.
     throw invalidRequest(config, err instanceof Error ? err.message : String(err));

@@ -5,7 +5,10 @@ export interface Received {
   method: string;
   path: string;
   headers: IncomingMessage['headers'];
+  /** The body as UTF-8 text. */
   body: string;
+  /** The body's bytes, as they came. */
+  bytes: Buffer;
 }
 
 type Handler = (req: Received, res: ServerResponse) => void;
@@ -17,11 +20,12 @@ type Handler = (req: Received, res: ServerResponse) => void;
 export async function startUpstream(routes: Record<string, Handler>) {
   const received: Received[] = [];
   const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const entry = { method: req.method ?? 'GET', path: url.pathname + url.search, headers: req.headers, body };
+      const bytes = Buffer.concat(chunks);
+      const entry = { method: req.method ?? 'GET', path: url.pathname + url.search, headers: req.headers, body: bytes.toString(), bytes };
       received.push(entry);
       const handler = routes[`${entry.method} ${url.pathname}`];
       if (handler) return handler(entry, res);

@@ -19,6 +19,7 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
       'GET /bad': (_req, res) => json(res, 400, { error: 'bad request' }),
       'GET /ok': (_req, res) => json(res, 200, { ok: true }),
       'GET /logo': (_req, res) => void res.writeHead(200, { 'content-type': 'image/png' }).end(logo),
+      'PUT /upload': (req, res) => json(res, 200, { bytes: req.bytes.length }),
       // 3 MB, said up front, or sent in chunks without a length.
       'GET /file': (_req, res) => void res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(3_000_000) }).end(Buffer.alloc(3_000_000)),
       'GET /stream': (_req, res) => {
@@ -161,6 +162,46 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
     expect(Buffer.from((state.output as { logo: string }).logo, 'base64').equals(logo)).toBe(true);
     // Text stays text, without an encoding.
     expect(Object.keys((state.output as { ok: object }).ok).sort()).toEqual(['body', 'headers', 'status']);
+  });
+
+  it('sends a base64 body as the bytes it encodes: a downloaded file goes on as it came', async () => {
+    await upload(world, {
+      id: 'relay-logo', name: 'Relay logo', maxParallel: 1,
+      nodes: [
+        { id: 'get', type: 'http', config: { url: `${upstream.url}/logo` } },
+        { id: 'put', type: 'http', needs: ['get'], config: { method: 'PUT', url: `${upstream.url}/upload`, body: '{{ nodes.get.output.body }}', bodyEncoding: '{{ nodes.get.output.bodyEncoding }}' } },
+        { id: 'typed', type: 'http', needs: ['put'], config: { method: 'PUT', url: `${upstream.url}/upload`, headers: { 'content-type': 'image/png' }, body: logo.toString('base64'), bodyEncoding: 'base64' } },
+        // An answer that is text has no encoding: its body goes as text.
+        { id: 'text', type: 'http', needs: ['typed'], config: { method: 'PUT', url: `${upstream.url}/upload`, body: 'plain words', bodyEncoding: '{{ nodes.typed.output.bodyEncoding }}' } },
+      ],
+      output: '{{ nodes.put.output.body }}',
+    });
+    const before = upstream.received.length;
+    const { state } = await finish(world, await start(world, 'relay-logo'));
+    expect(state.status).toBe('completed');
+    expect(state.output).toEqual({ bytes: logo.length });
+    const [put, typed, text] = upstream.received.slice(before).filter((r) => r.path === '/upload');
+    expect(put!.bytes.equals(logo)).toBe(true);
+    expect(put!.headers['content-type']).toBe('application/octet-stream');
+    expect(typed!.bytes.equals(logo)).toBe(true);
+    expect(typed!.headers['content-type']).toBe('image/png');
+    expect(text!.body).toBe('plain words');
+  });
+
+  it('fails a body that is not the base64 it is said to be at once, without sending it', async () => {
+    await upload(world, {
+      id: 'bad-base64', name: 'Bad base64', maxParallel: 2,
+      nodes: [
+        { id: 'body', type: 'http', onError: 'continue', retry: { maxAttempts: 3, initialInterval: '1s' }, config: { method: 'PUT', url: `${upstream.url}/upload`, body: '{{ input.text }}', bodyEncoding: 'base64' } },
+        { id: 'encoding', type: 'http', onError: 'continue', retry: { maxAttempts: 3, initialInterval: '1s' }, config: { method: 'PUT', url: `${upstream.url}/upload`, body: 'aGk=', bodyEncoding: '{{ input.encoding }}' } },
+      ],
+    });
+    const before = upstream.received.length;
+    const { state } = await finish(world, await start(world, 'bad-base64', { text: 'not base64!', encoding: 'hex' }));
+    expect(state.nodes.map((n) => [n.id, n.status, n.attempts, n.error?.type])).toEqual([['body', 'failed', 1, 'HttpInvalidRequest'], ['encoding', 'failed', 1, 'HttpInvalidRequest']]);
+    expect(nodeOf(state, 'body').error?.message).toBe(`PUT ${upstream.url}/upload cannot be sent: the body is not base64 (standard alphabet, padded), which bodyEncoding "base64" says it is`);
+    expect(nodeOf(state, 'encoding').error?.message).toBe(`PUT ${upstream.url}/upload cannot be sent: bodyEncoding is "hex", not "base64"`);
+    expect(upstream.received.length).toBe(before);
   });
 
   it('fails with the server\'s answer when it is too large for history: its body is stored, and a 5xx is still retried', async () => {

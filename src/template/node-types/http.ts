@@ -8,6 +8,17 @@ function isHttpUrl(url: string): boolean {
   return URL.canParse(url) && ['http:', 'https:'].includes(new URL(url).protocol);
 }
 
+/** Standard base64 with its padding, what `bodyEncoding: base64` asks of a request body. */
+const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * True when `text` is standard base64, padded. Node's own decoder skips what is not base64, so a body that is
+ * something else would be sent as other bytes than meant, without a word.
+ */
+export function isBase64(text: string): boolean {
+  return base64Pattern.test(text);
+}
+
 /** Config of an `http` node. */
 export const httpConfigSchema = z
   .object({
@@ -16,11 +27,25 @@ export const httpConfigSchema = z
     query: z.record(z.string(), z.unknown()).optional(),
     headers: z.record(z.string(), z.string()).optional(),
     body: z.unknown().optional(),
+    /**
+     * `base64` sends `body`, a base64 string, as the bytes it encodes: a file read as an answer's base64 body
+     * goes on as it came.
+     */
+    bodyEncoding: z.string().regex(/^(base64|\{\{[\s\S]*\}\})$/, 'use "base64" (or an expression)').optional(),
     timeout: durationSchema.optional(),
     /** The most bytes of an answer's body the node reads ({@link defaultMaxResponseBytes} unless given). */
     maxResponseBytes: z.number().int().min(1).max(1024 * 1024 * 1024).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    // What expressions will give is checked as the node runs; a body written out is checked now.
+    if (config.bodyEncoding !== 'base64' || config.body === undefined || config.body === null) return;
+    if (typeof config.body !== 'string') {
+      ctx.addIssue({ code: 'custom', path: ['body'], message: 'must be a string of base64 when bodyEncoding is "base64"' });
+    } else if (!hasExpression(config.body) && !isBase64(config.body)) {
+      ctx.addIssue({ code: 'custom', path: ['body'], message: 'is not base64 (standard alphabet, padded), which bodyEncoding "base64" says it is' });
+    }
+  });
 
 /**
  * The most bytes of an answer's body an `http` node reads unless its config says otherwise. The body is held in
@@ -44,7 +69,7 @@ export interface HttpOutput {
 export const httpNode = defineNodeType({
   type: 'http',
   title: 'HTTP request',
-  description: 'Calls a URL and outputs {status, headers, body}; a body that is not text comes as base64, with bodyEncoding: "base64". 4xx other than 408/429 fail at once; 5xx, 408 and 429 are retried, honouring Retry-After.',
+  description: 'Calls a URL and outputs {status, headers, body}; a body that is not text comes as base64, with bodyEncoding: "base64" (and bodyEncoding: "base64" in the config sends a base64 body as bytes). 4xx other than 408/429 fail at once; 5xx, 408 and 429 are retried, honouring Retry-After.',
   config: httpConfigSchema,
   runsAs: 'activity',
 });
