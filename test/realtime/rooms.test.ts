@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoomEntry } from '../../src/realtime/rooms/model.js';
 import type { RunState } from '../../src/workflows/state.js';
@@ -100,6 +101,26 @@ describe('run rooms', () => {
     await member.until((m) => m.some((x) => x.type === 'room' && x.entry.kind === 'decision'));
     expect(entries(member).find((e) => e.kind === 'decision')).toMatchObject({ participant: { id: 'lee', role: 'owner' }, data: { nodeId: 'sign', decision: 'reject', comment: 'not yet' } });
     member.close();
+  });
+
+  it('answers a decision taken over HTTP as taken when the room cannot record it', async () => {
+    const runId = await waitingRun(world);
+    // The database refuses this run's decision entries, as a database that is down would.
+    await world.database.db.execute(sql`create or replace function refuse_decision() returns trigger language plpgsql as $$ begin raise exception 'room writes are down'; end $$`);
+    await world.database.db.execute(sql.raw(`create trigger refuse_decision before insert on room_entries for each row
+      when (new.run_id = '${runId}' and new.kind = 'decision') execute function refuse_decision()`));
+    try {
+      const res = await world.request('POST', `/api/v1/runs/${runId}/nodes/sign/approve`, { decision: 'approve', comment: 'go', by: 'lee' });
+      expect(res.status).toBe(200);
+      const state = (await res.json()) as RunState;
+      expect(state.nodes.find((n) => n.id === 'sign')).toMatchObject({ status: 'completed', output: { decision: 'approve', by: 'lee', comment: 'go' } });
+      // A second try is refused as one more decision, which it would be.
+      expect((await world.request('POST', `/api/v1/runs/${runId}/nodes/sign/approve`, { decision: 'approve' })).status).toBe(409);
+    } finally {
+      await world.database.db.execute(sql`drop trigger refuse_decision on room_entries`);
+    }
+    const record = (await (await world.request('GET', `/api/v1/runs/${runId}/room`)).json()) as { items: RoomEntry[] };
+    expect(record.items.map((e) => e.kind)).toEqual([]);
   });
 
   it('refuses room actions before joining, bad participants, and unknown runs', async () => {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../../db/client.js';
 import { appendRoomEntry, listRoomEntries, roomPresence } from '../../db/rooms.js';
 import { conflict, forbidden, notFound } from '../../errors.js';
@@ -12,6 +13,9 @@ export interface RoomRelay {
 }
 
 type EntryListener = (entry: RoomEntry) => void;
+
+/** How a decision's room entry is tried again after its first write failed. */
+const decisionRetryDelaysMs = [100, 400, 1_000];
 
 /** True when `participant` may decide an approval assigned to `assignees` (ids, or `role:<role>`). */
 export function mayDecide(participant: Participant, assignees: unknown): boolean {
@@ -88,9 +92,26 @@ export class Rooms {
     return after;
   }
 
-  /** Adds a decision taken elsewhere (the HTTP API) to the room's record, so the record holds every decision. */
-  recordDecision(runId: string, participant: Participant, decision: { nodeId: string; decision: 'approve' | 'reject'; comment?: string }): Promise<RoomEntry> {
-    return this.record(runId, 'decision', participant, { nodeId: decision.nodeId, decision: decision.decision, comment: decision.comment });
+  /**
+   * Adds a decision taken (here, or over the HTTP API) to the room's record, so the record holds every decision.
+   * Never throws: the run holds the decision already, and an answer saying it failed would send the caller to
+   * decide again, into a 409. A write that still fails after a few tries (the database is down) is logged, and
+   * the run's events keep the decision, its author and comment. Resolves to the entry, or undefined then.
+   */
+  async recordDecision(runId: string, participant: Participant, decision: { nodeId: string; decision: 'approve' | 'reject'; comment?: string }): Promise<RoomEntry | undefined> {
+    const data = { nodeId: decision.nodeId, decision: decision.decision, comment: decision.comment };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.record(runId, 'decision', participant, data);
+      } catch (err) {
+        const delay = decisionRetryDelaysMs[attempt];
+        if (delay === undefined) {
+          console.error(`[weft] room of run ${runId}: could not record ${participant.id}'s decision on "${decision.nodeId}", which the run holds:`, err);
+          return undefined;
+        }
+        await sleep(delay);
+      }
+    }
   }
 
   /** The room's record after entry `afterId`. */
