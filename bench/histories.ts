@@ -54,3 +54,42 @@ export function scheduledActivities(history: History): string[] {
     })];
   });
 }
+
+/**
+ * Where one run's wall time went, in ms, read from its history's event times: the worker's workflow tasks
+ * (started to completed: the workflow code, sinks and, for the interpreter, the run index's closing write), the
+ * last of them alone (the task that closes the run), the rest of the history's span (activities, task queues
+ * and the server), and the time outside the history (the start request before the first event, the result
+ * after the last). Workflow tasks of one run never overlap, so their sum is time on the run's path whatever
+ * its shape.
+ */
+export interface Phases {
+  workflowTasks: number;
+  closingTask: number;
+  restOfHistory: number;
+  outsideHistory: number;
+}
+
+/** A history event's time in ms since the epoch. */
+function eventMs(event: NonNullable<History['events']>[number]): number {
+  const time = event.eventTime;
+  return time ? Number(time.seconds ?? 0) * 1000 + (time.nanos ?? 0) / 1e6 : Number.NaN;
+}
+
+/** {@link Phases} of one run from its history and the wall time the bench measured for it. */
+export function phasesOf(history: History, wallMs: number): Phases {
+  const events = history.events ?? [];
+  let workflowTasks = 0;
+  let closingTask = 0;
+  let startedAt: number | undefined;
+  for (const event of events) {
+    if (event.workflowTaskStartedEventAttributes) startedAt = eventMs(event);
+    else if (event.workflowTaskCompletedEventAttributes && startedAt !== undefined) {
+      closingTask = eventMs(event) - startedAt;
+      workflowTasks += closingTask;
+      startedAt = undefined;
+    }
+  }
+  const span = events.length > 0 ? eventMs(events[events.length - 1]!) - eventMs(events[0]!) : 0;
+  return { workflowTasks, closingTask, restOfHistory: span - workflowTasks, outsideHistory: wallMs - span };
+}

@@ -1,4 +1,5 @@
 import type { CpuUse } from './cpu.js';
+import type { Phases } from './histories.js';
 
 /** Targets from issue 4. */
 export const targets = { wallRatio: 1.1, extraEvents: 3 } as const;
@@ -24,6 +25,8 @@ export interface SideStats {
   cpu?: CpuUse;
   /** Burst rows: wall time of the whole burst, per round. */
   burstWallMs?: number[];
+  /** Where each run's time went, from its history (`bench/histories.ts`). */
+  phases?: Phases[];
 }
 
 /** One line of the table: a scenario measured on both sides. */
@@ -75,6 +78,22 @@ export function printReport(rows: Row[], print: (line: string) => void = console
       const per = (c: CpuUse, field: keyof CpuUse, runs: number) => c[field] / runs;
       const [ib, hb, is, hs] = [per(ic, 'benchMs', i.ms.length), per(hc, 'benchMs', h.ms.length), per(ic, 'serverMs', i.ms.length), per(hc, 'serverMs', h.ms.length)];
       print(`${name.padEnd(26)} | ${pad(ms(ib), 6)} ${pad(ms(hb), 6)} ${pad(ratio(ib, hb), 6)}  | ${pad(ms(is), 6)} ${pad(ms(hs), 6)} ${pad(hs > 0 ? ratio(is, hs) : '-', 6)}  | ${pad(ratio(ib + is, hb + hs), 6)}`);
+    }
+  }
+  const withPhases = rows.filter((r) => r.interpreter.phases && r.handWritten.phases);
+  if (withPhases.length > 0) {
+    print('');
+    print('where a run\'s time goes, median ms per run (from history event times; workflow tasks are the worker\'s, the closing one');
+    print('includes the run index\'s write; the rest of the history is activities, task queues and the server):');
+    const phaseNames: Array<[keyof Phases, string]> = [['workflowTasks', 'workflow tasks'], ['closingTask', 'closing task'], ['restOfHistory', 'rest of history'], ['outsideHistory', 'outside history']];
+    print(`${'scenario'.padEnd(26)} | ${phaseNames.map(([, label]) => pad(label, 22)).join(' | ')}`);
+    print(`${''.padEnd(26)} | ${phaseNames.map(() => `${pad('interp', 7)} ${pad('hand', 7)} ${pad('+', 6)}`).join(' | ')}`);
+    for (const { name, interpreter: i, handWritten: h } of withPhases) {
+      const cells = phaseNames.map(([key]) => {
+        const [a, b] = [median(i.phases!.map((p) => p[key])), median(h.phases!.map((p) => p[key]))];
+        return `${pad(ms(a), 7)} ${pad(ms(b), 7)} ${pad(`${a - b >= 0 ? '+' : ''}${ms(a - b)}`, 6)}`;
+      });
+      print(`${name.padEnd(26)} | ${cells.join(' | ')}`);
     }
   }
   print('');

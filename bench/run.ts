@@ -2,7 +2,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { readBenchConfig, readBenchOnly } from './config.js';
 import { runFanoutBench } from './fanout/index.js';
-import { eventCount, fetchHistories, scheduledActivities } from './histories.js';
+import { eventCount, fetchHistories, phasesOf, scheduledActivities, type Phases } from './histories.js';
 import { burst, chargeCpu, noCpu, sequential, sides, type Sample, type Side } from './measure.js';
 import { printReport, type Row } from './report.js';
 import { chain, fanOut, orderDigest, type Scenario } from './scenarios.js';
@@ -19,8 +19,8 @@ const config = readBenchConfig();
 const began = performance.now();
 const progress = (line: string) => console.error(`[bench ${((performance.now() - began) / 1000).toFixed(0).padStart(4)}s] ${line}`);
 
-/** Event counts per run, and a warning unless both sides scheduled the very same activities. */
-async function histories(stack: BenchStack, scenario: Scenario, samples: Record<Side, Sample[]>): Promise<Record<Side, number[]>> {
+/** Event counts and phases per run, and a warning unless both sides scheduled the very same activities. */
+async function histories(stack: BenchStack, scenario: Scenario, samples: Record<Side, Sample[]>): Promise<Record<Side, { events: number[]; phases: Phases[] }>> {
   const fetch = (side: Side) => fetchHistories(stack.temporal.client, samples[side].map((s) => s.id));
   const [interpreter, handWritten] = await Promise.all([fetch('interpreter'), fetch('hand-written')]);
   const [a, b] = [interpreter, handWritten].map((h) => (h[0] ? scheduledActivities(h[0]) : [])) as [string[], string[]];
@@ -32,18 +32,19 @@ async function histories(stack: BenchStack, scenario: Scenario, samples: Record<
   } else {
     progress(`${scenario.name}: both sides schedule the same ${a.length} activities (type, timeouts, retry, summary, input)`);
   }
-  return { interpreter: interpreter.map(eventCount), 'hand-written': handWritten.map(eventCount) };
+  const read = (side: Side, fetched: typeof interpreter) => ({ events: fetched.map(eventCount), phases: fetched.map((h, i) => phasesOf(h, samples[side][i]!.ms)) });
+  return { interpreter: read('interpreter', interpreter), 'hand-written': read('hand-written', handWritten) };
 }
 
 async function latencyRow(stack: BenchStack, scenario: Scenario, runs: number): Promise<Row> {
   progress(`${scenario.name}: warm-up (at least ${config.warmup} runs per side and ${config.warmupSeconds} s), then ${runs} sequential runs per side`);
   const { samples, cpu, warmupRounds } = await sequential(stack, scenario, runs, { rounds: config.warmup, seconds: config.warmupSeconds });
   progress(`${scenario.name}: measured after ${warmupRounds} warm-up runs per side`);
-  const events = await histories(stack, scenario, samples);
+  const read = await histories(stack, scenario, samples);
   return {
     name: scenario.name,
-    interpreter: { ms: samples.interpreter.map((s) => s.ms), events: events.interpreter, cpu: cpu.interpreter },
-    handWritten: { ms: samples['hand-written'].map((s) => s.ms), events: events['hand-written'], cpu: cpu['hand-written'] },
+    interpreter: { ms: samples.interpreter.map((s) => s.ms), ...read.interpreter, cpu: cpu.interpreter },
+    handWritten: { ms: samples['hand-written'].map((s) => s.ms), ...read['hand-written'], cpu: cpu['hand-written'] },
   };
 }
 
@@ -60,11 +61,11 @@ async function throughputRow(stack: BenchStack, scenario: Scenario): Promise<Row
       chargeCpu(cpu, side, result.cpu);
     }
   }
-  const events = await histories(stack, scenario, samples);
+  const read = await histories(stack, scenario, samples);
   return {
     name: `${scenario.name}, ${config.burst} at once`,
-    interpreter: { ms: samples.interpreter.map((s) => s.ms), events: events.interpreter, burstWallMs: walls.interpreter, cpu: cpu.interpreter },
-    handWritten: { ms: samples['hand-written'].map((s) => s.ms), events: events['hand-written'], burstWallMs: walls['hand-written'], cpu: cpu['hand-written'] },
+    interpreter: { ms: samples.interpreter.map((s) => s.ms), ...read.interpreter, burstWallMs: walls.interpreter, cpu: cpu.interpreter },
+    handWritten: { ms: samples['hand-written'].map((s) => s.ms), ...read['hand-written'], burstWallMs: walls['hand-written'], cpu: cpu['hand-written'] },
   };
 }
 
