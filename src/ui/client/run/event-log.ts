@@ -40,6 +40,23 @@ export class EventLogView {
   private readonly list = h('ol', { class: 'event-list' });
   readonly element = h('div', { class: 'event-log', tabindex: '0', role: 'log', 'aria-label': 'Run events' }, this.list);
 
+  /**
+   * The first row with a higher seq, or null when the event goes last, as live events and history pages do:
+   * checked first, then a binary search, so that filling the log with thousands of events stays linear.
+   */
+  private firstAfter(seq: number): Element | null {
+    const rows = this.list.children;
+    const seqAt = (i: number) => Number((rows[i] as HTMLElement).dataset.seq);
+    if (rows.length === 0 || seqAt(rows.length - 1) < seq) return null;
+    let [low, high] = [0, rows.length - 1];
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (seqAt(mid) > seq) high = mid;
+      else low = mid + 1;
+    }
+    return rows[low] ?? null;
+  }
+
   add(frame: EventFrame): void {
     if (frame.sub !== undefined || frame.event === 'node.progress' || this.seen.has(frame.seq)) return;
     this.seen.add(frame.seq);
@@ -51,8 +68,7 @@ export class EventLogView {
       h('span', { class: 'event-type' }, frame.event),
       h('span', { class: 'event-node mono' }, frame.nodeId ?? ''),
       h('span', { class: 'event-summary' }, summary(frame)));
-    const later = [...this.list.children].find((li) => Number((li as HTMLElement).dataset.seq) > frame.seq);
-    this.list.insertBefore(row, later ?? null);
+    this.list.insertBefore(row, this.firstAfter(frame.seq));
     if (atBottom) this.element.scrollTop = this.element.scrollHeight;
   }
 }
