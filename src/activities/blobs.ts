@@ -25,14 +25,41 @@ export function storeIfLarge(db: Db, runId: string, value: unknown, threshold = 
 }
 
 /**
+ * Large values stored (or known to be stored) for a batch of {@link storeLargeParts} calls, by their JSON text:
+ * values evaluated from one expression for many items are equal, not the same object (expressions answer
+ * plain copies).
+ */
+export class StoredParts {
+  private readonly byJson = new Map<string, Promise<unknown>>();
+
+  /** From now on, `value` is answered with `ref`: it is stored already. */
+  know(value: unknown, ref: BlobRef): void {
+    this.byJson.set(JSON.stringify(value), Promise.resolve(ref));
+  }
+
+  /** What `value` was stored as, or `store`'s answer, kept for the next equal value. */
+  once(value: unknown, store: () => Promise<unknown>): Promise<unknown> {
+    const key = JSON.stringify(value);
+    let stored = this.byJson.get(key);
+    if (!stored) this.byJson.set(key, (stored = store()));
+    return stored;
+  }
+}
+
+/**
  * Like {@link storeIfLarge}, but keeps an object's shape: its large fields are stored one by one, so that a
  * node config evaluated outside the workflow is still a config (`{ value: <reference> }`), not a reference.
+ * With `stored`, shared between calls, a value met again is answered with the reference it got the first time:
+ * a slice of item configs that each hand on one large value stores it once, or not at all when it is known.
  */
-export async function storeLargeParts(db: Db, runId: string, value: unknown, threshold = blobThresholdBytes): Promise<unknown> {
-  if (!needsBlob(value, threshold)) return value;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return storeValue(db, runId, value);
-  const parts = Object.fromEntries(await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await storeLargeParts(db, runId, v, threshold)] as const)));
-  return storeIfLarge(db, runId, parts, threshold);
+export function storeLargeParts(db: Db, runId: string, value: unknown, threshold = blobThresholdBytes, stored?: StoredParts): Promise<unknown> {
+  if (!needsBlob(value, threshold)) return Promise.resolve(value);
+  const store = (): Promise<unknown> => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return storeValue(db, runId, value);
+    return Promise.all(Object.entries(value).map(async ([k, v]) => [k, await storeLargeParts(db, runId, v, threshold, stored)] as const))
+      .then((entries) => storeIfLarge(db, runId, Object.fromEntries(entries), threshold));
+  };
+  return stored ? stored.once(value, store) : store();
 }
 
 /** A stored value is missing: not retried, as trying again finds it no more. */

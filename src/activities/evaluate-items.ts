@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client.js';
 import { evaluateValue, ExpressionError, type ExpressionScope } from '../template/expressions.js';
-import { mapItemBlobThresholdBytes, type BlobRef } from '../workflows/blob-ref.js';
-import { storeIfLarge, storeLargeParts, withStoredOutputs } from './blobs.js';
+import { isBlobRef, mapItemBlobThresholdBytes, type BlobRef } from '../workflows/blob-ref.js';
+import { storeIfLarge, storeLargeParts, StoredParts, withStoredOutputs } from './blobs.js';
 
 /** A map's per-item `transform`, evaluated for a slice of its items. */
 export interface ItemsEvaluation {
@@ -15,9 +15,10 @@ export interface ItemsEvaluation {
   runId?: string;
   /**
    * The value is each item's config (or child input), not a `transform`'s: outputs it hands on whole stay
-   * references, which the node's activity (or the child run) resolves, and each config's parts past
-   * {@link mapItemBlobThresholdBytes} are stored under `runId`. The slice's configs come back inline, into the
-   * run's history, so that they stay small.
+   * references (so does a stored output read inside and handed on whole too), which the node's activity (or
+   * the child run) resolves, and each config's parts past {@link mapItemBlobThresholdBytes} are stored under
+   * `runId`, each distinct value once for the slice. The slice's configs come back inline, into the run's
+   * history, so that they stay small.
    */
   configs?: boolean;
 }
@@ -43,7 +44,16 @@ export function createEvaluateItemsActivity(db: Db) {
       }
     }
     if (runId === undefined) return outputs;
-    if (configs) return Promise.all(outputs.map((config) => storeLargeParts(db, runId, config, mapItemBlobThresholdBytes)));
+    if (configs) {
+      // An output resolved because the config reads inside it, and also handed on whole, goes back as the
+      // reference it was; any other large part is stored once for the whole slice.
+      const stored = new StoredParts();
+      for (const [id, node] of Object.entries(given.nodes)) {
+        const resolved = scope.nodes[id]?.output;
+        if (isBlobRef(node.output) && resolved !== node.output) stored.know(resolved, node.output);
+      }
+      return Promise.all(outputs.map((config) => storeLargeParts(db, runId, config, mapItemBlobThresholdBytes, stored)));
+    }
     // A reference when stored: the map joins the slices' outputs (see `joinStoredLists`).
     return storeIfLarge(db, runId, outputs) as Promise<unknown[] | BlobRef>;
   };

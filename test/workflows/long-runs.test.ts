@@ -1,5 +1,7 @@
 import { QueryNotRegisteredError } from '@temporalio/client';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blobsTable } from '../../src/db/schema.js';
 import { everyEvent, readAllRunEvents, readRunEvents } from '../../src/runs/read-run.js';
 import { startRun } from '../../src/runs/start-run.js';
 import { eventPageQuery, eventsQuery } from '../../src/workflows/definitions.js';
@@ -445,6 +447,32 @@ describe('long runs: continue-as-new and large outputs', () => {
     const { events } = await world.temporal.client.workflow.getHandle(runId).fetchHistory();
     const results = events!.flatMap((e) => e.activityTaskCompletedEventAttributes?.result?.payloads ?? []);
     expect(Math.max(...results.map((p) => p.data?.length ?? 0))).toBeLessThan(100_000);
+  });
+
+  it('stores no copy per item of a stored output a per-item config both reads inside and hands on whole', async () => {
+    // `payload` (a string) and `doc` (an object) are stored, 300 KB each; every item's config reads inside both
+    // and hands both on whole. Before, each of the eight configs stored its own copy of each: 16 blobs, 4.8 MB.
+    await upload(world, {
+      id: 'item-copies', name: 'Item copies',
+      nodes: [
+        { id: 'payload', type: 'transform', config: { value: "{{ $pad('', 300000, 'p') }}" } },
+        { id: 'doc', type: 'transform', config: { value: "{{ { 'name': 'doc', 'text': $pad('', 300000, 'd') } }}" } },
+        { id: 'each', type: 'map', needs: ['payload', 'doc'], config: { items: '{{ [1..8] }}', node: { type: 'http', config: {
+          method: 'POST', url: `${upstream.url}/echo`,
+          body: { n: '{{ item }}', size: '{{ $length(nodes.payload.output) }}', data: '{{ nodes.payload.output }}', name: '{{ nodes.doc.output.name }}', doc: '{{ nodes.doc.output }}' },
+        } } } },
+      ],
+      output: '{{ nodes.each.output.body.length }}',
+    });
+    const runId = await start(world, 'item-copies');
+    const { state } = await finish(world, runId);
+    expect(state.status, JSON.stringify(state.error)).toBe('completed');
+    // Each request carried both values whole.
+    const doc = { name: 'doc', text: ''.padEnd(300000, 'd') };
+    expect(state.output).toEqual(Array.from({ length: 8 }, (_, i) => JSON.stringify({ n: i + 1, size: 300000, data: ''.padEnd(300000, 'p'), name: 'doc', doc }).length));
+    // The two outputs' own blobs, and none for the configs.
+    const blobs = await world.database.db.select({ id: blobsTable.id }).from(blobsTable).where(eq(blobsTable.runId, runId));
+    expect(blobs.length).toBe(2);
   });
 
   it('continues as new when the outputs it carries pass Temporal\'s payload limit, and reads them after', async () => {
