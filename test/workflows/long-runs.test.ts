@@ -427,52 +427,34 @@ describe('long runs: continue-as-new and large outputs', () => {
     }
   }, 60_000);
 
-  it('evaluates per-item configs that read inside a stored output without bringing the outputs they hand on whole into history', async () => {
-    // `settings` is read inside (its `path`) and `payload` handed on whole: both stored, 300 KB each. Before, each
-    // item's config came back from the slice's evaluation with the payload in it, 2.4 MB for eight items.
+  it('evaluates per-item configs that read inside stored outputs without a copy of any of them per item, in history or stored', async () => {
+    // Stored, 300 KB each: `settings` is read inside (its `path`), `payload` handed on whole, and `doc` both read
+    // inside and handed on whole. Before, each item's config came back from the slice's evaluation with the payload
+    // in it, 2.4 MB for eight items; later, each item stored its own copy of `doc`'s text: eight more blobs.
     await upload(world, {
       id: 'item-configs', name: 'Item configs',
       nodes: [
         { id: 'settings', type: 'transform', config: { value: "{{ { 'path': '/echo', 'pad': $pad('', 300000, 's') } }}" } },
         { id: 'payload', type: 'transform', config: { value: "{{ $pad('', 300000, 'p') }}" } },
-        { id: 'each', type: 'map', needs: ['settings', 'payload'], config: { items: '{{ [1..8] }}', node: { type: 'http', config: { method: 'POST', url: `${upstream.url}{{ nodes.settings.output.path }}`, body: { n: '{{ item }}', data: '{{ nodes.payload.output }}' } } } } },
+        { id: 'doc', type: 'transform', config: { value: "{{ { 'name': 'doc', 'text': $pad('', 300000, 'd') } }}" } },
+        { id: 'each', type: 'map', needs: ['settings', 'payload', 'doc'], config: { items: '{{ [1..8] }}', node: { type: 'http', config: {
+          method: 'POST', url: `${upstream.url}{{ nodes.settings.output.path }}`,
+          body: { n: '{{ item }}', data: '{{ nodes.payload.output }}', name: '{{ nodes.doc.output.name }}', doc: '{{ nodes.doc.output }}' },
+        } } } },
       ],
       output: '{{ nodes.each.output.body.length }}',
     });
     const runId = await start(world, 'item-configs');
     const { state } = await finish(world, runId);
     expect(state.status, JSON.stringify(state.error)).toBe('completed');
-    // Each request carried the whole payload.
-    expect(state.output).toEqual(Array.from({ length: 8 }, (_, i) => JSON.stringify({ n: i + 1, data: ''.padEnd(300000, 'p') }).length));
+    // Each request carried the payload and the doc whole.
+    const doc = { name: 'doc', text: ''.padEnd(300000, 'd') };
+    expect(state.output).toEqual(Array.from({ length: 8 }, (_, i) => JSON.stringify({ n: i + 1, data: ''.padEnd(300000, 'p'), name: 'doc', doc }).length));
     const { events } = await world.temporal.client.workflow.getHandle(runId).fetchHistory();
     const results = events!.flatMap((e) => e.activityTaskCompletedEventAttributes?.result?.payloads ?? []);
     expect(Math.max(...results.map((p) => p.data?.length ?? 0))).toBeLessThan(100_000);
-  });
-
-  it('stores no copy per item of a stored output a per-item config both reads inside and hands on whole', async () => {
-    // `payload` (a string) and `doc` (an object) are stored, 300 KB each; every item's config reads inside both
-    // and hands both on whole. Before, each of the eight configs stored its own copy of each: 16 blobs, 4.8 MB.
-    await upload(world, {
-      id: 'item-copies', name: 'Item copies',
-      nodes: [
-        { id: 'payload', type: 'transform', config: { value: "{{ $pad('', 300000, 'p') }}" } },
-        { id: 'doc', type: 'transform', config: { value: "{{ { 'name': 'doc', 'text': $pad('', 300000, 'd') } }}" } },
-        { id: 'each', type: 'map', needs: ['payload', 'doc'], config: { items: '{{ [1..8] }}', node: { type: 'http', config: {
-          method: 'POST', url: `${upstream.url}/echo`,
-          body: { n: '{{ item }}', size: '{{ $length(nodes.payload.output) }}', data: '{{ nodes.payload.output }}', name: '{{ nodes.doc.output.name }}', doc: '{{ nodes.doc.output }}' },
-        } } } },
-      ],
-      output: '{{ nodes.each.output.body.length }}',
-    });
-    const runId = await start(world, 'item-copies');
-    const { state } = await finish(world, runId);
-    expect(state.status, JSON.stringify(state.error)).toBe('completed');
-    // Each request carried both values whole.
-    const doc = { name: 'doc', text: ''.padEnd(300000, 'd') };
-    expect(state.output).toEqual(Array.from({ length: 8 }, (_, i) => JSON.stringify({ n: i + 1, size: 300000, data: ''.padEnd(300000, 'p'), name: 'doc', doc }).length));
-    // The two outputs' own blobs, and none for the configs.
-    const blobs = await world.database.db.select({ id: blobsTable.id }).from(blobsTable).where(eq(blobsTable.runId, runId));
-    expect(blobs.length).toBe(2);
+    // The three outputs' own blobs, and none for the configs.
+    expect(await world.database.db.$count(blobsTable, eq(blobsTable.runId, runId))).toBe(3);
   });
 
   it('continues as new when the outputs it carries pass Temporal\'s payload limit, and reads them after', async () => {
