@@ -37,11 +37,16 @@ export class StoredParts {
     this.byJson.set(JSON.stringify(value), Promise.resolve(ref));
   }
 
-  /** What `value` was stored as, or `store`'s answer, kept for the next equal value. */
-  once(value: unknown, store: () => Promise<unknown>): Promise<unknown> {
-    const key = JSON.stringify(value);
-    let stored = this.byJson.get(key);
-    if (!stored) this.byJson.set(key, (stored = store()));
+  /**
+   * `value` itself when it needs no blob (as {@link needsBlob} says, from the one JSON text made here), else what
+   * an equal value was stored as, or else `store`'s answer, kept for the next equal value.
+   */
+  once(value: unknown, threshold: number, store: () => Promise<unknown>): Promise<unknown> {
+    if (value === undefined || isBlobRef(value)) return Promise.resolve(value);
+    const json = JSON.stringify(value);
+    if (json.length <= threshold) return Promise.resolve(value);
+    let stored = this.byJson.get(json);
+    if (!stored) this.byJson.set(json, (stored = store()));
     return stored;
   }
 }
@@ -53,13 +58,13 @@ export class StoredParts {
  * a slice of item configs that each hand on one large value stores it once, or not at all when it is known.
  */
 export function storeLargeParts(db: Db, runId: string, value: unknown, threshold = blobThresholdBytes, stored?: StoredParts): Promise<unknown> {
-  if (!needsBlob(value, threshold)) return Promise.resolve(value);
   const store = (): Promise<unknown> => {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return storeValue(db, runId, value);
     return Promise.all(Object.entries(value).map(async ([k, v]) => [k, await storeLargeParts(db, runId, v, threshold, stored)] as const))
       .then((entries) => storeIfLarge(db, runId, Object.fromEntries(entries), threshold));
   };
-  return stored ? stored.once(value, store) : store();
+  if (stored) return stored.once(value, threshold, store);
+  return needsBlob(value, threshold) ? store() : Promise.resolve(value);
 }
 
 /** A stored value is missing: not retried, as trying again finds it no more. */
