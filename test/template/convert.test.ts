@@ -90,7 +90,11 @@ describe('older shapes are converted to canonical form', () => {
   });
 
   it('reports problems of the graph shape with their paths in it', () => {
-    const result = toCanonical({ id: 't', name: 'T', nodes: [{ id: 'a', type: 'sendgrid' }, { id: 'b', type: 'transform' }, { type: 'http' }], edges: [{ source: 'b', target: 'zz' }, 'nope'] });
-    expect('errors' in result && result.errors.map((e) => e.path)).toEqual(['nodes[0].type', 'nodes[2]', 'edges[0].target', 'edges[1]']);
+    const result = toCanonical({
+      id: 't', name: 'T', nodes: [{ id: 'a', type: 'sendgrid' }, { id: 'b', type: 'transform' }, { type: 'http' }],
+      // An end that is not an id, even one whose `toString` is not a function, is a problem at its path.
+      edges: [{ source: 'b', target: 'zz' }, 'nope', { source: { toString: '' }, target: 'b' }, { source: 'b', target: ['a'] }],
+    });
+    expect('errors' in result && result.errors.map((e) => e.path)).toEqual(['nodes[0].type', 'nodes[2]', 'edges[0].target', 'edges[1]', 'edges[2].source', 'edges[3].target']);
   });
 });

@@ -26,6 +26,8 @@ interface Read { id: string; kind: string; raw: Record<string, unknown>; body: R
 
 const and = (a: string | undefined, b: string): string => (a === undefined ? b : `(${a}) and (${b})`);
 const or = (guards: string[]): string => (guards.length === 1 ? guards[0]! : guards.map((g) => `(${g})`).join(' or '));
+/** An edge's end as a node id: a string, or a number as editors may write one; anything else is not an id. */
+const idOf = (value: unknown): string | undefined => (typeof value === 'string' || typeof value === 'number' ? String(value) : undefined);
 const unwrap = (text: string): string => text.trim().replace(/^\{\{([\s\S]*)\}\}$/, '$1').trim();
 
 function readNodes(nodes: unknown[], problems: PathProblem[]): Map<string, Read> {
@@ -59,10 +61,13 @@ export function convertGraph(value: Record<string, unknown>, rawNodes: unknown[]
   rawEdges.forEach((raw, j) => {
     const edge = asRecord(raw);
     if (!edge) return problems.push({ path: ['edges', j], message: 'an edge must be an object {source, target}' });
-    const source = byId.get(String(edge.source));
-    const target = byId.get(String(edge.target));
-    if (!source) return problems.push({ path: ['edges', j, 'source'], message: `"${String(edge.source)}" is not a node` });
-    if (!target) return problems.push({ path: ['edges', j, 'target'], message: `"${String(edge.target)}" is not a node` });
+    const [sourceId, targetId] = [idOf(edge.source), idOf(edge.target)];
+    if (sourceId === undefined) return problems.push({ path: ['edges', j, 'source'], message: 'must be a node id' });
+    if (targetId === undefined) return problems.push({ path: ['edges', j, 'target'], message: 'must be a node id' });
+    const source = byId.get(sourceId);
+    const target = byId.get(targetId);
+    if (!source) return problems.push({ path: ['edges', j, 'source'], message: `"${sourceId}" is not a node` });
+    if (!target) return problems.push({ path: ['edges', j, 'target'], message: `"${targetId}" is not a node` });
     if (source.kind === 'end') return problems.push({ path: ['edges', j], message: `an end node ("${source.id}") cannot lead anywhere` });
     if (target.kind === 'start') return problems.push({ path: ['edges', j], message: `nothing can lead to a start node ("${target.id}")` });
     const branch = source.kind === 'condition' ? branchOf(edge, source) : undefined;
