@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { InjectedSinkFunction } from '@temporalio/worker';
+import { retriedWrite } from '../db/retried-write.js';
 import type { RunSummary } from '../db/runs.js';
 import type { WeftSinks } from '../workflows/sinks.js';
 
@@ -14,18 +14,9 @@ const retryDelaysMs = [100, 500, 1_500];
 export function runIndexSink(record: (summary: RunSummary) => Promise<void>): InjectedSinkFunction<WeftSinks['runIndex']['record']> {
   return {
     async fn(_info, summary) {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await record(summary);
-        } catch (err) {
-          const delay = retryDelaysMs[attempt];
-          if (delay === undefined) {
-            console.error(`[weft] run index: could not record the close of run ${summary.runId}; the index repair will:`, err);
-            return;
-          }
-          await sleep(delay);
-        }
-      }
+      await retriedWrite(() => record(summary), retryDelaysMs, (err) => {
+        console.error(`[weft] run index: could not record the close of run ${summary.runId}; the index repair will:`, err);
+      });
     },
     // A replayed close was recorded when it happened.
     callDuringReplay: false,

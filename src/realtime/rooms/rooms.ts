@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../../db/client.js';
+import { retriedWrite } from '../../db/retried-write.js';
 import { appendRoomEntry, listRoomEntries, roomPresence } from '../../db/rooms.js';
 import { conflict, forbidden, notFound } from '../../errors.js';
 import { controlRun } from '../../runs/control-run.js';
@@ -98,20 +98,11 @@ export class Rooms {
    * decide again, into a 409. A write that still fails after a few tries (the database is down) is logged, and
    * the run's events keep the decision, its author and comment. Resolves to the entry, or undefined then.
    */
-  async recordDecision(runId: string, participant: Participant, decision: { nodeId: string; decision: 'approve' | 'reject'; comment?: string }): Promise<RoomEntry | undefined> {
+  recordDecision(runId: string, participant: Participant, decision: { nodeId: string; decision: 'approve' | 'reject'; comment?: string }): Promise<RoomEntry | undefined> {
     const data = { nodeId: decision.nodeId, decision: decision.decision, comment: decision.comment };
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.record(runId, 'decision', participant, data);
-      } catch (err) {
-        const delay = decisionRetryDelaysMs[attempt];
-        if (delay === undefined) {
-          console.error(`[weft] room of run ${runId}: could not record ${participant.id}'s decision on "${decision.nodeId}", which the run holds:`, err);
-          return undefined;
-        }
-        await sleep(delay);
-      }
-    }
+    return retriedWrite(() => this.record(runId, 'decision', participant, data), decisionRetryDelaysMs, (err) => {
+      console.error(`[weft] room of run ${runId}: could not record ${participant.id}'s decision on "${decision.nodeId}", which the run holds:`, err);
+    });
   }
 
   /** The room's record after entry `afterId`. */
