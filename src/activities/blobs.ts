@@ -27,14 +27,22 @@ export function storeIfLarge(db: Db, runId: string, value: unknown, threshold = 
 /**
  * Large values stored (or known to be stored) for a batch of {@link storeLargeParts} calls, by their JSON text:
  * values evaluated from one expression for many items are equal, not the same object (expressions answer
- * plain copies).
+ * plain copies), and an output read inside is resolved to a copy of the value its reference stands for.
  */
 export class StoredParts {
   private readonly byJson = new Map<string, Promise<unknown>>();
 
-  /** From now on, `value` is answered with `ref`: it is stored already. */
-  know(value: unknown, ref: BlobRef): void {
-    this.byJson.set(JSON.stringify(value), Promise.resolve(ref));
+  /**
+   * The outputs {@link withStoredOutputs} resolved from `given` into `resolved`, each known as the reference it
+   * was: a value evaluated against `resolved` that hands one on whole gets that reference back, not a new blob.
+   */
+  static ofResolved(given: ExpressionScope, resolved: ExpressionScope): StoredParts {
+    const stored = new StoredParts();
+    for (const [id, node] of Object.entries(given.nodes)) {
+      const output = resolved.nodes[id]?.output;
+      if (isBlobRef(node.output) && output !== node.output) stored.byJson.set(JSON.stringify(output), Promise.resolve(node.output));
+    }
+    return stored;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client.js';
 import { evaluateValue, ExpressionError, type ExpressionScope } from '../template/expressions.js';
-import { isBlobRef, mapItemBlobThresholdBytes, type BlobRef } from '../workflows/blob-ref.js';
+import { mapItemBlobThresholdBytes, type BlobRef } from '../workflows/blob-ref.js';
 import { storeIfLarge, storeLargeParts, StoredParts, withStoredOutputs } from './blobs.js';
 
 /** A map's per-item `transform`, evaluated for a slice of its items. */
@@ -47,11 +47,7 @@ export function createEvaluateItemsActivity(db: Db) {
     if (configs) {
       // An output resolved because the config reads inside it, and also handed on whole, goes back as the
       // reference it was; any other large part is stored once for the whole slice.
-      const stored = new StoredParts();
-      for (const [id, node] of Object.entries(given.nodes)) {
-        const resolved = scope.nodes[id]?.output;
-        if (isBlobRef(node.output) && resolved !== node.output) stored.know(resolved, node.output);
-      }
+      const stored = StoredParts.ofResolved(given, scope);
       return Promise.all(outputs.map((config) => storeLargeParts(db, runId, config, mapItemBlobThresholdBytes, stored)));
     }
     // A reference when stored: the map joins the slices' outputs (see `joinStoredLists`).

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client.js';
 import { evaluateValue, ExpressionError, type ExpressionScope } from '../template/expressions.js';
-import { storeLargeParts, withStoredOutputs } from './blobs.js';
+import { storeLargeParts, StoredParts, withStoredOutputs } from './blobs.js';
 
 /** A template value to evaluate against a run's scope whose node outputs may be blob references. */
 export interface ValueEvaluation {
@@ -17,7 +17,7 @@ export interface ValueEvaluation {
  */
 export function createEvaluateWithValuesActivity(db: Db) {
   return async function evaluateWithValues({ runId, value, scope }: ValueEvaluation): Promise<unknown> {
-    // Only outputs read inside: one handed on whole stays the reference it is, rather than being stored again.
+    // Only outputs read inside: one only handed on whole stays the reference it is, rather than being stored again.
     const resolved = await withStoredOutputs(db, scope, { value });
     let result: unknown;
     try {
@@ -27,6 +27,7 @@ export function createEvaluateWithValuesActivity(db: Db) {
       if (err instanceof ExpressionError) throw ApplicationFailure.nonRetryable(err.message, 'ExpressionError');
       throw err;
     }
-    return storeLargeParts(db, runId, result);
+    // An output read inside and handed on whole too goes back as the reference it was.
+    return storeLargeParts(db, runId, result, undefined, StoredParts.ofResolved(scope, resolved));
   };
 }

@@ -189,6 +189,8 @@ describe('long runs: continue-as-new and large outputs', () => {
         { id: 'all', type: 'transform', needs: ['fetch'], config: { value: '{{ nodes.fetch.output.body.items }}' } },
         // A value reading inside one stored output and handing on another whole keeps the other's reference.
         { id: 'pair', type: 'transform', needs: ['fetch', 'all'], config: { value: { count: '{{ $count(nodes.fetch.output.body.items) }}', all: '{{ nodes.all.output }}' } } },
+        // And one reading inside a stored output and handing that same output on whole keeps its reference too.
+        { id: 'both', type: 'transform', needs: ['all'], config: { value: { count: '{{ $count(nodes.all.output) }}', all: '{{ nodes.all.output }}' } } },
         { id: 'pick', type: 'map', needs: ['fetch'], config: { items: '{{ [0, 1, 2] }}', node: { type: 'transform', config: { value: '{{ nodes.fetch.output.body.items[$$.item].i * 10 }}' } } } },
         // So does the per-item config of a map's http node, read as each item's request goes out.
         { id: 'post', type: 'map', needs: ['fetch'], config: { items: '{{ [3, 4] }}', node: { type: 'http', config: { method: 'POST', url: `${upstream.url}/item`, body: { i: '{{ nodes.fetch.output.body.items[$$.item].i }}', of: '{{ $count(nodes.fetch.output.body.items) }}' } } } } },
@@ -207,6 +209,7 @@ describe('long runs: continue-as-new and large outputs', () => {
     expect(fetched.size).toBeGreaterThan(256 * 1024);
     expect(nodeOf(state, 'all').output).toMatchObject({ $ref: expect.stringMatching(/^blob:/) });
     expect(nodeOf(state, 'pair').output).toEqual({ count: 6000, all: nodeOf(state, 'all').output });
+    expect(nodeOf(state, 'both').output).toEqual({ count: 6000, all: nodeOf(state, 'all').output });
     // The consuming activity received the whole value, not the reference.
     expect(state.output).toEqual({ size: 6000, last: 5999, all: 6000, picked: [0, 10, 20], posted: [{ i: 3, of: 6000 }, { i: 4, of: 6000 }], sent: expect.any(Number) });
     expect((state.output as { sent: number }).sent).toBeGreaterThan(256 * 1024);
