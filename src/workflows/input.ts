@@ -19,6 +19,8 @@ export interface RunInput {
   startedAt: string;
   /** The run that started this one as a child (sub-workflow or map item). */
   parentRunId?: string;
+  /** How many runs this one sits under (`lineage.ts`): unset for a top-level run, 1 for its children, and so on. */
+  depth?: number;
   /**
    * The run's output is stored as a blob when its JSON is larger than this: `blobThresholdBytes` unless given. A
    * map gives its per-item child runs less, as their outputs share one history.

@@ -1,5 +1,6 @@
 import { needsBlob, type BlobRef } from './blob-ref.js';
 import { storeAsBlob } from './large-values.js';
+import { enterDepth } from './lineage.js';
 import { runItems, type MapWork } from './nodes/map-items.js';
 import { change, enterRevision, hasChange } from './revision.js';
 import { readStoredItems } from './stored-items.js';
@@ -23,11 +24,14 @@ export interface MapBatchInput {
   concurrency: number;
   /** The revision of the run whose map this batch runs (`RunInput.revision`). */
   revision?: number;
+  /** That run's level (`RunInput.depth`): child runs of the batch's items are its children. */
+  depth?: number;
 }
 
 /** Runs one batch of a map's items and resolves with their outputs in item order, or their stored list. */
 export async function runMapBatch(input: MapBatchInput): Promise<unknown[] | BlobRef> {
   enterRevision(input.revision);
+  enterDepth(input.depth);
   const { stored } = input;
   const items = stored ? await readStoredItems({ ref: stored.ref, offset: input.offset, count: stored.count }) : input.items;
   const outputs = await runItems(input.work, items, input.offset, input.concurrency);

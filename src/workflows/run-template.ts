@@ -7,6 +7,7 @@ import { eventPageQuery, eventsQuery, stateQuery } from './definitions.js';
 import type { RunInput } from './input.js';
 import { RunInterpreter } from './interpreter.js';
 import { storeCarriedOutputs } from './large-values.js';
+import { enterDepth } from './lineage.js';
 import { enterRevision } from './revision.js';
 import { searchAttributes } from './search-attributes.js';
 import { sinks } from './sinks.js';
@@ -26,6 +27,7 @@ const { recordRun, appendRunEvents } = proxyLocalActivities<Activities>({
  */
 export async function runTemplate(given: RunInput): Promise<RunResult> {
   enterRevision(given.revision);
+  enterDepth(given.depth);
   const values = inputValues(given);
   const input = isPending(values) ? await values : values;
   const run = new RunInterpreter(input);

@@ -131,6 +131,40 @@ describe('map and subworkflow nodes', () => {
     expect(((await children.json()) as { items: unknown[] }).items).toEqual([]);
   });
 
+  it('stops a template that starts itself without end: the run 16 levels down fails its node, and each run above fails with it', async () => {
+    await upload(world, { id: 'forever', name: 'Forever', nodes: [{ id: 'again', type: 'subworkflow', config: { template: 'forever', input: {} } }] });
+    const runId = await start(world, 'forever');
+    const { state } = await finish(world, runId);
+    expect(state.status).toBe('failed');
+    const deepest = await finish(world, `${runId}${'.again.1'.repeat(16)}`);
+    expect(nodeOf(deepest.state, 'again').error).toMatchObject({ type: 'RunNestingTooDeep', message: expect.stringContaining('at most 16 levels') });
+    // Seventeen runs, each closed and in the index; nothing started below the deepest.
+    const listed = (await (await world.request('GET', '/api/v1/runs?templateId=forever&limit=100')).json()) as { items: Array<{ runId: string; status: string }> };
+    expect(listed.items).toHaveLength(17);
+    expect(new Set(listed.items.map((r) => r.status))).toEqual(new Set(['failed']));
+  }, 60_000);
+
+  it('nests runs whose ids would pass Temporal\'s id length limit under shortened ids', async () => {
+    const id = `deep${'x'.repeat(60)}`;
+    await upload(world, {
+      id: 'long-ids', name: 'Long ids',
+      nodes: [{ id, type: 'subworkflow', when: '{{ input.d < 4 }}', config: { template: 'long-ids', input: { d: '{{ input.d + 1 }}' } } }],
+      output: `{{ $exists(nodes.${id}.output) ? nodes.${id}.output : input.d }}`,
+    });
+    const runId = await start(world, 'long-ids', { d: 0 });
+    const { state } = await finish(world, runId);
+    expect(state).toMatchObject({ status: 'completed', output: 4 });
+    const listed = (await (await world.request('GET', '/api/v1/runs?templateId=long-ids&limit=100')).json()) as { items: Array<{ runId: string }> };
+    const ids = listed.items.map((r) => r.runId);
+    // Levels 0–3 append `.<node>.1` to their parent's id; level 4's would be 304 characters long.
+    const appended = [0, 1, 2, 3].map((level) => `${runId}${`.${id}.1`.repeat(level)}`);
+    expect(ids).toHaveLength(5);
+    expect(ids).toEqual(expect.arrayContaining(appended));
+    const shortened = ids.filter((other) => !appended.includes(other));
+    expect(shortened).toEqual([expect.stringMatching(new RegExp(`^${runId}\\.${id}\\.1\\.[0-9a-f]{16}$`))]);
+    expect((await finish(world, shortened[0]!)).state).toMatchObject({ status: 'completed', output: 4 });
+  }, 60_000);
+
   it('maps a template over items as child runs', async () => {
     await upload(world, {
       id: 'map-template', name: 'Map template',

@@ -14,6 +14,7 @@ import { mapSizedSlicesPatch, mapWholeScopePatch } from '../../src/workflows/nod
 import { mapItemBlobReadsPatch, mapScopeBlobsPatch } from '../../src/workflows/nodes/map-items.js';
 import { mapStoredItemsPatch } from '../../src/workflows/stored-items.js';
 import { statusAttributePatch } from '../../src/workflows/status-attribute.js';
+import { shortChildIdsChange } from '../../src/workflows/lineage.js';
 import { change, latestRevision, type Change } from '../../src/workflows/revision.js';
 import { startRun } from '../../src/runs/start-run.js';
 import { patchesIn } from '../support/histories.js';
@@ -35,7 +36,7 @@ const historiesDir = path.join(import.meta.dirname, 'histories');
 const { History } = temporal.api.history.v1;
 
 /** Every change of the interpreter, in the order they were made. */
-const patchesOldestFirst: Change[] = [quickStartPatch, leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch, batchOutputBlobsPatch, handOverWaitingPatch, mapSizedSlicesPatch, childInputValuesPatch, mapScopeBlobsPatch, mapWholeScopePatch];
+const patchesOldestFirst: Change[] = [quickStartPatch, leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch, batchOutputBlobsPatch, handOverWaitingPatch, mapSizedSlicesPatch, childInputValuesPatch, mapScopeBlobsPatch, mapWholeScopePatch, shortChildIdsChange];
 
 /** The revision a history's run was started on (its input's `revision`), if any. */
 function revisionOf(history: temporal.api.history.v1.IHistory): number | undefined {
@@ -114,7 +115,7 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     await upstream?.close();
   });
 
-  it('records the slice, a branch with skips, an approval, a failure retried by an operator, parallel nodes, blob reads, a carried continue-as-new, a large config, a map over a stored list, a map joining stored outputs, waits handed over and a map cut by size, a child reading a stored input, a map carrying its scope by reference and one reading every node', async () => {
+  it('records the slice, a branch with skips, an approval, a failure retried by an operator, parallel nodes, blob reads, a carried continue-as-new, a large config, a map over a stored list, a map joining stored outputs, waits handed over and a map cut by size, a child reading a stored input, a map carrying its scope by reference, one reading every node and runs nested past the id length limit', async () => {
     const slice = await runOf({
       id: 'slice', name: 'Slice',
       nodes: [
@@ -310,5 +311,14 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
       output: { each: '{{ $sum(nodes.each.output) }}', batched: '{{ $sum(nodes.batched.output) }}' },
     }, { records: Array.from({ length: 600 }, (_, i) => ({ id: i, text: 'r'.repeat(100) })) });
     await save('map-whole', mapWhole);
+
+    // Runs nested until a child's id would pass 255 characters: the run at level 3 starts its child under a
+    // shortened id.
+    const longId = `deep${'x'.repeat(60)}`;
+    const deep = await runOf({
+      id: 'long-child-ids', name: 'Long child ids',
+      nodes: [{ id: longId, type: 'subworkflow', when: '{{ input.d < 4 }}', config: { template: 'long-child-ids', input: { d: '{{ input.d + 1 }}' } } }],
+    }, { d: 0 });
+    await save('long-child-ids', `${deep}${`.${longId}.1`.repeat(3)}`);
   });
 });

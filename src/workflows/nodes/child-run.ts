@@ -2,6 +2,7 @@ import { executeChild, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import { interpreterWorkflowType } from '../definitions.js';
 import type { RunInput } from '../input.js';
+import { childRunDepth } from '../lineage.js';
 import { currentRunRevision } from '../revision.js';
 import { startingSearchAttributes } from '../search-attributes.js';
 import type { RunResult } from '../state.js';
@@ -30,11 +31,12 @@ export interface ChildRunRequest {
  * index and the API. Cancelling the node's scope cancels the child; the child failing rejects.
  */
 export async function runChildTemplate(request: ChildRunRequest): Promise<unknown> {
+  const depth = childRunDepth(request.templateId);
   const startedAt = new Date().toISOString();
   const stored = await prepareChildRun({ runId: request.runId, parentRunId: request.parentRunId, templateId: request.templateId, version: request.version, input: request.input, startedAt });
   const args: RunInput = {
     runId: request.runId, templateId: stored.templateId, templateVersion: stored.version, template: stored.definition,
-    input: request.input, trigger: 'subworkflow', startedAt, parentRunId: request.parentRunId, revision: currentRunRevision(),
+    input: request.input, trigger: 'subworkflow', startedAt, parentRunId: request.parentRunId, depth, revision: currentRunRevision(),
     ...(request.outputBlobThreshold === undefined ? {} : { outputBlobThreshold: request.outputBlobThreshold }),
   };
   const final = await executeChild<(input: RunInput) => Promise<RunResult>>(interpreterWorkflowType, {

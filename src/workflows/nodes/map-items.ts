@@ -7,6 +7,7 @@ import { blobReadsPatch } from '../blob-reads.js';
 import { readsInsideOutputs } from '../../template/references.js';
 import { nodeFailure, toRunError } from '../failures.js';
 import { storeLargestOutputs } from '../large-values.js';
+import { childWorkflowId } from '../lineage.js';
 import { change, hasChange } from '../revision.js';
 import { runActivityNode } from './activity.js';
 import { runChildTemplate } from './child-run.js';
@@ -95,7 +96,7 @@ async function runItem(work: MapWork, item: unknown, index: number, evaluated?: 
   if ('template' in work.inner) {
     const input = evaluated ? evaluated.value : work.inner.input === undefined ? item : await evaluateValue(work.inner.input, scope);
     return runChildTemplate({
-      parentRunId: work.runId, runId: `${work.runId}.${work.nodeId}.${work.attempt}.${index}`,
+      parentRunId: work.runId, runId: childWorkflowId(work.runId, work.nodeId, work.attempt, index),
       templateId: work.inner.template, version: work.inner.version, input, summary: `${work.nodeId}[${index}]: ${work.inner.template}`,
       outputBlobThreshold: mapItemBlobThresholdBytes,
     });

@@ -5,6 +5,7 @@ import { scopeUse } from '../../template/references.js';
 import { isBlobRef, measuredSize, type BlobRef } from '../blob-ref.js';
 import { mapBatchWorkflowType } from '../definitions.js';
 import { nodeFailure } from '../failures.js';
+import { childWorkflowId, currentRunDepth } from '../lineage.js';
 import type { MapBatchInput } from '../map-batch.js';
 import { change, currentRunRevision, hasChange } from '../revision.js';
 import { sliceBySize } from '../slices.js';
@@ -104,11 +105,11 @@ async function runBatches(given: MapWork, slices: Slice[], concurrency: number):
   const perBatch = Math.min(concurrency, mapBatchSize);
   const outputs = await pool(slices.length, Math.max(1, Math.floor(concurrency / perBatch)), (b) => {
     const slice = slices[b]!;
-    const common = { work, offset: slice.offset, concurrency: perBatch, revision: currentRunRevision() };
+    const common = { work, offset: slice.offset, concurrency: perBatch, revision: currentRunRevision(), depth: currentRunDepth() };
     const input: MapBatchInput = 'items' in slice ? { ...common, items: slice.items } : { ...common, items: [], stored: slice.stored };
     const count = 'items' in slice ? slice.items.length : slice.stored.count;
     return executeChild<(input: MapBatchInput) => Promise<unknown[] | BlobRef>>(mapBatchWorkflowType, {
-      workflowId: `${work.runId}.${work.nodeId}.${work.attempt}.batch-${b}`,
+      workflowId: childWorkflowId(work.runId, work.nodeId, work.attempt, `batch-${b}`),
       args: [input],
       staticSummary: `${work.nodeId}: items ${slice.offset}–${slice.offset + count - 1}`,
     });

@@ -1,4 +1,5 @@
 import type { SubworkflowConfig } from '../../template/node-types/subworkflow.js';
+import { childWorkflowId } from '../lineage.js';
 import { runChildTemplate } from './child-run.js';
 import type { NodeExecutor } from './types.js';
 
@@ -7,7 +8,7 @@ export const runSubworkflowNode: NodeExecutor = ({ runId, node, config, attempt 
   const c = config as SubworkflowConfig;
   return runChildTemplate({
     parentRunId: runId,
-    runId: `${runId}.${node.id}.${attempt}`,
+    runId: childWorkflowId(runId, node.id, attempt),
     templateId: c.template,
     version: c.version,
     input: c.input,
