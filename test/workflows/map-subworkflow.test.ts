@@ -131,6 +131,38 @@ describe('map and subworkflow nodes', () => {
     expect(((await children.json()) as { items: unknown[] }).items).toEqual([]);
   });
 
+  it('fails the node whose child run was cancelled on its own, by an operator or through Temporal, so its onError applies', async () => {
+    await upload(world, {
+      id: 'guarded-parent', name: 'Guarded parent',
+      nodes: [
+        { id: 'child', type: 'subworkflow', onError: 'pause', config: { template: 'sleepy', input: {} } },
+        { id: 'after', type: 'transform', needs: ['child'], config: { value: '{{ nodes.child.output }}' } },
+      ],
+      output: '{{ nodes.after.output }}',
+    });
+    const childCancelled = async (cancel: (childId: string) => Promise<unknown>) => {
+      const runId = await start(world, 'guarded-parent');
+      const childId = `${runId}.child.1`;
+      await expect.poll(async () => (await world.request('GET', `/api/v1/runs/${childId}`)).status, { timeout: 10_000 }).toBe(200);
+      await waitFor(world, childId, (s) => nodeOf(s, 'nap').status === 'waiting');
+      await cancel(childId);
+      const waiting = await waitFor(world, runId, (s) => s.status === 'waiting_for_operator');
+      expect(nodeOf(waiting, 'child')).toMatchObject({ status: 'failed', error: { type: 'ChildRunCancelled', message: `child run ${childId} was cancelled` } });
+      expect(nodeOf(waiting, 'after').status).toBe('pending');
+      return runId;
+    };
+
+    // An operator's cancel, through the API: the child's workflow completes, its run cancelled.
+    const byOperator = await childCancelled(async (childId) => expect((await command(world, childId, 'cancel')).body.status).toBe('cancelled'));
+    expect((await command(world, byOperator, 'nodes/child/skip', { output: 'given' })).status).toBe(200);
+    expect((await finish(world, byOperator)).state).toMatchObject({ status: 'completed', output: 'given' });
+
+    // A cancel in the Web UI, through Temporal: the child's workflow ends cancelled.
+    const inTemporal = await childCancelled((childId) => world.temporal.client.workflow.getHandle(childId).cancel());
+    expect((await command(world, inTemporal, 'cancel')).body.status).toBe('cancelled');
+    expect((await finish(world, inTemporal)).state.status).toBe('cancelled');
+  }, 60_000);
+
   it('stops a template that starts itself without end: the run 16 levels down fails its node, and each run above fails with it', async () => {
     await upload(world, { id: 'forever', name: 'Forever', nodes: [{ id: 'again', type: 'subworkflow', config: { template: 'forever', input: {} } }] });
     const runId = await start(world, 'forever');

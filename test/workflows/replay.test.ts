@@ -15,6 +15,7 @@ import { mapItemBlobReadsPatch, mapScopeBlobsPatch } from '../../src/workflows/n
 import { mapStoredItemsPatch } from '../../src/workflows/stored-items.js';
 import { statusAttributePatch } from '../../src/workflows/status-attribute.js';
 import { shortChildIdsChange } from '../../src/workflows/lineage.js';
+import { childCancelledChange } from '../../src/workflows/nodes/child-run.js';
 import { change, latestRevision, type Change } from '../../src/workflows/revision.js';
 import { startRun } from '../../src/runs/start-run.js';
 import { patchesIn } from '../support/histories.js';
@@ -36,7 +37,7 @@ const historiesDir = path.join(import.meta.dirname, 'histories');
 const { History } = temporal.api.history.v1;
 
 /** Every change of the interpreter, in the order they were made. */
-const patchesOldestFirst: Change[] = [quickStartPatch, leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch, batchOutputBlobsPatch, handOverWaitingPatch, mapSizedSlicesPatch, childInputValuesPatch, mapScopeBlobsPatch, mapWholeScopePatch, shortChildIdsChange];
+const patchesOldestFirst: Change[] = [quickStartPatch, leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch, batchOutputBlobsPatch, handOverWaitingPatch, mapSizedSlicesPatch, childInputValuesPatch, mapScopeBlobsPatch, mapWholeScopePatch, shortChildIdsChange, childCancelledChange];
 
 /** The revision a history's run was started on (its input's `revision`), if any. */
 function revisionOf(history: temporal.api.history.v1.IHistory): number | undefined {
@@ -115,7 +116,7 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     await upstream?.close();
   });
 
-  it('records the slice, a branch with skips, an approval, a failure retried by an operator, parallel nodes, blob reads, a carried continue-as-new, a large config, a map over a stored list, a map joining stored outputs, waits handed over and a map cut by size, a child reading a stored input, a map carrying its scope by reference, one reading every node and runs nested past the id length limit', async () => {
+  it('records the slice, a branch with skips, an approval, a failure retried by an operator, parallel nodes, blob reads, a carried continue-as-new, a large config, a map over a stored list, a map joining stored outputs, waits handed over and a map cut by size, a child reading a stored input, a map carrying its scope by reference, one reading every node, runs nested past the id length limit and a child cancelled on its own', async () => {
     const slice = await runOf({
       id: 'slice', name: 'Slice',
       nodes: [
@@ -320,5 +321,24 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
       nodes: [{ id: longId, type: 'subworkflow', when: '{{ input.d < 4 }}', config: { template: 'long-child-ids', input: { d: '{{ input.d + 1 }}' } } }],
     }, { d: 0 });
     await save('long-child-ids', `${deep}${`.${longId}.1`.repeat(3)}`);
+
+    // A child run an operator cancelled: the node that started it fails, and an operator skips it.
+    await upload(world, { id: 'napping', name: 'Napping', nodes: [{ id: 'nap', type: 'delay', config: { duration: '1h' } }] });
+    await upload(world, {
+      id: 'child-cancelled', name: 'Child cancelled',
+      nodes: [
+        { id: 'child', type: 'subworkflow', onError: 'pause', config: { template: 'napping', input: {} } },
+        { id: 'after', type: 'transform', needs: ['child'], config: { value: '{{ nodes.child.output }}' } },
+      ],
+    });
+    const parent = await start(world, 'child-cancelled');
+    await waitFor(world, parent, (s) => nodeOf(s, 'child').status === 'running');
+    await expect.poll(async () => (await world.request('GET', `/api/v1/runs/${parent}.child.1`)).status, { timeout: 10_000 }).toBe(200);
+    await waitFor(world, `${parent}.child.1`, (s) => nodeOf(s, 'nap').status === 'waiting');
+    await command(world, `${parent}.child.1`, 'cancel');
+    await waitFor(world, parent, (s) => s.status === 'waiting_for_operator');
+    await command(world, parent, 'nodes/child/skip', { output: 'given' });
+    await finish(world, parent);
+    await save('child-cancelled', parent);
   });
 });

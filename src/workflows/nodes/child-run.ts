@@ -1,9 +1,10 @@
-import { executeChild, proxyLocalActivities } from '@temporalio/workflow';
+import { CancellationScope, ChildWorkflowFailure, executeChild, isCancellation, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import { interpreterWorkflowType } from '../definitions.js';
+import { nodeFailure } from '../failures.js';
 import type { RunInput } from '../input.js';
 import { childRunDepth } from '../lineage.js';
-import { currentRunRevision } from '../revision.js';
+import { change, currentRunRevision, hasChange } from '../revision.js';
 import { startingSearchAttributes } from '../search-attributes.js';
 import type { RunResult } from '../state.js';
 
@@ -12,6 +13,14 @@ const { prepareChildRun } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '200ms', maximumInterval: '10s', maximumAttempts: 10, nonRetryableErrorTypes: ['NotFound', 'InvalidInput'] },
 });
+
+/**
+ * Since this change a child run cancelled on its own, by an operator or in the Web UI, fails the node that
+ * started it (`ChildRunCancelled`), so its `onError` applies. Before it, an operator's cancel handed the node a
+ * null output, as if the child had completed, and a cancel in the Web UI left the node `cancelled` and the run
+ * waiting on it for good. Asked for only when a child was cancelled.
+ */
+export const childCancelledChange = change('weft-child-cancelled-fails', 16);
 
 /** A child run to start: which template version, with which input, under which run id. */
 export interface ChildRunRequest {
@@ -39,12 +48,25 @@ export async function runChildTemplate(request: ChildRunRequest): Promise<unknow
     input: request.input, trigger: 'subworkflow', startedAt, parentRunId: request.parentRunId, depth, revision: currentRunRevision(),
     ...(request.outputBlobThreshold === undefined ? {} : { outputBlobThreshold: request.outputBlobThreshold }),
   };
-  const final = await executeChild<(input: RunInput) => Promise<RunResult>>(interpreterWorkflowType, {
-    workflowId: request.runId,
-    args: [args],
-    // Only the child's id and type are checked on replay, so runs recorded without these replay unchanged.
-    typedSearchAttributes: startingSearchAttributes(args),
-    staticSummary: request.summary,
-  });
+  let final: RunResult;
+  try {
+    final = await executeChild<(input: RunInput) => Promise<RunResult>>(interpreterWorkflowType, {
+      workflowId: request.runId,
+      args: [args],
+      // Only the child's id and type are checked on replay, so runs recorded without these replay unchanged.
+      typedSearchAttributes: startingSearchAttributes(args),
+      staticSummary: request.summary,
+    });
+  } catch (err) {
+    // A cancellation this run asked for (its own cancel, its parent's) stays one: the node ends cancelled.
+    if (err instanceof ChildWorkflowFailure && isCancellation(err) && !CancellationScope.current().consideredCancelled && hasChange(childCancelledChange)) throw cancelled(request.runId);
+    throw err;
+  }
+  // An operator's cancel completes the child's workflow with the run's final status.
+  if (final.status === 'cancelled' && hasChange(childCancelledChange)) throw cancelled(request.runId);
   return final.output ?? null;
+}
+
+function cancelled(runId: string) {
+  return nodeFailure('ChildRunCancelled', `child run ${runId} was cancelled`);
 }
