@@ -163,6 +163,22 @@ describe('map and subworkflow nodes', () => {
     expect((await finish(world, inTemporal)).state.status).toBe('cancelled');
   }, 60_000);
 
+  it('fails a map whose batch was cancelled in the Web UI, and ends its other batches', async () => {
+    await upload(world, {
+      id: 'napping-map', name: 'Napping map', maxParallel: 1000,
+      nodes: [{ id: 'each', type: 'map', config: { items: '{{ [1..600] }}', concurrency: 1000, node: { type: 'delay', config: { duration: '1h' } } } }],
+    });
+    const runId = await start(world, 'napping-map');
+    const batch = (b: number) => world.temporal.client.workflow.getHandle(`${runId}.each.1.batch-${b}`);
+    await expect.poll(async () => (await batch(1).describe().catch(() => undefined))?.status.name, { timeout: 10_000 }).toBe('RUNNING');
+    await batch(0).cancel();
+    const { state } = await finish(world, runId);
+    expect(state.status).toBe('failed');
+    expect(nodeOf(state, 'each').error).toMatchObject({ type: 'MapItemFailed', message: 'item 0 failed: Workflow cancelled' });
+    // The other batch ends with the run: nothing of the map goes on running.
+    expect(['CANCELLED', 'TERMINATED']).toContain((await batch(1).describe()).status.name);
+  }, 60_000);
+
   it('stops a template that starts itself without end: the run 16 levels down fails its node, and each run above fails with it', async () => {
     await upload(world, { id: 'forever', name: 'Forever', nodes: [{ id: 'again', type: 'subworkflow', config: { template: 'forever', input: {} } }] });
     const runId = await start(world, 'forever');
