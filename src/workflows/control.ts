@@ -28,7 +28,12 @@ export function installControl(run: RunInterpreter): void {
     const node = nodeOf(nodeId);
     if (node.status !== 'failed') throw notNow(`node "${nodeId}" has not failed (it is ${node.status}): there is nothing to ${verb}`);
     if (book.failing()) throw notNow(`the run is failing because of node "${book.failing()?.id}"`);
-    const started = [...book.definitions.values()].filter((d) => d.needs?.includes(nodeId) && book.node(d.id).status !== 'pending');
+    // A dependent an operator skipped read nothing of this node: its output was given. One that ran, or that a
+    // `when` skipped, read what this node ended with, which a retry or a skip would change under it.
+    const started = [...book.definitions.values()].filter((d) => {
+      const dependent = book.node(d.id);
+      return d.needs?.includes(nodeId) && dependent.status !== 'pending' && dependent.skippedBy !== 'operator';
+    });
     if (started.length > 0) throw notNow(`node "${nodeId}" cannot be changed: ${started.map((d) => `"${d.id}"`).join(', ')} already ran after it`);
   };
 

@@ -63,6 +63,17 @@ describe('onError: pause holds the run for an operator, who retries or skips the
     expect(trace(events)).toContain('run.resumed');
   });
 
+  it('retries the failed node after an operator skipped its dependent ahead, which keeps the output it was given', async () => {
+    const runId = await start(world, 'held', { path: 'bad' });
+    await waitFor(world, runId, (s) => s.status === 'waiting_for_operator');
+    const ahead = await command(world, runId, 'nodes/use/skip', { output: 'given ahead' });
+    expect(nodeOf(ahead.body, 'use')).toMatchObject({ status: 'skipped', skippedBy: 'operator' });
+    expect((await command(world, runId, 'nodes/call/retry', { config: { url: `${upstream.url}/good` } })).status).toBe(200);
+    const { state } = await finish(world, runId);
+    expect(state).toMatchObject({ status: 'completed', output: 'given ahead' });
+    expect(nodeOf(state, 'call')).toMatchObject({ status: 'completed', attempts: 2, output: { body: { value: 'fixed' } } });
+  });
+
   it('takes a skip output too large for history by reference, and refuses a retry config past the payload limit', async () => {
     const runId = await start(world, 'held', { path: 'bad' });
     await waitFor(world, runId, (s) => s.status === 'waiting_for_operator');
