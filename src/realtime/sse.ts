@@ -8,11 +8,17 @@ import { Subscription } from './subscription.js';
 
 const keepAliveMs = 15_000;
 
+/** Where the stream starts: after the `Last-Event-ID` of a reconnecting client, else after the `after` query. */
 function resumeFrom(c: Context): number {
-  const raw = c.req.header('last-event-id') ?? c.req.query('after') ?? '0';
+  const header = c.req.header('last-event-id');
+  const raw = header ?? c.req.query('after') ?? '0';
   const seq = Number(raw);
-  if (!Number.isSafeInteger(seq) || seq < 0) throw invalid('cannot resume the stream', [{ path: 'Last-Event-ID', message: 'must be the id (seq) of an event this stream sent' }]);
-  return seq;
+  if (Number.isSafeInteger(seq) && seq >= 0) return seq;
+  // Named as the JSON route names them, so a client reads the same path whichever way it asked.
+  const problem = header === undefined
+    ? { path: 'query.after', message: 'must be a whole number >= 0: the seq after which events are sent' }
+    : { path: 'headers.last-event-id', message: 'must be the id (seq) of an event this stream sent' };
+  throw invalid('cannot resume the stream', [problem]);
 }
 
 /**

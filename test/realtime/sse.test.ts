@@ -77,6 +77,12 @@ describe('server-sent events', () => {
     const { runId } = await runToEnd(world, 'sse');
     const bad = await fetch(`${server.url}/api/v1/runs/${runId}/events`, { headers: { accept: 'text/event-stream', 'last-event-id': 'soon' } });
     expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { errors: unknown[] }).errors).toEqual([{ path: 'headers.last-event-id', message: expect.any(String) }]);
+    for (const after of ['-3', 'x', '1.5']) {
+      const badQuery = await fetch(`${server.url}/api/v1/runs/${runId}/events?after=${after}`, { headers: { accept: 'text/event-stream' } });
+      expect(badQuery.status, after).toBe(422);
+      expect(((await badQuery.json()) as { errors: unknown[] }).errors).toEqual([{ path: 'query.after', message: expect.any(String) }]);
+    }
     const plain = await fetch(`${server.url}/api/v1/runs/${runId}/events`);
     expect(plain.headers.get('content-type')).toMatch(/^application\/json/);
   });
