@@ -1,3 +1,4 @@
+import { maxRunIdLength } from '../workflows/definitions.js';
 import type { RunEvent, RunState } from '../workflows/state.js';
 import type { Participant, RoomEntry } from './rooms/model.js';
 
@@ -56,7 +57,6 @@ export function eventFrame(runId: string, event: RunEvent): ServerMessage {
   return frame;
 }
 
-const maxRunIdLength = 200;
 
 /** A room message (join, leave, say, decide, handoff), checked by the room session. */
 export interface RoomFrame {
@@ -79,7 +79,7 @@ export function parseClientMessage(raw: string): ClientMessage | RoomFrame | str
   if (m.type === 'ping') return { type: 'ping' };
   if (typeof m.type === 'string' && roomTypes.has(m.type)) return { type: 'room', message: m };
   if (m.type !== 'subscribe' && m.type !== 'unsubscribe') return 'type must be subscribe, unsubscribe, ping, join, leave, say, decide or handoff';
-  if (typeof m.runId !== 'string' || m.runId.length === 0 || m.runId.length > maxRunIdLength) return 'runId must be a non-empty string';
+  if (typeof m.runId !== 'string' || m.runId.length === 0 || m.runId.length > maxRunIdLength) return `runId must be a string of 1 to ${maxRunIdLength} characters`;
   if (m.type === 'unsubscribe') return { type: 'unsubscribe', runId: m.runId };
   if (m.afterSeq !== undefined && !(Number.isSafeInteger(m.afterSeq) && (m.afterSeq as number) >= 0)) return 'afterSeq must be a non-negative integer';
   return { type: 'subscribe', runId: m.runId, afterSeq: m.afterSeq as number | undefined };

@@ -3,6 +3,13 @@ import type { ApprovalDecision } from '../template/node-types/approval.js';
 import type { EventPage, RunEvent, RunState } from './state.js';
 
 /**
+ * The longest run id: the longest workflow id Temporal takes, the dev server's `limit.maxIDLength`
+ * (`temporal-dev.yml`). A child run's id, its parent's with a suffix, is kept within it (`lineage.ts`), and every
+ * place that takes a run id takes one this long.
+ */
+export const maxRunIdLength = 255;
+
+/**
  * The run's current state, large values truncated. The API and the realtime bridge read runs through it; the
  * index repair asks for the run's output whole, as the run index keeps it.
  */

@@ -1,4 +1,5 @@
 import { change, hasChange } from './revision.js';
+import { maxRunIdLength } from './definitions.js';
 import { nodeFailure } from './failures.js';
 
 /**
@@ -9,11 +10,10 @@ import { nodeFailure } from './failures.js';
 export const maxRunDepth = 16;
 
 /**
- * The longest workflow id a child run or map batch is given: the dev server's `limit.maxIDLength`
- * (`temporal-dev.yml`). Temporal refuses a longer id, and a workflow task that starts a child under one fails
- * again and again, holding the run where it is.
+ * The longest workflow id a child run or map batch is given. Temporal refuses a longer id, and a workflow task
+ * that starts a child under one fails again and again, holding the run where it is.
  */
-export const maxWorkflowIdLength = 255;
+const maxWorkflowIdLength = maxRunIdLength;
 
 /**
  * Since this change a child id past {@link maxWorkflowIdLength} is shortened ({@link childWorkflowId}); before

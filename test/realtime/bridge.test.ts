@@ -101,6 +101,26 @@ describe('the WebSocket bridge', () => {
     client.close();
   });
 
+  it('follows a child run nested deep, whose id is as long as a workflow id may be', async () => {
+    const node = `deep${'x'.repeat(60)}`;
+    await upload(world, {
+      id: 'nested', name: 'Nested',
+      nodes: [{ id: node, type: 'subworkflow', when: '{{ input.d < 3 }}', config: { template: 'nested', input: { d: '{{ input.d + 1 }}' } } }],
+    });
+    const res = await world.request('POST', '/api/v1/templates/nested/runs', { input: { d: 0 } });
+    const { runId } = (await res.json()) as { runId: string };
+    const deepest = `${runId}${`.${node}.1`.repeat(3)}`;
+    expect(deepest).toHaveLength(237);
+    await expect.poll(async () => (await world.request('GET', `/api/v1/runs/${deepest}`)).status, { timeout: 10_000 }).toBe(200);
+    const client = await TestSocket.open(server.wsUrl);
+    client.send({ type: 'subscribe', runId: deepest, afterSeq: 0 });
+    client.send({ type: 'subscribe', runId: 'r'.repeat(256) });
+    const messages = await client.until((m) => runEnded(deepest)(m) && m.some((x) => x.type === 'error'));
+    expect(eventsOf(messages, deepest).map((e) => e.event)).toEqual(['run.started', 'node.skipped', 'run.completed']);
+    expect(messages.filter((m) => m.type === 'error')).toEqual([expect.objectContaining({ code: 'bad-message', message: 'runId must be a string of 1 to 255 characters' })]);
+    client.close();
+  });
+
   it('follows many runs on one connection', async () => {
     const runs = await Promise.all([start(world, 'chain'), start(world, 'chain'), start(world, 'chain')]);
     const client = await TestSocket.open(server.wsUrl);

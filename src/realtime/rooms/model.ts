@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { refuseNul } from '../../db/storable.js';
+import { maxRunIdLength } from '../../workflows/definitions.js';
 
 /** Roles in a run's room: owners steer, approvers decide approvals, viewers watch and talk. */
 export const roleSchema = z.enum(['owner', 'approver', 'viewer']);
@@ -29,15 +30,15 @@ export const roomEntrySchema = z.object({
  * so text the store cannot hold is refused as a bad message rather than failing the write.
  */
 export const roomMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('join'), runId: z.string().min(1).max(200), participant: participantSchema }).strict(),
-  z.object({ type: z.literal('leave'), runId: z.string().min(1).max(200) }).strict(),
-  z.object({ type: z.literal('say'), runId: z.string().min(1).max(200), text: z.string().min(1).max(10_000) }).strict(),
+  z.object({ type: z.literal('join'), runId: z.string().min(1).max(maxRunIdLength), participant: participantSchema }).strict(),
+  z.object({ type: z.literal('leave'), runId: z.string().min(1).max(maxRunIdLength) }).strict(),
+  z.object({ type: z.literal('say'), runId: z.string().min(1).max(maxRunIdLength), text: z.string().min(1).max(10_000) }).strict(),
   z.object({
-    type: z.literal('decide'), runId: z.string().min(1).max(200), nodeId: z.string().min(1).max(64),
+    type: z.literal('decide'), runId: z.string().min(1).max(maxRunIdLength), nodeId: z.string().min(1).max(64),
     decision: z.enum(['approve', 'reject']), comment: z.string().max(10_000).optional(), data: z.unknown().optional(),
   }).strict(),
   z.object({
-    type: z.literal('handoff'), runId: z.string().min(1).max(200), to: z.string().min(1).max(100),
+    type: z.literal('handoff'), runId: z.string().min(1).max(maxRunIdLength), to: z.string().min(1).max(100),
     reason: z.string().max(10_000).optional(), context: z.unknown().optional(),
   }).strict(),
 ]).superRefine(refuseNul);
