@@ -9,6 +9,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { projectRoot } from '../config.js';
+import { parseAsDrizzleOnce } from './pglite-parsers.js';
 import * as schema from './schema.js';
 
 /** Weft's database, whichever driver is behind it. */
@@ -47,7 +48,7 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir?: st
     dataPath = path.join(options.dataDir, 'pglite');
     mkdirSync(dataPath, { recursive: true });
   }
-  const client = dataPath ? new PGlite(dataPath) : new PGlite();
+  const client = await parseAsDrizzleOnce(dataPath ? new PGlite(dataPath) : new PGlite());
   const db = drizzlePglite(client, { schema });
   await migratePglite(db, { migrationsFolder });
   return {
