@@ -41,7 +41,7 @@ export function createPrepareChildRunActivity(db: Db) {
     if (size > payloadLimitBytes) {
       throw ApplicationFailure.nonRetryable(`the child run's input and template come to about ${size} bytes; a run starts with at most ${payloadLimitBytes}`, 'InputTooLarge');
     }
-    await insertChildRun(db, { id: child.runId, templateId: stored.templateId, templateVersion: stored.version, input, startedAt: new Date(child.startedAt) });
+    await insertChildRun(db, { id: child.runId, parentRunId: child.parentRunId, templateId: stored.templateId, templateVersion: stored.version, input, startedAt: new Date(child.startedAt) });
     return { templateId: stored.templateId, version: stored.version, definition: stored.definition };
   };
 }

@@ -90,9 +90,10 @@ export async function oldestOpenRunStart(db: Db): Promise<Date | undefined> {
 }
 
 /** A page of runs, newest first; `cursor` is the last row's `startedAt|id` of the previous page. */
-export async function listRuns(db: Db, filter: { templateId?: string; status?: string; cursor?: { startedAt: Date; id: string }; limit: number }): Promise<RunRow[]> {
+export async function listRuns(db: Db, filter: { templateId?: string; status?: string; parentRunId?: string; cursor?: { startedAt: Date; id: string }; limit: number }): Promise<RunRow[]> {
   const where: SQL[] = [];
   if (filter.templateId) where.push(eq(runsTable.templateId, filter.templateId));
+  if (filter.parentRunId) where.push(eq(runsTable.parentRunId, filter.parentRunId));
   if (filter.status) where.push(eq(runsTable.status, filter.status));
   if (filter.cursor) where.push(sql`(${runsTable.startedAt}, ${runsTable.id}) < (${filter.cursor.startedAt.toISOString()}::timestamptz, ${filter.cursor.id})`);
   return db.select().from(runsTable).where(and(...where)).orderBy(desc(runsTable.startedAt), desc(runsTable.id)).limit(filter.limit);
@@ -100,7 +101,7 @@ export async function listRuns(db: Db, filter: { templateId?: string; status?: s
 
 
 /** Adds a child run (a sub-workflow or a map item's run) to the index as it starts; a repeat is a no-op. */
-export async function insertChildRun(db: Db, run: { id: string; templateId: string; templateVersion: number; input: unknown; startedAt: Date }): Promise<void> {
+export async function insertChildRun(db: Db, run: { id: string; parentRunId: string; templateId: string; templateVersion: number; input: unknown; startedAt: Date }): Promise<void> {
   await db.insert(runsTable).values({ ...run, trigger: 'subworkflow', status: 'running' }).onConflictDoNothing();
 }
 

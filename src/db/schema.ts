@@ -42,6 +42,8 @@ export const runsTable = pgTable(
     templateVersion: integer('template_version').notNull(),
     status: text('status').notNull(),
     trigger: text('trigger').notNull().default('api'),
+    /** The run that started this one as a child; set as the child starts, before its close is recorded. */
+    parentRunId: text('parent_run_id'),
     input: json('input'),
     output: json('output'),
     error: json('error'),
@@ -51,7 +53,11 @@ export const runsTable = pgTable(
     endedAt: timestamp('ended_at', { withTimezone: true }),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('runs_template_idx').on(t.templateId, t.startedAt), index('runs_status_idx').on(t.status, t.startedAt)],
+  (t) => [
+    index('runs_template_idx').on(t.templateId, t.startedAt),
+    index('runs_status_idx').on(t.status, t.startedAt),
+    index('runs_parent_idx').on(t.parentRunId, t.startedAt),
+  ],
 );
 
 /** A closed run's event log, in seq order. */

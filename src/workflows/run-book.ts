@@ -206,6 +206,7 @@ export class RunBook {
       inFlight: this.inFlight(),
     };
     if (this.endedAt && this.settled) state.endedAt = this.endedAt;
+    if (this.run.parentRunId !== undefined) state.parentRunId = this.run.parentRunId;
     if (this.output !== undefined && !options.withoutOutputs) state.output = options.wholeOutput ? this.output : truncated(this.output);
     if (this.error) state.error = this.error;
     return state;

@@ -41,6 +41,8 @@ export const runStateSchema = z.object({
   progress: z.number().int().min(0).max(100),
   startedAt: z.string(),
   endedAt: z.string().optional(),
+  /** The run that started this one as a child (a `subworkflow` node, a map item); absent for a top-level run. */
+  parentRunId: z.string().optional(),
   nodes: z.array(nodeStateSchema),
   output: z.unknown().optional(),
   error: runErrorSchema.optional(),

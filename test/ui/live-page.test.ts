@@ -220,4 +220,27 @@ describe.skipIf(!hasChromium() && process.env.CI !== 'true')('the live DAG page 
     await eventually(() => page.url()).toBe(`${server.url}/ui/runs/${runs.items[0]!.runId}`);
     await eventually(() => page.locator('.run-status').getAttribute('data-status')).toBe('completed');
   });
+
+  it('lists the runs a run started, and links a child run back to the run that started it', async () => {
+    await upload(world, { id: 'ui-child', name: 'Child', nodes: [{ id: 'twice', type: 'transform', config: { value: '{{ input.n * 2 }}' } }], output: '{{ nodes.twice.output }}' });
+    await upload(world, {
+      id: 'ui-parent', name: 'Parent',
+      nodes: [{ id: 'each', type: 'map', config: { items: [1, 2], template: 'ui-child', input: { n: '{{ item }}' } } }],
+      output: '{{ nodes.each.output }}',
+    });
+    const runId = await start(world, 'ui-parent');
+    await waitFor(world, runId, (s) => s.status === 'completed');
+    await page.goto(`${server.url}/ui/runs/${runId}`);
+    const rows = page.locator('.child-runs tr[data-run-id]');
+    await eventually(() => rows.count()).toBe(2);
+    expect((await rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.runId))).sort()).toEqual([`${runId}.each.1.0`, `${runId}.each.1.1`]);
+    // A child's id keeps its suffix in short, so that the two are told apart.
+    expect(await page.locator(`.child-runs tr[data-run-id="${runId}.each.1.1"] a.mono`).textContent()).toBe(`${runId.slice(0, 8)}…each.1.1`);
+    await page.locator(`.child-runs tr[data-run-id="${runId}.each.1.1"] a.mono`).click();
+    await eventually(() => page.url()).toBe(`${server.url}/ui/runs/${runId}.each.1.1`);
+    await eventually(() => page.locator('.run-status').getAttribute('data-status')).toBe('completed');
+    await page.locator('.parent-run a').click();
+    await eventually(() => page.url()).toBe(`${server.url}/ui/runs/${runId}`);
+    expect(await page.locator('.child-runs').count()).toBe(1);
+  });
 });

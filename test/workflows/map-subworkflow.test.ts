@@ -102,7 +102,11 @@ describe('map and subworkflow nodes', () => {
     const { state } = await finish(world, runId);
     expect(state.output).toBe(42);
     const child = await finish(world, `${runId}.child.1`);
-    expect(child.state).toMatchObject({ status: 'completed', output: 42, templateId: 'double' });
+    expect(child.state).toMatchObject({ status: 'completed', output: 42, templateId: 'double', parentRunId: runId });
+    expect(state.parentRunId).toBeUndefined();
+    // The parent's child runs, from the index: the one it started, which names it.
+    const children = (await (await world.request('GET', `/api/v1/runs?parentRunId=${runId}`)).json()) as { items: Array<{ runId: string; parentRunId: string | null }> };
+    expect(children.items).toEqual([expect.objectContaining({ runId: `${runId}.child.1`, parentRunId: runId })]);
     // The child is found in the Web UI like any run: by template, version, status and trigger.
     const { searchAttributes } = await world.temporal.client.workflow.getHandle(`${runId}.child.1`).describe();
     expect(searchAttributes).toMatchObject({ WeftTemplateId: ['double'], WeftTemplateVersion: [1], WeftStatus: ['completed'], WeftTrigger: ['subworkflow'] });
@@ -219,8 +223,12 @@ describe('map and subworkflow nodes', () => {
       nodes: [{ id: 'each', type: 'map', config: { items: [1, 2, 3], template: 'double', input: { n: '{{ item + index }}' } } }],
       output: '{{ nodes.each.output }}',
     });
-    const { state } = await finish(world, await start(world, 'map-template'));
+    const runId = await start(world, 'map-template');
+    const { state } = await finish(world, runId);
     expect(state.output).toEqual([2, 6, 10]);
+    const children = (await (await world.request('GET', `/api/v1/runs?parentRunId=${runId}&limit=2`)).json()) as { items: Array<{ runId: string }>; nextCursor: string | null };
+    const rest = (await (await world.request('GET', `/api/v1/runs?parentRunId=${runId}&cursor=${children.nextCursor}`)).json()) as { items: Array<{ runId: string }> };
+    expect([...children.items, ...rest.items].map((r) => r.runId).sort()).toEqual([0, 1, 2].map((i) => `${runId}.each.1.${i}`));
   });
 
   it('cancelling the parent cancels the child run', async () => {

@@ -13,8 +13,14 @@ const eventPage = component(eventPageSchema, 'EventPage');
 
 const runSummarySchema = z.object({
   runId: z.string(), templateId: z.string(), templateVersion: z.number().int(), status: z.string(), trigger: z.string(),
-  startedAt: z.string(), endedAt: z.string().nullable(),
+  parentRunId: z.string().nullable(), startedAt: z.string(), endedAt: z.string().nullable(),
 }).openapi('RunSummary');
+
+const listQuery = pageQuerySchema.extend({
+  templateId: z.string().optional(),
+  status: runStatusSchema.optional(),
+  parentRunId: z.string().optional().openapi({ description: 'only the child runs this run started (its sub-workflows and map items)' }),
+});
 
 function encodeCursor(startedAt: Date, id: string): string {
   return Buffer.from(JSON.stringify([startedAt.toISOString(), id])).toString('base64url');
@@ -38,15 +44,18 @@ export function runRoutes(deps: AppDeps) {
     .route('/', runControlRoutes(deps))
     .openapi(createRoute({
       method: 'get', path: '/', summary: 'List runs, newest first',
-      request: { query: pageQuerySchema.extend({ templateId: z.string().optional(), status: runStatusSchema.optional() }) },
+      request: { query: listQuery },
       responses: { 200: { description: 'a page of runs', content: { 'application/json': { schema: pageSchema(runSummarySchema) } } }, ...problemResponses(400) },
     }), async (c) => {
       const q = c.req.valid('query');
-      const rows = await listRuns(readers.db, { templateId: q.templateId, status: q.status, cursor: q.cursor ? decodeCursor(q.cursor) : undefined, limit: q.limit + 1 });
+      const rows = await listRuns(readers.db, { templateId: q.templateId, status: q.status, parentRunId: q.parentRunId, cursor: q.cursor ? decodeCursor(q.cursor) : undefined, limit: q.limit + 1 });
       const page = rows.slice(0, q.limit);
       const last = page.at(-1);
       return c.json({
-        items: page.map((r) => ({ runId: r.id, templateId: r.templateId, templateVersion: r.templateVersion, status: r.status, trigger: r.trigger, startedAt: r.startedAt.toISOString(), endedAt: r.endedAt?.toISOString() ?? null })),
+        items: page.map((r) => ({
+          runId: r.id, templateId: r.templateId, templateVersion: r.templateVersion, status: r.status, trigger: r.trigger,
+          parentRunId: r.parentRunId, startedAt: r.startedAt.toISOString(), endedAt: r.endedAt?.toISOString() ?? null,
+        })),
         nextCursor: rows.length > q.limit && last ? encodeCursor(last.startedAt, last.id) : null,
       }, 200);
     })

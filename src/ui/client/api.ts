@@ -17,6 +17,8 @@ export interface RunSummary {
   templateId: string;
   templateVersion: number;
   status: RunStatus;
+  /** The run that started this one (a sub-workflow or a map item's run), or null. */
+  parentRunId: string | null;
   startedAt: string;
   endedAt: string | null;
 }
@@ -61,6 +63,8 @@ export const api = {
   template: (id: string) => call<TemplateVersion>('GET', `/api/v1/templates/${enc(id)}`),
   templateVersion: (id: string, version: number) => call<TemplateVersion>('GET', `/api/v1/templates/${enc(id)}/versions/${version}`),
   runs: (templateId?: string) => call<{ items: RunSummary[] }>('GET', `/api/v1/runs?limit=50${templateId ? `&templateId=${enc(templateId)}` : ''}`),
+  /** The child runs a run started: its sub-workflows and map items' runs, newest first. */
+  childRuns: (runId: string) => call<{ items: RunSummary[] }>('GET', `/api/v1/runs?limit=100&parentRunId=${enc(runId)}`),
   run: (runId: string) => call<RunState>('GET', `/api/v1/runs/${enc(runId)}`),
   events: (runId: string, after = 0) => call<EventPage>('GET', `/api/v1/runs/${enc(runId)}/events?after=${after}`),
   startRun: (templateId: string, input: unknown) => call<{ runId: string }>('POST', `/api/v1/templates/${enc(templateId)}/runs`, { input }),

@@ -46,7 +46,16 @@ export function preview(value: unknown, max = 80): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** The short form of a run id for headings and tables. */
+/**
+ * The short form of a run id for headings and tables. A child run's id is its top-level run's with a suffix
+ * (`.<node>.<attempt>`, a map item's index): the suffix stays, as it is what tells a parent's children apart.
+ */
 export function shortId(id: string): string {
-  return id.length > 12 ? id.slice(0, 8) : id;
+  const dot = id.indexOf('.');
+  const root = dot < 0 ? id : id.slice(0, dot);
+  const short = root.length > 12 ? root.slice(0, 8) : root;
+  if (dot < 0) return short;
+  const suffix = id.slice(dot + 1);
+  // Past 40 characters, the start of the suffix goes too: the node and attempt at its end say the most.
+  return `${short}…${suffix.length > 40 ? suffix.slice(-40) : suffix}`;
 }

@@ -11,6 +11,7 @@ import { RunControls, type RunCommand } from '../run/controls.js';
 import { EventLogView, frameOf } from '../run/event-log.js';
 import { NodePanel } from '../run/node-panel.js';
 import { applyEvent, endedRunStatuses } from '../run-state.js';
+import { runsTable } from '../runs-table.js';
 import { badge, runLabel } from '../status.js';
 
 const connectionLabels: Record<Connection, string> = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…' };
@@ -79,6 +80,7 @@ export async function runPage(root: HTMLElement, runId: string): Promise<void> {
   const connection = h('span', { class: 'connection', 'data-state': 'connecting' }, connectionLabels.connecting);
   const timing = h('span', { class: 'muted' });
   const result = h('div', { class: 'run-result' });
+  const children = startsChildRuns(template.definition.nodes) ? childRunsCard(runId, () => state.status) : undefined;
 
   function render(): void {
     fill(status, badge(state.status, runLabel(state.status)));
@@ -99,13 +101,15 @@ export async function runPage(root: HTMLElement, runId: string): Promise<void> {
     h('div', { class: 'page-head run-head' },
       h('div', {},
         h('h1', {}, template.definition.name, ' ', h('span', { class: 'mono muted run-id', title: runId }, shortId(runId))),
-        h('p', { class: 'head-meta' }, status, connection, timing)),
+        h('p', { class: 'head-meta' }, status, connection, timing),
+        state.parentRunId !== undefined && h('p', { class: 'muted small parent-run' }, 'Started by run ',
+          h('a', { href: links.run(state.parentRunId), class: 'mono', title: state.parentRunId }, shortId(state.parentRunId)))),
       controls.element),
     progress.element,
     notices,
     h('div', { class: 'run-grid' },
       h('div', { class: 'stack' }, card('Graph', dag.element, { class: 'card graph-card' }), card('Events', log.element)),
-      h('div', { class: 'stack side' }, card('Node', panel.element), card('Result', result, { class: 'card result-card' }))));
+      h('div', { class: 'stack side' }, card('Node', panel.element), card('Result', result, { class: 'card result-card' }), children)));
   render();
 
   const feed = new RunFeed(socketUrl(), runId, {
@@ -127,6 +131,30 @@ export async function runPage(root: HTMLElement, runId: string): Promise<void> {
   feed.start();
   void loadHistory(runId, log);
   setInterval(() => !endedRunStatuses.includes(state.status) && render(), 1000);
+}
+
+/** Whether a template has nodes that start child runs: a `subworkflow`, or a `map` of a template. */
+function startsChildRuns(nodes: readonly TemplateNode[]): boolean {
+  return nodes.some((n) => n.type === 'subworkflow' || (n.type === 'map' && typeof (n.config as { template?: unknown } | undefined)?.template === 'string'));
+}
+
+const childRunsEveryMs = 3000;
+
+/**
+ * The runs a run started, each linking to its own page: listed from the run index, again every few seconds
+ * while the run is open, and once more after it ends, when its last children have closed.
+ */
+function childRunsCard(runId: string, status: () => RunState['status']): HTMLElement {
+  const body = h('div', { 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Loading…'));
+  let ended = false;
+  const load = () => api.childRuns(runId).then((page) => fill(body, runsTable(page.items)), () => {});
+  void load();
+  const timer = setInterval(() => {
+    if (ended) return clearInterval(timer);
+    ended = endedRunStatuses.includes(status());
+    if (document.visibilityState === 'visible' || ended) void load();
+  }, childRunsEveryMs);
+  return card('Child runs', body, { class: 'card child-runs' });
 }
 
 /** The most events the log loads from the history, so that a very long run does not hold the page up. */
