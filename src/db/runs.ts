@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, gt, inArray, isNull, min, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, min, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { terminalRunStatuses, type RunEvent, type RunState } from '../workflows/state.js';
 import type { Db } from './client.js';
 import { blobsTable, runEventsTable, runsTable, type RunRow } from './schema.js';
@@ -81,6 +82,19 @@ const isOpen = () => or(notInArray(runsTable.status, [...terminalRunStatuses]), 
 export async function getOpenRuns(db: Db, ids: string[]): Promise<RunRow[]> {
   if (ids.length === 0) return [];
   return db.select().from(runsTable).where(and(inArray(runsTable.id, ids), isOpen()));
+}
+
+/**
+ * Open rows of child runs whose parent's close is recorded, at most `limit`: those a parent wrote, then ended
+ * before it started the child, are among them (see `repair-index.ts`).
+ */
+export async function openChildRunsOfClosedParents(db: Db, limit: number): Promise<RunRow[]> {
+  const parents = alias(runsTable, 'parents');
+  const rows = await db.select({ child: runsTable }).from(runsTable)
+    .innerJoin(parents, eq(runsTable.parentRunId, parents.id))
+    .where(and(isNotNull(runsTable.parentRunId), isOpen(), inArray(parents.status, [...terminalRunStatuses]), isNotNull(parents.state)))
+    .limit(limit);
+  return rows.map((r) => r.child);
 }
 
 /** When the oldest run the index holds as open started; undefined when every run's close is recorded. */

@@ -3,10 +3,13 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import type { NodeState, RunError, RunEvent, RunState } from '../workflows/state.js';
 
-/** How Temporal closed a run whose workflow code never reached its end. */
+/**
+ * How Temporal closed a run whose workflow code never reached its end; `NEVER_STARTED` for a child run whose
+ * parent ended without starting it, which Temporal never had.
+ */
 export interface TemporalClose {
-  /** The execution's close status in Temporal. */
-  status: 'TERMINATED' | 'TIMED_OUT' | 'CANCELLED' | 'FAILED';
+  /** The execution's close status in Temporal, or `NEVER_STARTED`. */
+  status: 'TERMINATED' | 'TIMED_OUT' | 'CANCELLED' | 'FAILED' | 'NEVER_STARTED';
   closedAt: Date;
   /** The terminate reason, or the workflow failure's message, when Temporal recorded one. */
   reason?: string;
@@ -25,6 +28,8 @@ function errorOf(close: TemporalClose): RunError {
       return { type: 'Cancelled', message: `the run was cancelled in Temporal before it could end itself${because}` };
     case 'FAILED':
       return { type: 'WorkflowFailed', message: `the run's workflow failed before it could end itself${because}` };
+    case 'NEVER_STARTED':
+      return { type: 'NeverStarted', message: 'the run never started: the run that was to start it ended first, and Temporal has no record of it' };
   }
 }
 
@@ -46,7 +51,7 @@ export function endClosedRun(state: RunState, events: RunEvent[], close: Tempora
     return { ...rest, status: 'cancelled' as const, endedAt: at };
   });
   const error = errorOf(close);
-  const cancelled = close.status === 'TERMINATED' || close.status === 'CANCELLED';
+  const cancelled = close.status === 'TERMINATED' || close.status === 'CANCELLED' || close.status === 'NEVER_STARTED';
   added.push(cancelled
     ? { seq: ++seq, type: 'run.cancelled', at, data: { reason: error.message, error } }
     : { seq: ++seq, type: 'run.failed', at, data: { error } });

@@ -1,6 +1,6 @@
-import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import type { Db } from '../db/client.js';
-import { getOpenRuns, oldestOpenRunStart, recordRunSummary } from '../db/runs.js';
+import { getOpenRuns, oldestOpenRunStart, openChildRunsOfClosedParents, recordRunSummary } from '../db/runs.js';
 import type { RunRow } from '../db/schema.js';
 import { interpreterWorkflowType, stateQuery } from '../workflows/definitions.js';
 import { terminalRunStatuses } from '../workflows/state.js';
@@ -31,9 +31,8 @@ const pageSize = 500;
 export async function repairRunIndex(deps: RunIndexRepairDeps, options: { since: Date; signal?: AbortSignal }): Promise<{ checked: number; repaired: string[] }> {
   // Every Temporal call of the sweep (listing, describe, queries) is cut short when the signal fires.
   const sweep = options.signal ? await deps.client.withAbortSignal(options.signal, () => sweepClosedRuns(deps, options.since)) : await sweepClosedRuns(deps, options.since);
-  if (sweep.failed.size > 0) {
-    throw new AggregateError([...sweep.failed.values()].map((f) => f.error), `could not repair ${sweep.failed.size} run(s) of the index (${sweep.repaired.length} repaired)`);
-  }
+  const errors = [...[...sweep.failed.values()].map((f) => f.error), ...sweep.orphans];
+  if (errors.length > 0) throw new AggregateError(errors, `could not repair ${errors.length} run(s) of the index (${sweep.repaired.length} repaired)`);
   return { checked: sweep.checked, repaired: sweep.repaired };
 }
 
@@ -42,6 +41,8 @@ interface Sweep {
   checked: number;
   repaired: string[];
   failed: Map<string, { execution: WorkflowExecutionInfo; error: Error }>;
+  /** Errors ending child rows that never started ({@link endChildRunsNeverStarted}); the next sweep tries again. */
+  orphans: Error[];
 }
 
 /**
@@ -52,7 +53,7 @@ async function sweepClosedRuns(deps: RunIndexRepairDeps, since: Date, retry: rea
   // `ContinuedAsNew` closes an execution, not the run: the run goes on in the next execution of the same id.
   const query = `WorkflowType = '${interpreterWorkflowType}' AND ExecutionStatus != 'Running' AND ExecutionStatus != 'ContinuedAsNew'`
     + ` AND CloseTime >= '${since.toISOString()}'`;
-  const sweep: Sweep = { checked: 0, repaired: [], failed: new Map() };
+  const sweep: Sweep = { checked: 0, repaired: [], failed: new Map(), orphans: [] };
   const tried = new Set<string>();
   let page: WorkflowExecutionInfo[] = [];
   const repairPage = async () => {
@@ -81,7 +82,37 @@ async function sweepClosedRuns(deps: RunIndexRepairDeps, since: Date, retry: rea
     if (page.length === pageSize) await repairPage();
   }
   await repairPage();
+  const orphans = await endChildRunsNeverStarted(deps);
+  sweep.repaired.push(...orphans.ended);
+  sweep.orphans = orphans.errors;
   return sweep;
+}
+
+/**
+ * Ends the rows of child runs that never started. A parent writes its child's row as it prepares the child
+ * (`prepareChildRun`), then starts it; a parent that ends in between (a cancel in that same workflow task) leaves
+ * a row Temporal has no execution for, which the sweep of closed executions never lists, and which would say
+ * `running` for good. Once the parent's close is recorded, such a row is ended as cancelled (`NeverStarted`).
+ */
+async function endChildRunsNeverStarted(deps: RunIndexRepairDeps): Promise<{ ended: string[]; errors: Error[] }> {
+  const ended: string[] = [];
+  const errors: Error[] = [];
+  for (const row of await openChildRunsOfClosedParents(deps.db, pageSize)) {
+    try {
+      // A child Temporal has, open or closed, is the other sweep's: its close is listed once it closes.
+      const known = await deps.client.workflow.getHandle(row.id).describe().then(() => true, (err: unknown) => {
+        if (err instanceof WorkflowNotFoundError) return false;
+        throw err;
+      });
+      if (known) continue;
+      const summary = endClosedRun(await startingState(deps.db, row), [], { status: 'NEVER_STARTED', closedAt: new Date() });
+      await recordRunSummary(deps.db, { runId: row.id, templateId: row.templateId, templateVersion: row.templateVersion, trigger: row.trigger, input: row.input, ...summary });
+      ended.push(row.id);
+    } catch (err) {
+      errors.push(new Error(`run ${row.id}: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
+    }
+  }
+  return { ended, errors };
 }
 
 /** Rewrites one open row from its closed execution; false when a newer execution of the run owns the row. */
@@ -150,7 +181,7 @@ export function startRunIndexRepair(deps: RunIndexRepairDeps, options: RunIndexR
     try {
       const from = since ?? (await oldestOpenRunStart(deps.db)) ?? startedAt;
       const due = [...retrying.values()].filter((r) => r.dueAt <= startedAt.getTime()).map((r) => r.execution);
-      const { repaired, failed } = await deps.client.withAbortSignal(stopping.signal, () => sweepClosedRuns(deps, from, due, new Set(retrying.keys())));
+      const { repaired, failed, orphans } = await deps.client.withAbortSignal(stopping.signal, () => sweepClosedRuns(deps, from, due, new Set(retrying.keys())));
       // Calls cut short by stop() fail; those runs were not tried, and the next process sweeps them again.
       if (stopping.signal.aborted) return;
       since = new Date(startedAt.getTime() - marginMs);
@@ -161,6 +192,7 @@ export function startRunIndexRepair(deps: RunIndexRepairDeps, options: RunIndexR
         retrying.set(runId, { execution, attempts, dueAt: Date.now() + Math.min(intervalMs * 2 ** attempts, maxRetryDelayMs) });
       }
       if (repaired.length > 0) console.warn(`[weft] run index repair: rewrote ${repaired.length} stale run(s): ${list(repaired)}`);
+      if (orphans.length > 0) console.warn(`[weft] run index repair: could not end ${orphans.length} child run(s) that never started; the next sweep tries again`, new AggregateError(orphans));
       if (failed.size > 0) {
         const errors = [...failed.values()].map((f) => f.error);
         console.warn(`[weft] run index repair: could not rewrite ${failed.size} run(s), each tried again later: ${list([...failed.keys()])}`, new AggregateError(errors));

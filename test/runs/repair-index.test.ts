@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { deleteRun, getRun, getRunEvents, insertRun } from '../../src/db/runs.js';
+import { deleteRun, getRun, getRunEvents, insertChildRun, insertRun } from '../../src/db/runs.js';
 import { getTemplateVersion } from '../../src/db/templates.js';
 import { repairRunIndex, startRunIndexRepair } from '../../src/runs/repair-index.js';
 import { interpreterWorkflowType } from '../../src/workflows/definitions.js';
@@ -162,6 +162,31 @@ describe.each(databaseKinds)('the run index repair (%s)', (kind) => {
     expect(repaired).not.toContain(runId);
     expect(await getRun(world.database.db, runId)).toMatchObject({ status: 'running', state: null, endedAt: null });
     await handleOf(runId).terminate('test over');
+  });
+
+  it.skipIf(skip)('ends the row of a child run its parent wrote but never started, and leaves children Temporal has alone', async () => {
+    const { runId: parent } = await runToEnd(world, 'echo', { text: 'hi' });
+    const stored = await getTemplateVersion(world.database.db, 'echo');
+    // The parent wrote this child's row, then ended before it started the child: Temporal has no such run.
+    const ghost = `${parent}.ghost.1`;
+    await insertChildRun(world.database.db, { id: ghost, parentRunId: parent, templateId: 'echo', templateVersion: stored!.version, input: { text: 'never' }, startedAt: new Date() });
+    // An open child row of the same closed parent that Temporal does have, still going on.
+    const known = await waitingRun();
+    await world.database.db.execute(sql`update runs set parent_run_id = ${parent} where id = ${known}`);
+
+    const { repaired } = await repairRunIndex(deps(), { since });
+    expect(repaired).toContain(ghost);
+    expect(repaired).not.toContain(known);
+    const row = await getRun(world.database.db, ghost);
+    expect(row).toMatchObject({ status: 'cancelled', error: { type: 'NeverStarted', message: expect.stringContaining('never started') } });
+    const state = runStateSchema.parse(row?.state);
+    expect(state.nodes.map((n) => n.status)).toEqual(['cancelled']);
+    const events = await getRunEvents(world.database.db, ghost, 0);
+    expectGapless(events, state.seq);
+    expect(events.at(-1)?.type).toBe('run.cancelled');
+    expect((await world.request('GET', `/api/v1/runs/${ghost}`)).status).toBe(200);
+    expect(await getRun(world.database.db, known)).toMatchObject({ status: 'running', state: null });
+    await handleOf(known).terminate('test over');
   });
 
   it.skipIf(skip)('sweeps by itself from the oldest open row, and stops', async () => {
