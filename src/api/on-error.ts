@@ -11,7 +11,18 @@ import { problem, problemFor } from './problem.js';
 export function onError(err: Error, c: Context): Response {
   if (err instanceof WeftError) return problemFor(c, err);
   if (err instanceof WorkflowNotFoundError) return problem(c, 404, 'not-found', 'run does not exist');
+  if (err instanceof HTTPException && err.status === 415) return unsupportedMediaType(c);
   if (err instanceof HTTPException) return problem(c, err.status, 'about:blank', err.message || 'request failed');
   console.error(`[api] ${c.req.method} ${c.req.path} failed:`, err);
   return problem(c, 500, 'about:blank', 'internal error');
+}
+
+/**
+ * A body in a media type the route does not declare: the OpenAPI layer refuses it before the handler runs. The
+ * answer names the header and what to send instead.
+ */
+function unsupportedMediaType(c: Context): Response {
+  const sent = c.req.header('content-type');
+  const message = `${sent ? `"${sent}" is not taken here` : 'a body needs one'}: send application/json (a template upload also takes application/yaml)`;
+  return problem(c, 415, 'unsupported-media-type', 'the request body is not in a media type this route takes', { errors: [{ path: 'headers.content-type', message }] });
 }

@@ -59,6 +59,16 @@ describe('template routes', () => {
     expect(body.errors?.find((e) => e.path === 'id')?.line).toBe(1);
   });
 
+  it('refuses a body in a media type the route does not take, naming the header and what to send', async () => {
+    for (const [path, type] of [['/api/v1/templates', 'text/plain'], ['/api/v1/templates/greet/runs', 'application/x-www-form-urlencoded']] as const) {
+      const res = await world.request('POST', path, 'id: x', { 'content-type': type });
+      expect(res.status, path).toBe(415);
+      const body = await problem(res);
+      expect(body.type).toBe('https://weft.dev/problems/unsupported-media-type');
+      expect(body.errors).toEqual([{ path: 'headers.content-type', message: expect.stringContaining(`"${type}" is not taken here: send application/json`) }]);
+    }
+  });
+
   it('refuses a template holding the NUL character at its path, and stores nothing', async () => {
     const res = await world.request('POST', '/api/v1/templates', { ...valid, id: 'nul', name: 'a\u0000b' });
     expect(res.status).toBe(422);
