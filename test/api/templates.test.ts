@@ -115,6 +115,14 @@ describe('template routes', () => {
     expect((await problem(res)).errors?.map((e) => e.path)).toEqual(['version']);
   });
 
+  it('says where a JSON body that does not parse breaks, by line and column', async () => {
+    const res = await world.request('POST', '/api/v1/templates/greet/runs', '{\n  "input": {},\n  oops\n}', { 'content-type': 'application/json' });
+    expect(res.status).toBe(400);
+    const body = await problem(res);
+    expect(body.type).toBe('https://weft.dev/problems/bad-request');
+    expect(body.errors).toEqual([{ path: '(body)', message: expect.stringContaining('JSON'), line: 3, column: 3 }]);
+  });
+
   it('serves the language schema, the node catalog and the OpenAPI document', async () => {
     const schema = (await (await world.request('GET', '/api/v1/schema/template.json')).json()) as { $schema?: string; properties?: Record<string, unknown> };
     expect(schema.properties).toHaveProperty('nodes');
