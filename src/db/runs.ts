@@ -114,6 +114,14 @@ export async function listRuns(db: Db, filter: { templateId?: string; status?: s
 }
 
 
+/**
+ * Sets an open run's status (paused, waiting for an operator, running again), so that listing by status finds
+ * it. A row whose close is recorded is left as it is: its status is final.
+ */
+export async function setOpenRunStatus(db: Db, runId: string, status: RunState['status']): Promise<void> {
+  await db.update(runsTable).set({ status, updatedAt: new Date() }).where(and(eq(runsTable.id, runId), isOpen(), notInArray(runsTable.status, [...terminalRunStatuses])));
+}
+
 /** Adds a child run (a sub-workflow or a map item's run) to the index as it starts; a repeat is a no-op. */
 export async function insertChildRun(db: Db, run: { id: string; parentRunId: string; templateId: string; templateVersion: number; input: unknown; startedAt: Date }): Promise<void> {
   await db.insert(runsTable).values({ ...run, trigger: 'subworkflow', status: 'running' }).onConflictDoNothing();

@@ -5,6 +5,7 @@ import type { Activities } from '../activities/index.js';
 import type { LivePath } from '../realtime/event-bus.js';
 import type { WeftSinks } from '../workflows/sinks.js';
 import { tlsOptions } from './connection.js';
+import { liveEventsSink } from './live-events-sink.js';
 import { runIndexSink } from './run-index-sink.js';
 
 /** Where the interpreter's workflow code starts; the worker bundles it for the sandbox. */
@@ -64,14 +65,7 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
   quietRuntime();
   const connection = await NativeConnection.connect({ address: options.address, tls: tlsOptions(options.temporal), apiKey: options.temporal.apiKey });
   const sinks: InjectedSinks<WeftSinks> = {
-    events: {
-      publish: {
-        fn: (_info, runId, events) => {
-          for (const event of events) options.bus.publish(runId, event);
-        },
-        callDuringReplay: false,
-      },
-    },
+    events: { publish: liveEventsSink((runId, event) => options.bus.publish(runId, event), options.activities.recordRunStatus) },
     // The same write as the `recordRun` local activity, which runs started before the lean lifecycle still call.
     runIndex: { record: runIndexSink(options.activities.recordRun) },
   };

@@ -9,7 +9,8 @@ import type { RunEvent } from './state.js';
 export interface WeftSinks extends Sinks {
   /**
    * The live path: the events of each activation, in seq order, as it ends (`live-events.ts`); a subscriber
-   * that missed one catches up through `eventsQuery`.
+   * that missed one catches up through `eventsQuery`. Events that pause, hold or resume the run also set its
+   * status in the run index, so that runs listed by status are found as they are.
    */
   events: {
     publish(runId: string, events: RunEvent[]): void;

@@ -54,6 +54,15 @@ describe('operator control: pause, resume, cancel', () => {
 
   /** The run's `WeftStatus` search attribute as Temporal holds it now (what the Web UI shows and filters on). */
   const weftStatus = async (runId: string) => (await world.temporal.client.workflow.getHandle(runId).describe()).searchAttributes.WeftStatus?.[0];
+  /** The run's status as the run index lists it: what `GET /api/v1/runs?status=` filters on. */
+  const listedStatus = async (runId: string) => {
+    const page = (await (await world.request('GET', '/api/v1/runs?templateId=gated&limit=100')).json()) as { items: Array<{ runId: string; status: string }> };
+    return page.items.find((r) => r.runId === runId)?.status;
+  };
+  const listedAs = async (status: string) => {
+    const page = (await (await world.request('GET', `/api/v1/runs?status=${status}&limit=100`)).json()) as { items: Array<{ runId: string }> };
+    return page.items.map((r) => r.runId);
+  };
 
   it('pauses while a node is in flight: pausing, then paused when it ends; resume runs the rest', async () => {
     const runId = await start(world, 'gated');
@@ -63,16 +72,24 @@ describe('operator control: pause, resume, cancel', () => {
     expect(pausing.body).toMatchObject({ status: 'pausing', inFlight: ['call'] });
     expect((await command(world, runId, 'pause')).status).toBe(409);
     expect(await weftStatus(runId)).toBe('pausing');
+    // The index lists the run as it is, as soon as the command has answered.
+    expect(await listedStatus(runId)).toBe('pausing');
+    expect(await listedAs('pausing')).toContain(runId);
     release();
     const paused = await waitFor(world, runId, (s) => s.status === 'paused');
     expect(nodeOf(paused, 'call').status).toBe('completed');
     expect(nodeOf(paused, 'after').status).toBe('pending');
     expect(await weftStatus(runId)).toBe('paused');
+    await expect.poll(() => listedAs('paused')).toContain(runId);
+    expect(await listedAs('running')).not.toContain(runId);
     const resumed = await command(world, runId, 'resume');
     expect(resumed.status).toBe(200);
+    // Running again, or already completed: the rest is one transform.
+    expect(['running', 'completed']).toContain(await listedStatus(runId));
     const { state, events } = await finish(world, runId);
     expect(state).toMatchObject({ status: 'completed', output: true });
     expect(await weftStatus(runId)).toBe('completed');
+    expect(await listedStatus(runId)).toBe('completed');
     expect(trace(events)).toEqual([
       'run.started', 'node.started:call', 'run.pausing', 'node.completed:call', 'run.paused', 'run.resumed',
       'node.started:after', 'node.completed:after', 'run.completed',

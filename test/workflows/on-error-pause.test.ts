@@ -36,6 +36,8 @@ describe('onError: pause holds the run for an operator, who retries or skips the
     expect(nodeOf(waiting, 'use').status).toBe('pending');
     const attributes = async () => (await world.temporal.client.workflow.getHandle(runId).describe()).searchAttributes;
     expect((await attributes()).WeftStatus).toEqual(['waiting_for_operator']);
+    const listed = (await (await world.request('GET', '/api/v1/runs?status=waiting_for_operator&limit=100')).json()) as { items: Array<{ runId: string }> };
+    expect(listed.items.map((r) => r.runId)).toContain(runId);
 
     const wrong = await command(world, runId, 'nodes/call/retry', { config: { url: 42 } });
     expect(wrong.status).toBe(422);

@@ -1,4 +1,5 @@
 import type { NodeState, NodeStatus, RunError, RunState, RunStatus } from '../../workflows/state.js';
+import { runStatusAfterEvent } from '../../workflows/run-status-events.js';
 import type { EventFrame } from './feed.js';
 
 /** A node as the page shows it: its state plus the latest live progress its activity reported. */
@@ -53,26 +54,6 @@ function applyToNode(node: NodeView, frame: EventFrame, data: Data): void {
   }
 }
 
-function runStatusAfter(frame: EventFrame, data: Data, current: RunStatus): RunStatus {
-  switch (frame.event) {
-    case 'run.started':
-    case 'run.resumed':
-      return 'running';
-    case 'run.pausing':
-      return 'pausing';
-    case 'run.paused':
-      return data?.reason === 'node-failed' ? 'waiting_for_operator' : 'paused';
-    case 'run.completed':
-      return 'completed';
-    case 'run.failed':
-      return 'failed';
-    case 'run.cancelled':
-      return 'cancelled';
-    default:
-      return current;
-  }
-}
-
 /**
  * Applies one event to the run's state in place: the same change the workflow made when it emitted it, so the
  * page stays equal to `GET /api/v1/runs/:id` without asking again.
@@ -84,7 +65,7 @@ export function applyEvent(state: RunState, frame: EventFrame): void {
     const node = state.nodes.find((n) => n.id === frame.nodeId);
     if (node) applyToNode(node, frame, data);
   } else {
-    state.status = runStatusAfter(frame, data, state.status);
+    state.status = runStatusAfterEvent(frame.event, data) ?? state.status;
     if (endedRunStatuses.includes(state.status)) state.endedAt ??= frame.at;
     if (frame.event === 'run.completed' && data && 'output' in data) state.output = data.output;
     if (frame.event === 'run.failed' && data?.error) state.error = data.error as RunError;
