@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, min, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, min, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { terminalRunStatuses, type RunEvent, type RunState } from '../workflows/state.js';
 import type { Db } from './client.js';
@@ -104,10 +104,12 @@ export async function oldestOpenRunStart(db: Db): Promise<Date | undefined> {
 }
 
 /** A page of runs, newest first; `cursor` is the last row's `startedAt|id` of the previous page. */
-export async function listRuns(db: Db, filter: { templateId?: string; status?: string; parentRunId?: string; cursor?: { startedAt: Date; id: string }; limit: number }): Promise<RunRow[]> {
+export async function listRuns(db: Db, filter: { templateId?: string; status?: string; parentRunId?: string; topLevel?: boolean; cursor?: { startedAt: Date; id: string }; limit: number }): Promise<RunRow[]> {
   const where: SQL[] = [];
   if (filter.templateId) where.push(eq(runsTable.templateId, filter.templateId));
   if (filter.parentRunId) where.push(eq(runsTable.parentRunId, filter.parentRunId));
+  // By trigger, not by parent: rows of child runs written before the parent was kept have none.
+  if (filter.topLevel) where.push(ne(runsTable.trigger, 'subworkflow'));
   if (filter.status) where.push(eq(runsTable.status, filter.status));
   if (filter.cursor) where.push(sql`(${runsTable.startedAt}, ${runsTable.id}) < (${filter.cursor.startedAt.toISOString()}::timestamptz, ${filter.cursor.id})`);
   return db.select().from(runsTable).where(and(...where)).orderBy(desc(runsTable.startedAt), desc(runsTable.id)).limit(filter.limit);

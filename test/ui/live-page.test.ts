@@ -213,7 +213,7 @@ describe.skipIf(!hasChromium() && process.env.CI !== 'true')('the live DAG page 
     await page.goto(`${server.url}/ui`);
     await eventually(() => page.locator('.template-list li').count()).toBe(2);
     expect(await page.locator('[data-template-id="ui-release"] .template-name').textContent()).toBe('Order release');
-    const runs = (await world.request('GET', '/api/v1/runs').then((r) => r.json())) as { items: Array<{ runId: string }> };
+    const runs = (await world.request('GET', '/api/v1/runs?topLevel=true').then((r) => r.json())) as { items: Array<{ runId: string }> };
     expect(await page.locator('tr[data-run-id]').count()).toBe(runs.items.length);
     await page.screenshot({ path: resultPath('overview.png'), fullPage: true });
     await page.locator(`tr[data-run-id="${runs.items[0]!.runId}"] a.mono`).click();
@@ -242,5 +242,9 @@ describe.skipIf(!hasChromium() && process.env.CI !== 'true')('the live DAG page 
     await page.locator('.parent-run a').click();
     await eventually(() => page.url()).toBe(`${server.url}/ui/runs/${runId}`);
     expect(await page.locator('.child-runs').count()).toBe(1);
+    // The overview lists runs started from outside: the parent, not its children.
+    await page.goto(`${server.url}/ui`);
+    await eventually(() => page.locator(`tr[data-run-id="${runId}"]`).count()).toBe(1);
+    expect(await page.locator(`tr[data-run-id^="${runId}."]`).count()).toBe(0);
   });
 });

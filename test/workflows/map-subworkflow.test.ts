@@ -229,6 +229,10 @@ describe('map and subworkflow nodes', () => {
     const children = (await (await world.request('GET', `/api/v1/runs?parentRunId=${runId}&limit=2`)).json()) as { items: Array<{ runId: string }>; nextCursor: string | null };
     const rest = (await (await world.request('GET', `/api/v1/runs?parentRunId=${runId}&cursor=${children.nextCursor}`)).json()) as { items: Array<{ runId: string }> };
     expect([...children.items, ...rest.items].map((r) => r.runId).sort()).toEqual([0, 1, 2].map((i) => `${runId}.each.1.${i}`));
+    // Runs started from outside only: the parent, none of its children.
+    const topLevel = (await (await world.request('GET', '/api/v1/runs?topLevel=true&limit=200')).json()) as { items: Array<{ runId: string; trigger: string }> };
+    expect(topLevel.items.map((r) => r.runId)).toContain(runId);
+    expect(topLevel.items.filter((r) => r.runId.startsWith(`${runId}.`) || r.trigger === 'subworkflow')).toEqual([]);
   });
 
   it('cancelling the parent cancels the child run', async () => {

@@ -20,6 +20,7 @@ const listQuery = pageQuerySchema.extend({
   templateId: z.string().optional(),
   status: runStatusSchema.optional(),
   parentRunId: z.string().optional().openapi({ description: 'only the child runs this run started (its sub-workflows and map items)' }),
+  topLevel: z.enum(['true', 'false']).optional().openapi({ description: '`true`: only runs started from outside (the API, later schedules and triggers), no child runs' }),
 });
 
 function encodeCursor(startedAt: Date, id: string): string {
@@ -48,7 +49,7 @@ export function runRoutes(deps: AppDeps) {
       responses: { 200: { description: 'a page of runs', content: { 'application/json': { schema: pageSchema(runSummarySchema) } } }, ...problemResponses(400) },
     }), async (c) => {
       const q = c.req.valid('query');
-      const rows = await listRuns(readers.db, { templateId: q.templateId, status: q.status, parentRunId: q.parentRunId, cursor: q.cursor ? decodeCursor(q.cursor) : undefined, limit: q.limit + 1 });
+      const rows = await listRuns(readers.db, { templateId: q.templateId, status: q.status, parentRunId: q.parentRunId, topLevel: q.topLevel === 'true', cursor: q.cursor ? decodeCursor(q.cursor) : undefined, limit: q.limit + 1 });
       const page = rows.slice(0, q.limit);
       const last = page.at(-1);
       return c.json({

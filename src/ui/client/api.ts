@@ -62,7 +62,8 @@ export const api = {
   templates: () => call<{ items: TemplateSummary[] }>('GET', '/api/v1/templates?limit=100'),
   template: (id: string) => call<TemplateVersion>('GET', `/api/v1/templates/${enc(id)}`),
   templateVersion: (id: string, version: number) => call<TemplateVersion>('GET', `/api/v1/templates/${enc(id)}/versions/${version}`),
-  runs: (templateId?: string) => call<{ items: RunSummary[] }>('GET', `/api/v1/runs?limit=50${templateId ? `&templateId=${enc(templateId)}` : ''}`),
+  /** The latest runs: of one template (child runs included), or of every template started from outside. */
+  runs: (templateId?: string) => call<{ items: RunSummary[] }>('GET', `/api/v1/runs?limit=50${templateId ? `&templateId=${enc(templateId)}` : '&topLevel=true'}`),
   /** The child runs a run started: its sub-workflows and map items' runs, newest first. */
   childRuns: (runId: string) => call<{ items: RunSummary[] }>('GET', `/api/v1/runs?limit=100&parentRunId=${enc(runId)}`),
   run: (runId: string) => call<RunState>('GET', `/api/v1/runs/${enc(runId)}`),
