@@ -143,6 +143,21 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
     expect(upstream.received.length).toBe(before);
   });
 
+  it('waits until a moment an expression gives only when it names its zone, as a written one must', async () => {
+    await upload(world, {
+      id: 'zoned-until', name: 'Zoned until', maxParallel: 4,
+      nodes: ['zoned', 'offset', 'local', 'day'].map((id) => ({ id, type: 'delay', onError: 'continue', config: { until: `{{ input.${id} }}` } })),
+    });
+    const { state } = await finish(world, await start(world, 'zoned-until', {
+      zoned: '2020-01-01T00:00:00Z', offset: '2020-01-01T09:00+09:00', local: '2020-01-01T00:00:00', day: '2020-01-01',
+    }));
+    expect(state.nodes.map((n) => [n.id, n.status, n.error?.type])).toEqual([
+      ['zoned', 'completed', undefined], ['offset', 'completed', undefined], ['local', 'failed', 'InvalidTimestamp'], ['day', 'failed', 'InvalidTimestamp'],
+    ]);
+    // Without a zone, the moment depends on the time zone of the worker that reads it.
+    expect(nodeOf(state, 'local').error?.message).toBe('until "2020-01-01T00:00:00" is not an ISO timestamp with a zone, such as 2025-01-31T09:00:00Z');
+  });
+
   it('fails an answer past maxResponseBytes at once, whether it says its length or not', async () => {
     const limited = (id: string, path: string) => ({ id, type: 'http', onError: 'continue', retry: { maxAttempts: 3, initialInterval: '1s' }, config: { url: `${upstream.url}${path}`, maxResponseBytes: 1_000_000 } });
     await upload(world, { id: 'too-large', name: 'Too large', maxParallel: 2, nodes: [limited('file', '/file'), limited('stream', '/stream')] });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationPattern } from '../duration.js';
+import { parseTimestamp } from '../timestamp.js';
 
 /**
  * Config field kinds shared by node types: values that are either a literal of some kind or one `{{ }}`
@@ -21,13 +22,11 @@ export const durationOrExpression = z
   .string()
   .refine((s) => durationPattern.test(s) || isSingleExpression(s), 'use a duration such as 500ms, 30s, 5m, 2h or 1d, or one {{ }} expression');
 
-const isoTimestamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-
 /** An ISO 8601 timestamp with a zone (`2025-01-31T09:00:00Z`), or an expression yielding one. */
 export const timestampOrExpression = z
   .string()
   .refine(
-    (s) => (isoTimestamp.test(s) && !Number.isNaN(Date.parse(s))) || isSingleExpression(s),
+    (s) => parseTimestamp(s) !== undefined || isSingleExpression(s),
     'use an ISO timestamp with a zone such as 2025-01-31T09:00:00Z, or one {{ }} expression',
   );
 

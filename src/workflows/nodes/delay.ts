@@ -1,8 +1,17 @@
 import { sleep } from '@temporalio/workflow';
 import { parseDuration } from '../../template/duration.js';
 import type { DelayConfig, DelayOutput } from '../../template/node-types/delay.js';
+import { parseTimestamp } from '../../template/timestamp.js';
 import { nodeFailure } from '../failures.js';
+import { change, hasChange } from '../revision.js';
 import type { NodeExecutor, NodeResumeContext } from './types.js';
+
+/**
+ * Since this change an `until` an expression gives must name its zone, as a written one must at upload; before
+ * it, a date and time without a zone were read in the worker's own time zone, so workers in different zones
+ * waited for different moments. Asked for only by such a value.
+ */
+export const zonedUntilChange = change('weft-zoned-until', 17);
 
 /** Milliseconds until the moment a `delay` config names (evaluated already); never negative. */
 function waitMs(config: DelayConfig, now: number): number {
@@ -11,8 +20,14 @@ function waitMs(config: DelayConfig, now: number): number {
     if (ms === undefined) throw nodeFailure('InvalidDuration', `duration "${String(config.duration)}" is not a duration such as 30s, 5m or 2h`);
     return ms;
   }
-  const at = Date.parse(String(config.until));
-  if (Number.isNaN(at)) throw nodeFailure('InvalidTimestamp', `until "${String(config.until)}" is not an ISO timestamp`);
+  const text = String(config.until);
+  const at = parseTimestamp(text);
+  if (at === undefined) {
+    // Before the change, anything `Date.parse` took was waited for: a time without a zone in the worker's own.
+    const loose = Date.parse(text);
+    if (!Number.isNaN(loose) && !hasChange(zonedUntilChange)) return Math.max(0, loose - now);
+    throw nodeFailure('InvalidTimestamp', `until "${text}" is not an ISO timestamp with a zone, such as 2025-01-31T09:00:00Z`);
+  }
   return Math.max(0, at - now);
 }
 
