@@ -93,3 +93,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<WeftConfig
   };
   return { ...base, ...overrides, temporal: { ...base.temporal, ...overrides.temporal } };
 }
+
+/**
+ * Makes the process read dates in UTC. Expressions run in the workflow sandbox, where JavaScript and JSONata read
+ * a date and time without a zone (`$toMillis("2025-01-31T09:00:00")`) in the process's time zone: workers on
+ * machines set to different zones would answer differently, and a run replayed on another would not do what it
+ * did. Every worker calls this before its threads start.
+ */
+export function readDatesInUtc(): void {
+  process.env.TZ = 'UTC';
+}

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type InjectedSinks, type WorkflowBundleOption } from '@temporalio/worker';
-import type { WeftConfig } from '../config.js';
+import { readDatesInUtc, type WeftConfig } from '../config.js';
 import type { Activities } from '../activities/index.js';
 import type { LivePath } from '../realtime/event-bus.js';
 import type { WeftSinks } from '../workflows/sinks.js';
@@ -63,6 +63,8 @@ export interface WorkerOptions {
 /** Creates a worker that runs the interpreter and every node activity, publishing live events on `bus`. */
 export async function createWorker(options: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
   quietRuntime();
+  // Before the worker's threads start, which take the time zone as they start.
+  readDatesInUtc();
   const connection = await NativeConnection.connect({ address: options.address, tls: tlsOptions(options.temporal), apiKey: options.temporal.apiKey });
   const sinks: InjectedSinks<WeftSinks> = {
     events: { publish: liveEventsSink((runId, event) => options.bus.publish(runId, event), options.activities.recordRunStatus) },
