@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, min, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableName, gt, inArray, isNotNull, isNull, min, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { terminalRunStatuses, type RunEvent, type RunState } from '../workflows/state.js';
 import type { Db } from './client.js';
+import { executePrepared, type PreparedWrite } from './prepared-write.js';
 import { blobsTable, runEventsTable, runsTable, type RunRow } from './schema.js';
 
 /** What a closing run records about itself. */
@@ -25,32 +26,40 @@ export async function deleteRun(db: Db, id: string): Promise<void> {
   await db.delete(runsTable).where(eq(runsTable.id, id));
 }
 
-/**
- * Writes a closed run's summary and events. Idempotent: a retried or replayed call writes the same rows.
- *
- * One statement (the run's upsert and the events' insert as one data-modifying query), so it is atomic without a
- * transaction and costs one round trip: it sits on every run's path to its close.
- */
-export async function recordRunSummary(db: Db, summary: RunSummary): Promise<void> {
-  const { state } = summary;
-  // Absent values are SQL nulls, as the columns hold them when written through the schema.
-  const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
-  const events = JSON.stringify(summary.events.map((e) => ({ seq: e.seq, type: e.type, node_id: e.nodeId ?? null, at: e.at, data: e.data ?? null })));
-  await db.execute(sql`
+// Absent values are SQL nulls, as the columns hold them when written through the schema.
+const jsonParam = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value));
+
+/** The close's write: the run's upsert and its events' insert as one data-modifying statement. */
+const recordRunStatement: PreparedWrite = {
+  name: 'weft_record_run_summary',
+  text: `
     with run as (
-      insert into ${runsTable} (id, template_id, template_version, trigger, input, status, output, error, state, started_at, ended_at, updated_at)
-      values (${summary.runId}, ${summary.templateId}, ${summary.templateVersion}, ${summary.trigger}, ${json(summary.input)}::json,
-        ${state.status}, ${json(state.output)}::json, ${json(state.error)}::json, ${json(state)}::json,
-        ${state.startedAt}::timestamptz, ${state.endedAt ?? null}::timestamptz, now())
+      insert into ${getTableName(runsTable)} (id, template_id, template_version, trigger, input, status, output, error, state, started_at, ended_at, updated_at)
+      values ($1, $2, $3::integer, $4, $5::json, $6, $7::json, $8::json, $9::json, $10::timestamptz, $11::timestamptz, now())
       on conflict (id) do update set
         template_id = excluded.template_id, template_version = excluded.template_version, trigger = excluded.trigger,
         input = excluded.input, status = excluded.status, output = excluded.output, error = excluded.error,
         state = excluded.state, started_at = excluded.started_at, ended_at = excluded.ended_at, updated_at = excluded.updated_at
     )
-    insert into ${runEventsTable} (run_id, seq, type, node_id, at, data)
-    select ${summary.runId}, e.seq, e.type, e.node_id, e.at, e.data
-    from json_to_recordset(${events}::json) as e(seq integer, type text, node_id text, at timestamptz, data json)
-    on conflict do nothing`);
+    insert into ${getTableName(runEventsTable)} (run_id, seq, type, node_id, at, data)
+    select $1, e.seq, e.type, e.node_id, e.at, e.data
+    from json_to_recordset($12::json) as e(seq integer, type text, node_id text, at timestamptz, data json)
+    on conflict do nothing`,
+};
+
+/**
+ * Writes a closed run's summary and events. Idempotent: a retried or replayed call writes the same rows.
+ *
+ * One statement, so it is atomic without a transaction and costs one round trip, and a prepared one
+ * ({@link executePrepared}): it sits on every run's path to its close.
+ */
+export async function recordRunSummary(db: Db, summary: RunSummary): Promise<void> {
+  const { state } = summary;
+  const events = JSON.stringify(summary.events.map((e) => ({ seq: e.seq, type: e.type, node_id: e.nodeId ?? null, at: e.at, data: e.data ?? null })));
+  await executePrepared(db, recordRunStatement, [
+    summary.runId, summary.templateId, String(summary.templateVersion), summary.trigger, jsonParam(summary.input),
+    state.status, jsonParam(state.output), jsonParam(state.error), jsonParam(state), state.startedAt, state.endedAt ?? null, events,
+  ]);
 }
 
 /** One run of the index. */

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveRefs, storeValue } from '../../src/activities/blobs.js';
 import type { Database } from '../../src/db/client.js';
-import { getRun, getRunEvents, insertRun, listRuns, recordRunSummary } from '../../src/db/runs.js';
+import { getRun, getRunEvents, insertRun, listRuns, recordRunSummary, type RunSummary } from '../../src/db/runs.js';
+import { runsTable } from '../../src/db/schema.js';
 import { archiveTemplate, definitionHash, getTemplate, getTemplateVersion, listTemplates, listTemplateVersions, saveTemplate } from '../../src/db/templates.js';
 import type { Template } from '../../src/template/model.js';
 import type { RunState } from '../../src/workflows/state.js';
@@ -91,6 +92,35 @@ describe.each(databaseKinds)('the store on %s', (kind) => {
     expect(row?.endedAt?.toISOString()).toBe('2026-01-01T00:00:01.000Z');
     expect(await getRunEvents(database.db, 'run-1', 0)).toEqual(events);
     expect(await getRunEvents(database.db, 'run-1', 1)).toEqual([events[1]]);
+  });
+
+  it.skipIf(skip)('records a close while another caller holds a transaction open, and outside it', async () => {
+    const closed = (runId: string): RunSummary => ({
+      runId, templateId: 'orders', templateVersion: 1, trigger: 'api', input: null, events: [{ seq: 1, type: 'run.completed', at: '2026-01-01T00:00:01.000Z' }],
+      state: { runId, templateId: 'orders', templateVersion: 1, status: 'completed', progress: 100, startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:01.000Z', nodes: [], seq: 1 },
+    });
+    let recording: Promise<void> | undefined;
+    const rolledBack = database.db.transaction(async (tx) => {
+      await insertRun(tx, { id: 'run-in-tx', templateId: 'orders', templateVersion: 1, trigger: 'api', input: null, startedAt: new Date() });
+      recording = recordRunSummary(database.db, closed('run-beside-tx'));
+      // Time for the write to slip in between this transaction's statements, were it let.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await tx.select().from(runsTable).limit(1);
+      throw new Error('roll back');
+    });
+    await expect(rolledBack).rejects.toThrow('roll back');
+    await recording;
+    expect(await getRun(database.db, 'run-in-tx')).toBeUndefined();
+    expect((await getRun(database.db, 'run-beside-tx'))?.status).toBe('completed');
+  });
+
+  it.skipIf(skip)('refuses a close it cannot write, and writes the next one', async () => {
+    const state: RunState = { runId: 'run-bad', templateId: 'orders', templateVersion: 1, status: 'completed', progress: 100, startedAt: 'not a time', nodes: [], seq: 0 };
+    const bad: RunSummary = { runId: 'run-bad', templateId: 'orders', templateVersion: 1, trigger: 'api', input: null, state, events: [] };
+    await expect(recordRunSummary(database.db, bad)).rejects.toThrow(/not a time/);
+    await recordRunSummary(database.db, { ...bad, runId: 'run-good', state: { ...state, runId: 'run-good', startedAt: '2026-01-01T00:00:00.000Z' } });
+    expect(await getRun(database.db, 'run-bad')).toBeUndefined();
+    expect((await getRun(database.db, 'run-good'))?.status).toBe('completed');
   });
 
   it.skipIf(skip)('reads back a string that looks like JSON as the string it is, in runs, events and blobs', async () => {
