@@ -42,7 +42,8 @@ function startBenchUpstream() {
  * `DATABASE_URL` names a PostgreSQL server, as for Weft itself.
  */
 export async function startBenchStack(log: (line: string) => void): Promise<BenchStack> {
-  const config = loadConfig({ DATABASE_URL: process.env.DATABASE_URL }, {});
+  const config = loadConfig({ DATABASE_URL: process.env.DATABASE_URL, WEFT_WORKFLOW_STACK_TRACES: process.env.WEFT_WORKFLOW_STACK_TRACES }, {});
+  if (config.workflowStackTraces) log('workflow sandbox: with stack traces (WEFT_WORKFLOW_STACK_TRACES)');
   log(config.databaseUrl ? `run index: PostgreSQL at ${new URL(config.databaseUrl).host}` : 'run index: PGlite in memory (set DATABASE_URL for a PostgreSQL server)');
   const taskQueue = `bench-${randomUUID()}`;
   const temporalConfig = { ...config.temporal, taskQueue };
@@ -50,7 +51,7 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
     // The dev server's settings are `temporal-dev.yml`'s, as for `npm start` and the tests.
     startDevServer({ port: await freePort(), headless: true, dbFile: null, log: (line) => log(`[temporal] ${line}`) }),
     openDatabase({ databaseUrl: config.databaseUrl, dataDir: null }),
-    bundleWorkflowCode({ workflowsPath: benchWorkflowsPath, ...workflowBundleOptions(), logger: quiet }),
+    bundleWorkflowCode({ workflowsPath: benchWorkflowsPath, ...workflowBundleOptions({ stackTraces: config.workflowStackTraces }), logger: quiet }),
     startBenchUpstream(),
   ]);
   const temporal = await connectTemporal(server.address, server.namespace, temporalConfig);

@@ -36,6 +36,12 @@ export interface WeftConfig {
   /** Milliseconds a graceful shutdown may take before the process exits anyway. */
   shutdownGraceMs: number;
   /**
+   * Whether code in the workflow sandbox keeps stack traces (`WEFT_WORKFLOW_STACK_TRACES=1`): for the Web UI's
+   * Stack Trace tab and for the place of an error in Weft's own workflow code. Off by default, as they took about a
+   * fifth of a run's workflow-task time (see `src/workflows/stack-trace-limit.ts`).
+   */
+  workflowStackTraces: boolean;
+  /**
    * Secrets for `{{ secrets.<name> }}`, from `WEFT_SECRET_<name>` variables. Only workers read them, inside
    * activities, so their values never enter Temporal history.
    */
@@ -50,6 +56,13 @@ function intFrom(env: Env, key: string, fallback: number): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new TypeError(`${key} must be a non-negative integer, got "${raw}"`);
   return value;
+}
+
+function flagFrom(env: Env, key: string): boolean {
+  const raw = nonEmpty(env[key]);
+  if (raw === undefined || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new TypeError(`${key} must be 1, true, 0 or false, got "${raw}"`);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -88,6 +101,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<WeftConfig
       devUiPort: env.WEFT_TEMPORAL_UI_PORT ? intFrom(env, 'WEFT_TEMPORAL_UI_PORT', 0) : undefined,
     },
     shutdownGraceMs: intFrom(env, 'WEFT_SHUTDOWN_GRACE_MS', 30_000),
+    workflowStackTraces: flagFrom(env, 'WEFT_WORKFLOW_STACK_TRACES'),
     secrets: Object.fromEntries(Object.entries(env).flatMap(([key, value]) =>
       key.startsWith('WEFT_SECRET_') && key.length > 'WEFT_SECRET_'.length && value !== undefined ? [[key.slice('WEFT_SECRET_'.length), value]] : [])),
   };

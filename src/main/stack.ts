@@ -79,6 +79,7 @@ export async function startStack(config: WeftConfig, roles: StackRoles): Promise
       activities: createActivities({ db: database.db, publish: (runId, event) => live.publish(runId, event), secrets: config.secrets }),
       // Leave time after the activities' grace for closing connections before the process must exit.
       shutdownGraceMs: Math.max(0, config.shutdownGraceMs - 3_000),
+      stackTraces: config.workflowStackTraces,
     });
     worker = created.worker;
     workerConnection = created.connection;

@@ -23,12 +23,17 @@ export const sharedWorkflowModules: readonly string[] = ['jsonata', fileURLToPat
 /** The interpreter's workflow interceptors (`src/workflows/interceptors.ts`): they send live events as each activation ends. */
 export const workflowInterceptorModules: readonly string[] = [fileURLToPath(new URL('../workflows/interceptors.ts', import.meta.url))];
 
+/** Turns the sandbox's stack traces off when preloaded (`src/workflows/stack-trace-limit.ts`). */
+const stackTraceLimitModule = fileURLToPath(new URL('../workflows/stack-trace-limit.ts', import.meta.url));
+
 /**
  * What every bundle of Weft's workflows is built with: `bundleWorkflowCode({ workflowsPath, ...workflowBundleOptions() })`.
- * A bundle without the interceptors would run every run but never publish a live event.
+ * A bundle without the interceptors would run every run but never publish a live event. `stackTraces` keeps the
+ * sandbox's stack traces (`WEFT_WORKFLOW_STACK_TRACES`).
  */
-export function workflowBundleOptions(): { preloadModules: string[]; workflowInterceptorModules: string[] } {
-  return { preloadModules: [...sharedWorkflowModules], workflowInterceptorModules: [...workflowInterceptorModules] };
+export function workflowBundleOptions(options: { stackTraces?: boolean } = {}): { preloadModules: string[]; workflowInterceptorModules: string[] } {
+  const preloadModules = options.stackTraces ? [...sharedWorkflowModules] : [stackTraceLimitModule, ...sharedWorkflowModules];
+  return { preloadModules, workflowInterceptorModules: [...workflowInterceptorModules] };
 }
 
 let runtimeInstalled = false;
@@ -55,6 +60,8 @@ export interface WorkerOptions {
   bus: LivePath;
   /** A prebuilt bundle (tests build one per run) built with {@link workflowBundleOptions}; otherwise the worker bundles `workflowsPath` itself. */
   workflowBundle?: WorkflowBundleOption;
+  /** Whether the bundle the worker builds keeps the sandbox's stack traces; a prebuilt bundle was built with its own. */
+  stackTraces?: boolean;
   identity?: string;
   /** How long in-flight activities may run on after shutdown is asked for, before they are cancelled. */
   shutdownGraceMs?: number;
@@ -71,6 +78,7 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
     // The same write as the `recordRun` local activity, which runs started before the lean lifecycle still call.
     runIndex: { record: runIndexSink(options.activities.recordRun) },
   };
+  const { preloadModules, workflowInterceptorModules: workflowModules } = workflowBundleOptions({ stackTraces: options.stackTraces });
   const worker = await Worker.create({
     connection,
     namespace: options.namespace,
@@ -85,7 +93,7 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath, interceptors: { workflowModules: [...workflowInterceptorModules] }, bundlerOptions: { preloadModules: [...sharedWorkflowModules] } }),
+      : { workflowsPath, interceptors: { workflowModules }, bundlerOptions: { preloadModules } }),
   });
   return { worker, connection };
 }

@@ -41,6 +41,8 @@ export interface WorldOptions {
   extraActivities?: (db: Db) => Record<string, (...args: never[]) => Promise<unknown>>;
   /** Another dev server than the shared one (a test that needs other dynamic config), in the same namespace. */
   temporalAddress?: string;
+  /** Keep stack traces in the workflow sandbox (`WEFT_WORKFLOW_STACK_TRACES`): the worker bundles its own workflow code. */
+  stackTraces?: boolean;
 }
 
 /** Starts a world: a real worker on a unique task queue against the shared test dev server. */
@@ -66,7 +68,7 @@ export async function startWorld(kind: DatabaseKind = 'pglite', options: WorldOp
       ...createActivities({ db: database.db, publish: (runId, event) => (relay?.live ?? workerBus).publish(runId, event), secrets: options.secrets }),
       ...options.extraActivities?.(database.db),
     },
-    workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
+    ...(options.stackTraces ? { stackTraces: true } : { workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') } }),
   });
   const running = worker.run();
   // Tests lose live events on purpose; a short idle check finds them without waiting seconds.
