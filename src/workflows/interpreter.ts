@@ -7,6 +7,7 @@ import { toRunError } from './failures.js';
 import type { RunInput } from './input.js';
 import { storeAsBlob } from './large-values.js';
 import { legacyQuickStarts, legacyStart } from './legacy-start.js';
+import { touchWakeChange } from './loop-wake.js';
 import { canHandOver, handOverWaitingPatch, leanLifecyclePatch, NodeScope, resumeNode, startNode } from './node-lifecycle.js';
 import { orError, type NodeHost } from './node-start.js';
 import { hasChange } from './revision.js';
@@ -141,6 +142,18 @@ export class RunInterpreter implements NodeHost {
     return !book.failing();
   }
 
+  private wakeOnTouch: boolean | undefined;
+
+  /**
+   * Whether the main loop sleeps until the book marks a change ({@link touchWakeChange}) rather than in a
+   * `condition`: asked the first time it sleeps, then kept. A loop that waits to go on in a new execution keeps
+   * the `condition`, as what it waits for (handlers finishing) marks no change.
+   */
+  private wakesOnTouch(): boolean {
+    this.wakeOnTouch ??= this.lean && hasChange(touchWakeChange);
+    return this.wakeOnTouch;
+  }
+
   /** Temporal suggests a new execution, or the run asked for one after so many events. */
   private wantsNewExecution(): boolean {
     const after = this.run.continueAsNewAfterEvents;
@@ -181,7 +194,8 @@ export class RunInterpreter implements NodeHost {
         }
         if (this.lean && book.changed) continue;
         book.changed = false;
-        await condition(() => book.changed || (renew && ((book.active.size === 0 && allHandlersFinished()) || this.canHandOverAll())));
+        if (!renew && this.wakesOnTouch()) await book.wake.next();
+        else await condition(() => book.changed || (renew && ((book.active.size === 0 && allHandlersFinished()) || this.canHandOverAll())));
         this.showDetails(`${book.status()}: ${book.progress()}% of nodes ended, ${book.inFlightCount()} in flight`);
       }
     } catch (err) {

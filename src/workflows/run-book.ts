@@ -6,6 +6,7 @@ import { secretNames, secretsScope } from '../template/secrets.js';
 import type { Carried } from './carry.js';
 import { holdsBlobRef } from './blob-ref.js';
 import { EventLog } from './event-log.js';
+import { LoopWake } from './loop-wake.js';
 import { pendingNode } from './initial-state.js';
 import type { RunInput } from './input.js';
 import type { NodeState, RunError, RunState, RunStatus } from './state.js';
@@ -41,6 +42,8 @@ export class RunBook {
   endedAt: string | undefined;
   /** Set by every change; the scheduler sleeps until it is. */
   changed = false;
+  /** Wakes the scheduler at every change, in runs whose scheduler sleeps on it (see `loop-wake.ts`). */
+  readonly wake = new LoopWake();
   private reported: string;
   /** The scope as of the last change; every change of a node's state goes through {@link touch}, which drops it. */
   private scopeNow: ExpressionScope | undefined;
@@ -130,6 +133,7 @@ export class RunBook {
   /** Marks a change; emits the `run.*` event and updates `WeftStatus` when the run's status moved. */
   touch(): void {
     this.changed = true;
+    this.wake.notify();
     this.scopeNow = undefined;
     const status = this.status();
     if (status === this.reported || this.final) return;
