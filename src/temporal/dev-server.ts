@@ -104,6 +104,13 @@ interface Launched {
   exited: Promise<void>;
 }
 
+/** The dev server did not start: it exited (`exitedEarly`) or did not answer in time. `stderr` is what it wrote. */
+class DevServerDidNotStart extends Error {
+  constructor(reason: string, readonly exitedEarly: boolean, readonly stderr: string) {
+    super(stderr ? `${reason}\n${stderr}` : reason);
+  }
+}
+
 /** Spawns the dev server under the guard and waits until its namespace answers; kills it and throws (with its stderr) if it does not. */
 async function launch(cli: TemporalCli, args: string[], address: string, namespace: string): Promise<Launched> {
   const child = spawn('/bin/sh', ['-c', guard, 'weft-temporal', cli.path, ...args], { stdio: ['pipe', 'ignore', 'pipe'] });
@@ -111,15 +118,28 @@ async function launch(cli: TemporalCli, args: string[], address: string, namespa
   child.stderr?.on('data', (chunk: Buffer) => {
     if (stderr.length < 4_000) stderr += chunk.toString();
   });
+  const stderrClosed = new Promise<void>((resolve) => (child.stderr ? child.stderr.once('close', () => resolve()) : resolve()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     await waitUntilServing(child, address, namespace, 60_000);
   } catch (err) {
+    const exitedEarly = child.exitCode !== null;
     child.kill('SIGKILL');
     await exited;
-    throw new Error(`${(err as Error).message}\n${stderr}`);
+    // The exit can be seen before the last of stderr is read. A second at most: a server left running past the
+    // guard holds the pipe open.
+    await Promise.race([stderrClosed, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+    throw new DevServerDidNotStart((err as Error).message, exitedEarly, stderr);
   }
   return { child, exited };
+}
+
+/**
+ * Whether starting the dev server again may work: it exited as it started because a port it chose itself was
+ * taken, or without a word (seen once among parallel tests, with nothing on stderr to say why).
+ */
+function worthRetrying(err: unknown): boolean {
+  return err instanceof DevServerDidNotStart && err.exitedEarly && (err.stderr.includes('address already in use') || err.stderr.trim() === '');
 }
 
 /**
@@ -137,14 +157,15 @@ export async function startDevServer(overrides: DevServerOverrides = {}): Promis
       'Stop it, or set WEFT_TEMPORAL_PORT to another port, or TEMPORAL_ADDRESS to use a running server.');
   }
   // The CLI picks the HTTP API's and the cluster's internal ports itself, as free ports it then lets go of:
-  // another process can take one in between, and the server exits with "address already in use". Try again.
+  // another process can take one in between, and the server exits with "address already in use". Try again
+  // (see worthRetrying).
   let started: Launched | undefined;
   for (let attempt = 1; !started; attempt++) {
     try {
       started = await launch(cli, argsFor(settings, overrides), address, settings.namespace);
     } catch (err) {
-      if (attempt >= 3 || !(err as Error).message.includes('address already in use')) throw err;
-      log(`a port the dev server chose itself was taken (attempt ${attempt}); starting it again`);
+      if (attempt >= 3 || !worthRetrying(err)) throw err;
+      log(`the dev server exited as it started (attempt ${attempt}: ${(err as DevServerDidNotStart).stderr.trim() || 'no message'}); starting it again`);
     }
   }
   const { child, exited } = started;

@@ -1,8 +1,12 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/config.js';
+import { ensureTemporalCli } from '../../src/temporal/cli.js';
+import { readDevServerSettings } from '../../src/temporal/dev-config.js';
 import { startDevServer } from '../../src/temporal/dev-server.js';
 import { freePort } from '../support/ports.js';
 
@@ -29,6 +33,25 @@ describe('the dev server child', () => {
     });
     expect(await portOpen(port)).toBe(true);
     owner.kill('SIGKILL');
+    expect(await closes(port)).toBe(true);
+  });
+
+  it('starts the server again when it exits as it starts without a word', async () => {
+    const real = await ensureTemporalCli({ version: readDevServerSettings().cli.version, log: () => {} });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'weft-cli-'));
+    // The real CLI, whose first server start exits at once with nothing on stderr.
+    const once = path.join(dir, 'failed-once');
+    const cli = path.join(dir, 'temporal');
+    writeFileSync(cli, `#!/bin/sh\nif [ "$1" = server ] && [ ! -e '${once}' ]; then touch '${once}'; exit 1; fi\nexec '${real.path}' "$@"\n`, { mode: 0o755 });
+    const lines: string[] = [];
+    const port = await freePort();
+    try {
+      const server = await startDevServer({ port, headless: true, dbFile: null, cliOverride: cli, log: (line) => lines.push(line) });
+      await server.stop();
+      expect(lines).toContainEqual(expect.stringContaining('exited as it started (attempt 1: no message); starting it again'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     expect(await closes(port)).toBe(true);
   });
 
