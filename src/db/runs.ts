@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, getTableName, gt, inArray, isNotNull, isNull, min, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
+import { and, asc, desc, eq, getTableName, gt, inArray, isNull, min, ne, not, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { alias, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { terminalRunStatuses, type RunEvent, type RunState } from '../workflows/state.js';
 import type { Db } from './client.js';
 import { executePrepared, type PreparedWrite } from './prepared-write.js';
@@ -84,8 +84,9 @@ export async function getRunEvents(db: Db, runId: string, afterSeq: number, limi
   });
 }
 
-// A row is open until its close is recorded: a final status and the state that goes with it.
-const isOpen = () => or(notInArray(runsTable.status, [...terminalRunStatuses]), isNull(runsTable.state));
+// A row (of `runs`, or of an alias of it) is open until its close is recorded: a final status and the state that
+// goes with it. `or` of two conditions is never undefined.
+const isOpen = (t: { status: AnyPgColumn; state: AnyPgColumn } = runsTable): SQL => or(notInArray(t.status, [...terminalRunStatuses]), isNull(t.state))!;
 
 /** The rows among `ids` whose close the index has not recorded, in one query however many ids there are. */
 export async function getOpenRuns(db: Db, ids: string[]): Promise<RunRow[]> {
@@ -101,7 +102,7 @@ export async function openChildRunsOfClosedParents(db: Db, limit: number): Promi
   const parents = alias(runsTable, 'parents');
   const rows = await db.select({ child: runsTable }).from(runsTable)
     .innerJoin(parents, eq(runsTable.parentRunId, parents.id))
-    .where(and(isNotNull(runsTable.parentRunId), isOpen(), inArray(parents.status, [...terminalRunStatuses]), isNotNull(parents.state)))
+    .where(and(isOpen(), not(isOpen(parents))))
     .limit(limit);
   return rows.map((r) => r.child);
 }
@@ -130,7 +131,8 @@ export async function listRuns(db: Db, filter: { templateId?: string; status?: s
  * it. A row whose close is recorded is left as it is: its status is final.
  */
 export async function setOpenRunStatus(db: Db, runId: string, status: RunState['status']): Promise<void> {
-  await db.update(runsTable).set({ status, updatedAt: new Date() }).where(and(eq(runsTable.id, runId), isOpen(), notInArray(runsTable.status, [...terminalRunStatuses])));
+  // A final status alone keeps the row: a closed run's status never moves back, whether or not its state is in.
+  await db.update(runsTable).set({ status, updatedAt: new Date() }).where(and(eq(runsTable.id, runId), notInArray(runsTable.status, [...terminalRunStatuses])));
 }
 
 /** Adds a child run (a sub-workflow or a map item's run) to the index as it starts; a repeat is a no-op. */
