@@ -138,7 +138,7 @@ async function launch(cli: TemporalCli, args: string[], address: string, namespa
  * Whether starting the dev server again may work: it exited as it started because a port it chose itself was
  * taken, or without a word (seen once among parallel tests, with nothing on stderr to say why).
  */
-function worthRetrying(err: unknown): boolean {
+function worthRetrying(err: unknown): err is DevServerDidNotStart {
   return err instanceof DevServerDidNotStart && err.exitedEarly && (err.stderr.includes('address already in use') || err.stderr.trim() === '');
 }
 
@@ -165,7 +165,7 @@ export async function startDevServer(overrides: DevServerOverrides = {}): Promis
       started = await launch(cli, argsFor(settings, overrides), address, settings.namespace);
     } catch (err) {
       if (attempt >= 3 || !worthRetrying(err)) throw err;
-      log(`the dev server exited as it started (attempt ${attempt}: ${(err as DevServerDidNotStart).stderr.trim() || 'no message'}); starting it again`);
+      log(`the dev server exited as it started (attempt ${attempt}: ${err.stderr.trim() || 'no message'}); starting it again`);
     }
   }
   const { child, exited } = started;

@@ -10,15 +10,10 @@ import { nodeFailure } from './failures.js';
 export const maxRunDepth = 16;
 
 /**
- * The longest workflow id a child run or map batch is given. Temporal refuses a longer id, and a workflow task
- * that starts a child under one fails again and again, holding the run where it is.
- */
-const maxWorkflowIdLength = maxRunIdLength;
-
-/**
- * Since this change a child id past {@link maxWorkflowIdLength} is shortened ({@link childWorkflowId}); before
- * it, Temporal refused the start. A cluster that allows longer ids may hold runs that started such a child
- * under the long id, and those replay with it. Asked for only when an id is that long.
+ * Since this change a child id past {@link maxRunIdLength} is shortened ({@link childWorkflowId}); before it,
+ * Temporal refused the start, and the workflow task that started the child failed again and again. A cluster
+ * that allows longer ids may hold runs that started such a child under the long id, and those replay with it.
+ * Asked for only when an id is that long.
  */
 export const shortChildIdsChange = change('weft-short-child-ids', 15);
 
@@ -52,12 +47,12 @@ export function childRunDepth(templateId: string): number {
 
 /**
  * The workflow id of a child run or map batch: the parent's id with `parts` appended, so the Web UI and the API
- * show whose it is. Past {@link maxWorkflowIdLength} (runs nested deep, long node ids) it is the top-level run's
+ * show whose it is. Past {@link maxRunIdLength} (runs nested deep, long node ids) it is the top-level run's
  * id, `parts` and a hash of the whole id instead: as unique, and short enough for any deeper child to append to.
  */
 export function childWorkflowId(parentId: string, ...parts: Array<string | number>): string {
   const whole = [parentId, ...parts].join('.');
-  if (whole.length <= maxWorkflowIdLength || !hasChange(shortChildIdsChange)) return whole;
+  if (whole.length <= maxRunIdLength || !hasChange(shortChildIdsChange)) return whole;
   const root = parentId.split('.', 1)[0]!;
   return [root, ...parts, fnv1a64(whole)].join('.');
 }
