@@ -18,7 +18,7 @@ export function secretMarker(nonce: string, name: string): string {
 /** The secret names a value's expressions read (`{{ secrets.token }}` → `token`). */
 export function secretNames(value: unknown): string[] {
   const names = new Set<string>();
-  for (const site of expressionSites(value)) {
+  for (const site of stringsMentioning(value, 'secrets').flatMap((text) => expressionSites(text))) {
     // Parsing is the costly part (workflows do this for every run); a reference to the scope names it.
     if (site.source === null || !site.source.includes('secrets')) continue;
     try {
@@ -28,6 +28,21 @@ export function secretNames(value: unknown): string[] {
     }
   }
   return [...names];
+}
+
+/**
+ * The strings anywhere in a JSON value that contain `word`. Workflows ask for every run, and most templates read
+ * no secret: this finds that without listing every expression with its path.
+ */
+function stringsMentioning(value: unknown, word: string, found: string[] = []): string[] {
+  if (typeof value === 'string') {
+    if (value.includes(word)) found.push(value);
+  } else if (Array.isArray(value)) {
+    for (const item of value) stringsMentioning(item, word, found);
+  } else if (value !== null && typeof value === 'object') {
+    for (const item of Object.values(value)) stringsMentioning(item, word, found);
+  }
+  return found;
 }
 
 /** The `secrets` scope of a workflow execution: each name the template reads, as its marker. */
