@@ -4,6 +4,7 @@ import { readDatesInUtc, type WeftConfig } from '../config.js';
 import type { Activities } from '../activities/index.js';
 import type { LivePath } from '../realtime/event-bus.js';
 import type { WeftSinks } from '../workflows/sinks.js';
+import type { RunEvent } from '../workflows/state.js';
 import { tlsOptions } from './connection.js';
 import { liveEventsSink } from './live-events-sink.js';
 import { runIndexSink } from './run-index-sink.js';
@@ -73,10 +74,11 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
   // Before the worker's threads start, which take the time zone as they start.
   readDatesInUtc();
   const connection = await NativeConnection.connect({ address: options.address, tls: tlsOptions(options.temporal), apiKey: options.temporal.apiKey });
+  const publish = (runId: string, event: RunEvent) => options.bus.publish(runId, event);
   const sinks: InjectedSinks<WeftSinks> = {
-    events: { publish: liveEventsSink((runId, event) => options.bus.publish(runId, event), options.activities.recordRunStatus) },
+    events: { publish: liveEventsSink(publish, options.activities.recordRunStatus) },
     // The same write as the `recordRun` local activity, which runs started before the lean lifecycle still call.
-    runIndex: { record: runIndexSink(options.activities.recordRun) },
+    runIndex: { record: runIndexSink(options.activities.recordRun, publish) },
   };
   const { preloadModules, workflowInterceptorModules: workflowModules } = workflowBundleOptions({ stackTraces: options.stackTraces });
   const worker = await Worker.create({

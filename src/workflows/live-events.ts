@@ -25,3 +25,13 @@ export function flushLiveEvents(): void {
   pending = undefined;
   sinks.events.publish(runId, events);
 }
+
+/**
+ * Takes the activation's queued events off the live path's queue, for a sink call that publishes them itself:
+ * the close's, which publishes them once the run index has the run (see `WeftSinks.runIndex`).
+ */
+export function takeLiveEvents(): RunEvent[] {
+  const events = pending?.events ?? [];
+  pending = undefined;
+  return events;
+}

@@ -7,6 +7,7 @@ import { eventPageQuery, eventsQuery, stateQuery } from './definitions.js';
 import type { RunInput } from './input.js';
 import { RunInterpreter } from './interpreter.js';
 import { storeCarriedOutputs } from './large-values.js';
+import { takeLiveEvents } from './live-events.js';
 import { enterDepth } from './lineage.js';
 import { enterRevision } from './revision.js';
 import { searchAttributes } from './search-attributes.js';
@@ -50,7 +51,7 @@ export async function runTemplate(given: RunInput): Promise<RunResult> {
   upsertSearchAttributes([{ key: searchAttributes.status, value: final.status }]);
   const summary = { runId: input.runId, templateId: input.templateId, templateVersion: input.templateVersion, trigger: input.trigger, input: input.input, state: final, events: book.events.all() };
   if (run.lean) {
-    sinks.runIndex.record(summary);
+    sinks.runIndex.record(summary, takeLiveEvents());
     if (!allHandlersFinished()) await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
   } else {
     // Recorded even when the workflow itself is being cancelled: no run may be missing from the index.

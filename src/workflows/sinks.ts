@@ -19,9 +19,13 @@ export interface WeftSinks extends Sinks {
    * The run index, written as the run closes. The worker awaits a sink's call before it completes the workflow
    * task, so the closing summary is in the index before Temporal closes the run; a write that fails is left to
    * the index repair (`src/runs/repair-index.ts`), which rebuilds it from the closed workflow.
+   *
+   * `live` are the closing activation's events (the run's final event among them), which leave on the live path
+   * once the write is done: a subscriber told that the run ended finds it in the index. In the same call, as the
+   * worker copies every sink call out of the sandbox with the whole workflow info.
    */
   runIndex: {
-    record(summary: RunSummary): void;
+    record(summary: RunSummary, live: RunEvent[]): void;
   };
 }
 
