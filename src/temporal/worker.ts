@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type InjectedSinks, type WorkflowBundleOption } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type BundleOptions, type InjectedSinks, type WorkflowBundleOption } from '@temporalio/worker';
 import { readDatesInUtc, type WeftConfig } from '../config.js';
 import type { Activities } from '../activities/index.js';
 import type { LivePath } from '../realtime/event-bus.js';
@@ -32,9 +32,31 @@ const stackTraceLimitModule = fileURLToPath(new URL('../workflows/stack-trace-li
  * A bundle without the interceptors would run every run but never publish a live event. `stackTraces` keeps the
  * sandbox's stack traces (`WEFT_WORKFLOW_STACK_TRACES`).
  */
-export function workflowBundleOptions(options: { stackTraces?: boolean } = {}): { preloadModules: string[]; workflowInterceptorModules: string[] } {
+export function workflowBundleOptions(options: { stackTraces?: boolean } = {}): Pick<BundleOptions, 'webpackConfigHook'> & { preloadModules: string[]; workflowInterceptorModules: string[] } {
   const preloadModules = options.stackTraces ? [...sharedWorkflowModules] : [stackTraceLimitModule, ...sharedWorkflowModules];
-  return { preloadModules, workflowInterceptorModules: [...workflowInterceptorModules] };
+  return { preloadModules, workflowInterceptorModules: [...workflowInterceptorModules], webpackConfigHook: compileForEs2022 };
+}
+
+type WebpackConfig = Parameters<NonNullable<BundleOptions['webpackConfigHook']>>[0];
+
+/** The part of the SDK's webpack rule for `.ts` files that says what swc compiles to. */
+interface SwcRule {
+  use?: { loader?: string; options?: { jsc?: { target?: string } } };
+}
+
+/**
+ * Compiles the workflow code for ES2022, the target `tsconfig.json` type-checks it for and Node runs the rest of
+ * Weft as. The SDK's bundler asks swc for ES2017, where every object spread and class field becomes calls to
+ * helpers that define one property at a time, and the interpreter spreads and constructs for every node. The
+ * semantics are ES2022's, as everywhere else in Weft: class fields are defined before parameter properties are
+ * assigned, which the type-check holds their initializers to.
+ */
+function compileForEs2022(config: WebpackConfig): WebpackConfig {
+  for (const rule of config.module?.rules ?? []) {
+    const use = rule !== null && typeof rule === 'object' ? (rule as SwcRule).use : undefined;
+    if (use?.loader?.includes('swc-loader') && use.options?.jsc) use.options.jsc.target = 'es2022';
+  }
+  return config;
 }
 
 let runtimeInstalled = false;
@@ -80,7 +102,7 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
     // The same write as the `recordRun` local activity, which runs started before the lean lifecycle still call.
     runIndex: { record: runIndexSink(options.activities.recordRun, publish) },
   };
-  const { preloadModules, workflowInterceptorModules: workflowModules } = workflowBundleOptions({ stackTraces: options.stackTraces });
+  const { preloadModules, workflowInterceptorModules: workflowModules, webpackConfigHook } = workflowBundleOptions({ stackTraces: options.stackTraces });
   const worker = await Worker.create({
     connection,
     namespace: options.namespace,
@@ -95,7 +117,7 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath, interceptors: { workflowModules }, bundlerOptions: { preloadModules } }),
+      : { workflowsPath, interceptors: { workflowModules }, bundlerOptions: { preloadModules, webpackConfigHook } }),
   });
   return { worker, connection };
 }
