@@ -171,11 +171,22 @@ export class RunBook {
     return this.secretNamesUsed;
   }
 
+  /** Each node's entry in the latest scope: an entry is never changed once made, so scopes share the unchanged ones. */
+  private readonly scopeEntries = new Map<string, ExpressionScope['nodes'][string]>();
+
   /** The names expressions read: the input, each node's status, output and error, and the run. Never changed once made. */
   scope(): ExpressionScope {
     if (this.scopeNow) return this.scopeNow;
     const nodes: ExpressionScope['nodes'] = {};
-    for (const n of this.nodes.values()) nodes[n.id] = { status: n.status, output: n.output, error: n.error };
+    // A pass that starts many nodes makes a scope for each: only the entries of nodes that moved are made anew.
+    for (const n of this.nodes.values()) {
+      let entry = this.scopeEntries.get(n.id);
+      if (entry?.status !== n.status || entry.output !== n.output || entry.error !== n.error) {
+        entry = { status: n.status, output: n.output, error: n.error };
+        this.scopeEntries.set(n.id, entry);
+      }
+      nodes[n.id] = entry;
+    }
     const run = this.run;
     this.scopeNow = {
       input: run.input, nodes, run: { id: run.runId, templateId: run.templateId, version: run.templateVersion, startedAt: run.startedAt },
