@@ -52,6 +52,7 @@ export class RunBook {
     const carried = run.carried;
     this.events = new EventLog(run.runId, carried?.seq ?? 0);
     this.definitions = new Map(run.template.nodes.map((n) => [n.id, n]));
+    this.canHold = run.template.nodes.some((n) => n.onError === 'pause');
     this.reported = carried?.reported ?? 'running';
     this.pauseRequested = carried?.pauseRequested ?? false;
     for (const [id, config] of Object.entries(carried?.overrides ?? {})) this.overrides.set(id, config);
@@ -81,8 +82,13 @@ export class RunBook {
     return n.status === 'failed' && this.onError(n.id) === 'pause';
   }
 
+  /** Whether any node holds the run when it fails (`onError: pause`): most templates have none. */
+  private readonly canHold: boolean;
+
   /** True when some node waits for an operator ({@link held}), without listing them. */
   holding(): boolean {
+    // Asked at every change, to report the run's status: a template that cannot hold need not look.
+    if (!this.canHold) return false;
     for (const n of this.nodes.values()) if (this.isHeld(n)) return true;
     return false;
   }
