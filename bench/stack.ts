@@ -57,7 +57,7 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
   const temporal = await connectTemporal(server.address, server.namespace, temporalConfig);
   const { worker, connection } = await createWorker({
     address: server.address, namespace: server.namespace, taskQueue, temporal: temporalConfig,
-    activities: createActivities({ db: database.db }), bus: new EventBus(), workflowBundle: { code: bundle.code },
+    activities: createActivities({ db: database.db }), db: database.db, bus: new EventBus(), workflowBundle: { code: bundle.code },
   });
   const running = worker.run();
   return {

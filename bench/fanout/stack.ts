@@ -50,7 +50,7 @@ export async function startFanoutStack(log: (line: string) => void): Promise<Fan
   const clock = new LiveClock(bus);
   const { worker, connection } = await createWorker({
     address: devServer.address, namespace: devServer.namespace, taskQueue: temporalConfig.taskQueue, temporal: temporalConfig,
-    bus: clock, activities: createActivities({ db: database.db, publish: (runId, event) => clock.publish(runId, event) }),
+    bus: clock, db: database.db, activities: createActivities({ db: database.db, publish: (runId, event) => clock.publish(runId, event) }),
   });
   const running = worker.run();
 

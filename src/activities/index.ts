@@ -5,7 +5,7 @@ import { createEvaluateItemsActivity } from './evaluate-items.js';
 import { createEvaluateWithValuesActivity } from './evaluate-with-values.js';
 import { createHttpActivity } from './http.js';
 import type { LivePublisher } from './progress.js';
-import { createAppendRunEventsActivity, createRecordRunActivity, createRecordRunStatusActivity } from './record-run.js';
+import { createAppendRunEventsActivity, createRecordRunActivity } from './record-run.js';
 import { createStoredItemsActivities } from './stored-items.js';
 
 export type { NodeActivityInput, NodeActivityResult } from './node-input.js';
@@ -29,7 +29,6 @@ export function createActivities(deps: ActivityDependencies) {
   return {
     http: createHttpActivity(deps),
     recordRun: createRecordRunActivity(deps.db),
-    recordRunStatus: createRecordRunStatusActivity(deps.db),
     appendRunEvents: createAppendRunEventsActivity(deps.db),
     storeBlob: createStoreBlobActivity(deps.db),
     resolveStored: createResolveStoredActivity(deps.db),

@@ -75,7 +75,7 @@ export async function startStack(config: WeftConfig, roles: StackRoles): Promise
   let repair: RunIndexRepair | undefined;
   if (roles.worker) {
     const created = await createWorker({
-      address, namespace, taskQueue: config.temporal.taskQueue, temporal: config.temporal, bus: live,
+      address, namespace, taskQueue: config.temporal.taskQueue, temporal: config.temporal, bus: live, db: database.db,
       activities: createActivities({ db: database.db, publish: (runId, event) => live.publish(runId, event), secrets: config.secrets }),
       // Leave time after the activities' grace for closing connections before the process must exit.
       shutdownGraceMs: Math.max(0, config.shutdownGraceMs - 3_000),

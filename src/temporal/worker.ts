@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type BundleOptions, type InjectedSinks, type WorkflowBundleOption } from '@temporalio/worker';
 import { readDatesInUtc, type WeftConfig } from '../config.js';
 import type { Activities } from '../activities/index.js';
+import type { Db } from '../db/client.js';
+import { recordRunSummary, setOpenRunStatus } from '../db/runs.js';
 import type { LivePath } from '../realtime/event-bus.js';
 import type { WeftSinks } from '../workflows/sinks.js';
 import type { RunEvent } from '../workflows/state.js';
@@ -79,6 +81,8 @@ export interface WorkerOptions {
   taskQueue: string;
   temporal: WeftConfig['temporal'];
   activities: Activities;
+  /** The run index's database: the worker's sinks write each run's close there, and an open run's status as it moves. */
+  db: Db;
   /** Where live events go: the process's bus, or the PostgreSQL relay that also reaches other processes. */
   bus: LivePath;
   /** A prebuilt bundle (tests build one per run) built with {@link workflowBundleOptions}; otherwise the worker bundles `workflowsPath` itself. */
@@ -98,9 +102,9 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
   const connection = await NativeConnection.connect({ address: options.address, tls: tlsOptions(options.temporal), apiKey: options.temporal.apiKey });
   const publish = (runId: string, event: RunEvent) => options.bus.publish(runId, event);
   const sinks: InjectedSinks<WeftSinks> = {
-    events: { publish: liveEventsSink(publish, options.activities.recordRunStatus) },
+    events: { publish: liveEventsSink(publish, ({ runId, status }) => setOpenRunStatus(options.db, runId, status)) },
     // The same write as the `recordRun` local activity, which runs started before the lean lifecycle still call.
-    runIndex: { record: runIndexSink(options.activities.recordRun, publish) },
+    runIndex: { record: runIndexSink((summary) => recordRunSummary(options.db, summary), publish) },
   };
   const { preloadModules, workflowInterceptorModules: workflowModules, webpackConfigHook } = workflowBundleOptions({ stackTraces: options.stackTraces });
   const worker = await Worker.create({

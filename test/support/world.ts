@@ -63,7 +63,7 @@ export async function startWorld(kind: DatabaseKind = 'pglite', options: WorldOp
   const rooms = new Rooms(database.db, { db: database.db, client: temporal.client });
   const relay = options.relay && database.url ? await startPgRelay(database.url, workerBus, rooms) : undefined;
   const { worker, connection } = await createWorker({
-    address, namespace, taskQueue, temporal: temporalConfig, bus: relay?.live ?? workerBus,
+    address, namespace, taskQueue, temporal: temporalConfig, bus: relay?.live ?? workerBus, db: database.db,
     activities: {
       ...createActivities({ db: database.db, publish: (runId, event) => (relay?.live ?? workerBus).publish(runId, event), secrets: options.secrets }),
       ...options.extraActivities?.(database.db),

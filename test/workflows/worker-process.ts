@@ -25,6 +25,7 @@ const { worker } = await createWorker({
   temporal: { ...loadConfig({}, {}).temporal, taskQueue },
   bus: new EventBus(),
   activities: createActivities({ db: database.db }),
+  db: database.db,
   workflowBundle: { code: readFileSync(required('WEFT_CHILD_BUNDLE'), 'utf8') },
   identity: `kill-test-${process.pid}`,
 });
