@@ -21,8 +21,9 @@ export interface WeftSinks extends Sinks {
    * the index repair (`src/runs/repair-index.ts`), which rebuilds it from the closed workflow.
    *
    * `live` are the closing activation's events (the run's final event among them), which leave on the live path
-   * once the write is done: a subscriber told that the run ended finds it in the index. In the same call, as the
-   * worker copies every sink call out of the sandbox with the whole workflow info.
+   * once the write is done: a subscriber told that the run ended finds it in the index. They travel in this call
+   * rather than one of their own, as the worker copies every sink call out of the sandbox with the whole workflow
+   * info.
    */
   runIndex: {
     record(summary: RunSummary, live: RunEvent[]): void;
