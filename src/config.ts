@@ -77,7 +77,8 @@ function nonEmpty(value: string | undefined): string | undefined {
  * const forTests = loadConfig({ PORT: '0' }, { databaseUrl: undefined });
  */
 export function loadConfig(env: Env = process.env, overrides: Partial<WeftConfig> = {}): WeftConfig {
-  const tlsEnabled = env.TEMPORAL_TLS === 'true' || !!env.TEMPORAL_TLS_CERT || !!env.TEMPORAL_API_KEY;
+  // A client certificate or an API key means TLS whatever TEMPORAL_TLS says: neither is sent in the clear.
+  const tlsEnabled = flagFrom(env, 'TEMPORAL_TLS') || !!env.TEMPORAL_TLS_CERT || !!env.TEMPORAL_API_KEY;
   const base: WeftConfig = {
     port: intFrom(env, 'PORT', 3000),
     host: nonEmpty(env.HOST) ?? '127.0.0.1',
