@@ -17,6 +17,37 @@ export function p95(values: number[]): number {
   return sorted[Math.max(0, Math.ceil(sorted.length * 0.95) - 1)] as number;
 }
 
+/**
+ * A 95% interval for the ratio of medians `median(a) / median(b)`: the 2.5th and 97.5th percentiles of the
+ * ratio over `resamples` bootstrap resamples. The two sides ran in alternating pairs, so a resample draws pairs
+ * (the k-th run of each side), which keeps a slow stretch of the machine on both sides of the ratio. The
+ * generator is seeded, so the same samples print the same interval. `undefined` when the sides differ in length.
+ */
+export function ratioInterval(a: number[], b: number[], resamples = 2000, seed = 1): [number, number] | undefined {
+  if (a.length === 0 || a.length !== b.length) return undefined;
+  // mulberry32: small, seeded, and good enough to pick indices.
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const ratios: number[] = [];
+  const [ra, rb] = [new Array<number>(a.length), new Array<number>(b.length)];
+  for (let r = 0; r < resamples; r++) {
+    for (let k = 0; k < a.length; k++) {
+      const pick = Math.floor(random() * a.length);
+      ra[k] = a[pick] as number;
+      rb[k] = b[pick] as number;
+    }
+    ratios.push(median(ra) / median(rb));
+  }
+  ratios.sort((x, y) => x - y);
+  return [ratios[Math.floor(resamples * 0.025)] as number, ratios[Math.ceil(resamples * 0.975) - 1] as number];
+}
+
 /** One side of a row: wall times in ms and history event counts per run. */
 export interface SideStats {
   ms: number[];
@@ -101,6 +132,9 @@ export function printReport(rows: Row[], print: (line: string) => void = console
   for (const row of rows) {
     const r = wallRatio(row);
     const extra = median(row.interpreter.events) - median(row.handWritten.events);
-    print(`  ${row.name.padEnd(26)} wall ${r.toFixed(2)} ${verdict(r <= targets.wallRatio)}   events ${extra >= 0 ? '+' : ''}${extra} ${verdict(extra <= targets.extraEvents)}`);
+    // Bursts are too few for an interval; a latency row's runs are many.
+    const interval = row.interpreter.burstWallMs ? undefined : ratioInterval(row.interpreter.ms, row.handWritten.ms);
+    const spread = interval ? ` (95% interval ${interval[0].toFixed(2)}-${interval[1].toFixed(2)})` : '';
+    print(`  ${row.name.padEnd(26)} wall ${r.toFixed(2)}${spread} ${verdict(r <= targets.wallRatio)}   events ${extra >= 0 ? '+' : ''}${extra} ${verdict(extra <= targets.extraEvents)}`);
   }
 }
