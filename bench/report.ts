@@ -1,5 +1,6 @@
 import type { CpuUse } from './cpu.js';
 import type { Phases } from './histories.js';
+import { percentile } from './percentile.js';
 
 /** Targets from issue 4. */
 export const targets = { wallRatio: 1.1, extraEvents: 3 } as const;
@@ -11,11 +12,8 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-/** The 95th percentile, nearest rank: the smallest value at least 95% of the values do not exceed. */
-export function p95(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(sorted.length * 0.95) - 1)] as number;
-}
+/** The 95th percentile, nearest rank. */
+export const p95 = (values: number[]): number => percentile(values, 95);
 
 /**
  * A 95% interval for the ratio of medians `median(a) / median(b)`: the 2.5th and 97.5th percentiles of the

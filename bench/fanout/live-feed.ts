@@ -1,7 +1,7 @@
 import { performance, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FanoutConfig } from './config.js';
 import { Follower } from './follower.js';
-import { percentile } from './percentile.js';
+import { percentile } from '../percentile.js';
 import { mapLimit, sleep } from './pool.js';
 import { mainThreadTimes, type ThreadTimes } from './scheduler.js';
 import type { FanoutStack } from './stack.js';

@@ -1,6 +1,6 @@
 import type { IdleResult } from './idle-connections.js';
 import type { LiveFeedResult } from './live-feed.js';
-import { percentile } from './percentile.js';
+import { percentile } from '../percentile.js';
 
 /** Targets from issue 5. */
 export const fanoutTargets = { p99Ms: 100, idleBytes: 50 * 1024 } as const;
