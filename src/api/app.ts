@@ -3,6 +3,7 @@ import { invalid } from '../errors.js';
 import { sseEventsHandler } from '../realtime/sse.js';
 import { formatPath } from '../template/source.js';
 import { uiRoutes } from '../ui/routes.js';
+import { allowedMethods } from './allowed-methods.js';
 import type { AppDeps } from './deps.js';
 import { onError } from './on-error.js';
 import { problem } from './problem.js';
@@ -31,7 +32,6 @@ export function createApp(deps: AppDeps) {
     },
   });
   app.onError(onError);
-  app.notFound((c) => problem(c, 404, 'not-found', `no route ${c.req.method} ${c.req.path}`));
   app.route('/', healthRoutes(deps));
   app.route('/api/v1/templates', templateRoutes(deps));
   app.get('/api/v1/runs/:runId/events', sseEventsHandler({ readers: { db: deps.db.db, client: deps.temporal.client }, hubs: deps.hubs }));
@@ -41,5 +41,14 @@ export function createApp(deps: AppDeps) {
   app.route('/ui', uiRoutes());
   app.get('/', (c) => c.redirect('/ui'));
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Weft API', version: '1' } });
+  // Every route is registered by now.
+  const allowedAt = allowedMethods(app.routes);
+  app.notFound((c) => {
+    const allowed = allowedAt(c.req.path);
+    // A handler that found nothing for a method the path takes is a plain 404.
+    if (allowed.length === 0 || allowed.includes(c.req.method)) return problem(c, 404, 'not-found', `no route ${c.req.method} ${c.req.path}`);
+    c.header('Allow', allowed.join(', '));
+    return problem(c, 405, 'method-not-allowed', `${c.req.path} does not take ${c.req.method}; it takes ${allowed.join(', ')}`, { allowed });
+  });
   return app;
 }
