@@ -12,6 +12,8 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
   let world: World;
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
   let flakyCalls = 0;
+  /** Requests to `/held` being answered now, and the most at once. */
+  const held = { now: 0, peak: 0 };
 
   beforeAll(async () => {
     upstream = await startUpstream({
@@ -29,6 +31,14 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
       },
       // A 3 MB error page, past what a failure may carry through Temporal.
       'GET /error-page': (_req, res) => void res.writeHead(502, { 'content-type': 'text/html' }).end(`<p>${'e'.repeat(3_000_000)}</p>`),
+      // Holds each request long enough for the others the run has started to arrive.
+      'GET /held': (_req, res) => {
+        held.peak = Math.max(held.peak, ++held.now);
+        setTimeout(() => {
+          held.now--;
+          json(res, 200, { ok: true });
+        }, 300);
+      },
       // Answers after 3 s, past the node's timeout.
       'GET /slow': (_req, res) => void setTimeout(() => json(res, 200, { late: true }), 3_000),
     });
@@ -37,6 +47,20 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
   afterAll(async () => {
     await world?.close();
     await upstream?.close();
+  });
+
+  it('runs at most maxParallel nodes at once', async () => {
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    await upload(world, {
+      id: 'five-at-two', name: 'Five at two', maxParallel: 2,
+      nodes: ids.map((id) => ({ id, type: 'http', config: { method: 'GET', url: `${upstream.url}/held` } })),
+    });
+    held.peak = 0;
+    const { state, events } = await finish(world, await start(world, 'five-at-two'));
+    expect(state.status).toBe('completed');
+    expect(held.peak).toBe(2);
+    // Started in template order as slots free up: the first two at once, then one for each that ends.
+    expect(trace(events).filter((e) => e.startsWith('node.started:'))).toEqual(ids.map((id) => `node.started:${id}`));
   });
 
   it('runs a diamond: both branches after the root, the join after both', async () => {

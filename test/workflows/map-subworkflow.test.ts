@@ -7,12 +7,19 @@ import { startWorld, type World } from '../support/world.js';
 describe('map and subworkflow nodes', () => {
   let world: World;
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
+  /** Squares being answered now, and the most at once. */
+  const squaring = { now: 0, peak: 0 };
 
   beforeAll(async () => {
     upstream = await startUpstream({
+      // Earlier items take longer, so they end out of order; each takes long enough to overlap the next.
       'POST /square': (req, res) => {
         const { n } = JSON.parse(req.body) as { n: number };
-        setTimeout(() => json(res, 200, { square: n * n }), 20 * (5 - n));
+        squaring.peak = Math.max(squaring.peak, ++squaring.now);
+        setTimeout(() => {
+          squaring.now--;
+          json(res, 200, { square: n * n });
+        }, 100 * (7 - n));
       },
     });
     world = await startWorld();
@@ -41,8 +48,11 @@ describe('map and subworkflow nodes', () => {
       }],
       output: '{{ nodes.each.output.body.square }}',
     });
-    const { state } = await finish(world, await start(world, 'squares', { ns: [1, 2, 3, 4] }));
-    expect(state.output).toEqual([1, 4, 9, 16]);
+    squaring.peak = 0;
+    const { state } = await finish(world, await start(world, 'squares', { ns: [1, 2, 3, 4, 5, 6] }));
+    expect(state.output).toEqual([1, 4, 9, 16, 25, 36]);
+    // Two at a time: never more, and not one by one.
+    expect(squaring.peak).toBe(2);
   });
 
   it('maps 10,000 items through batch child workflows with a short history', async () => {
