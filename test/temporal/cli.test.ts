@@ -78,7 +78,9 @@ describe('configuration', () => {
     const config = loadConfig({ PORT: '8080', DATABASE_URL: 'postgres://127.0.0.1/weft', TEMPORAL_ADDRESS: '127.0.0.1:7233', TEMPORAL_NAMESPACE: 'prod' });
     expect(config).toMatchObject({ port: 8080, databaseUrl: 'postgres://127.0.0.1/weft', temporal: { address: '127.0.0.1:7233', namespace: 'prod', taskQueue: 'weft' } });
     expect(loadConfig({})).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: undefined, temporal: { address: undefined, tls: undefined } });
-    expect(loadConfig({ TEMPORAL_API_KEY: 'k' }).temporal.tls).toBeDefined();
+    const withKey = loadConfig({ TEMPORAL_API_KEY: 'k', TEMPORAL_TLS_CA: '/etc/weft/ca.pem' }).temporal;
+    expect(withKey.apiKey).toBe('k');
+    expect(withKey.tls).toEqual({ caPath: '/etc/weft/ca.pem' });
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
   });
 });
