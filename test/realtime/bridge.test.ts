@@ -159,12 +159,21 @@ describe('the bridge protections', () => {
   });
   afterAll(async () => world?.close());
 
-  it('limits subscriptions per connection', async () => {
+  it('limits subscriptions per connection, and frees a slot when one is given up', async () => {
     const server = await serveWorld(world, { maxSubscriptions: 2 });
-    const { runId } = await runToEnd(world, 'quick');
+    const runIds = [];
+    for (let i = 0; i < 3; i++) runIds.push((await runToEnd(world, 'quick')).runId);
+    const [first, second, third] = runIds as [string, string, string];
     const client = await TestSocket.open(server.wsUrl);
-    ['a', 'b', 'c'].forEach((suffix) => client.send({ type: 'subscribe', runId: suffix === 'a' ? runId : `${runId}-${suffix}` }));
-    await client.until((m) => m.some((x) => x.type === 'error' && x.code === 'too-many-subscriptions'));
+    for (const runId of runIds) client.send({ type: 'subscribe', runId, afterSeq: 0 });
+    await client.until((m) => m.some((x) => x.type === 'error') && runEnded(first)(m) && runEnded(second)(m));
+    expect(client.messages.filter((x) => x.type === 'error')).toEqual([expect.objectContaining({ code: 'too-many-subscriptions', runId: third })]);
+    expect(eventsOf(client.messages, third)).toEqual([]);
+
+    client.send({ type: 'unsubscribe', runId: first });
+    client.send({ type: 'subscribe', runId: third, afterSeq: 0 });
+    await client.until(runEnded(third));
+    expect(client.messages.filter((x) => x.type === 'error')).toHaveLength(1);
     client.close();
     await server.close();
   });
