@@ -35,8 +35,12 @@ describe('methods a path does not take', () => {
     expect(missingRun.headers.get('allow')).toBeNull();
   });
 
-  it('serves HEAD wherever it serves GET', async () => {
-    const res = await world.request('HEAD', '/health');
-    expect(res.status).toBe(200);
+  it('serves HEAD wherever it serves GET, without a body', async () => {
+    for (const path of ['/health', '/api/v1/templates', '/api/v1/node-types', '/openapi.json']) {
+      const [get, head] = [await world.request('GET', path), await world.request('HEAD', path)];
+      expect([path, head.status]).toEqual([path, get.status]);
+      expect(head.headers.get('content-type')).toBe(get.headers.get('content-type'));
+      expect(await head.text()).toBe('');
+    }
   });
 });
