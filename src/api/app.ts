@@ -7,6 +7,7 @@ import { allowedMethods } from './allowed-methods.js';
 import type { AppDeps } from './deps.js';
 import { onError } from './on-error.js';
 import { problem } from './problem.js';
+import { refuseNulInUrl } from './refuse-nul-in-url.js';
 import { healthRoutes } from './routes/health.js';
 import { roomRoutes } from './routes/rooms.js';
 import { runRoutes } from './routes/runs.js';
@@ -32,6 +33,7 @@ export function createApp(deps: AppDeps) {
     },
   });
   app.onError(onError);
+  app.use('*', refuseNulInUrl);
   app.route('/', healthRoutes(deps));
   app.route('/api/v1/templates', templateRoutes(deps));
   app.get('/api/v1/runs/:runId/events', sseEventsHandler({ readers: { db: deps.db.db, client: deps.temporal.client }, hubs: deps.hubs }));

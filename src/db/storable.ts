@@ -1,5 +1,11 @@
 import type { RefinementCtx } from 'zod';
 
+/**
+ * The largest whole number Weft stores in a PostgreSQL `integer` (a template version, an event's seq): a request
+ * giving a larger one names nothing, and PostgreSQL would refuse it.
+ */
+export const maxStoredInt = 2_147_483_647;
+
 /** A value met in the walk, with the key it was found under and its parent, to build its path only when needed. */
 interface Step {
   value: unknown;

@@ -1,5 +1,6 @@
 import type { Context, Next } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { maxStoredInt } from '../db/storable.js';
 import { invalid } from '../errors.js';
 import { readRunState, type RunReaderDeps } from '../runs/read-run.js';
 import { terminalRunStatuses } from '../workflows/state.js';
@@ -13,7 +14,7 @@ function resumeFrom(c: Context): number {
   const header = c.req.header('last-event-id');
   const raw = header ?? c.req.query('after') ?? '0';
   const seq = Number(raw);
-  if (Number.isSafeInteger(seq) && seq >= 0) return seq;
+  if (Number.isSafeInteger(seq) && seq >= 0 && seq <= maxStoredInt) return seq;
   // Named as the JSON route names them, so a client reads the same path whichever way it asked.
   const problem = header === undefined
     ? { path: 'query.after', message: 'must be a whole number >= 0: the seq after which events are sent' }

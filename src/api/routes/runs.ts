@@ -1,5 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { listRuns } from '../../db/runs.js';
+import { maxStoredInt } from '../../db/storable.js';
 import { WeftError } from '../../errors.js';
 import { awaitRunState, readRunEvents, readRunState } from '../../runs/read-run.js';
 import { eventPageSchema, runStateSchema, runStatusSchema } from '../../workflows/state.js';
@@ -31,7 +32,8 @@ function decodeCursor(cursor: string): { startedAt: Date; id: string } {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
     const startedAt = new Date(at);
-    if (typeof id !== 'string' || Number.isNaN(startedAt.getTime())) throw new TypeError('bad cursor');
+    // As encodeCursor writes it: a time PostgreSQL can compare (years 1 to 9999), in the same ISO form.
+    if (typeof id !== 'string' || Number.isNaN(startedAt.getTime()) || startedAt.toISOString() !== at || startedAt.getUTCFullYear() < 1 || startedAt.getUTCFullYear() > 9999) throw new TypeError('bad cursor');
     return { startedAt, id };
   } catch {
     throw new WeftError('bad-request', 'cursor is not one this API issued', [{ path: 'cursor', message: 'pass nextCursor from a previous page' }]);
@@ -72,7 +74,7 @@ export function runRoutes(deps: AppDeps) {
     .openapi(createRoute({
       method: 'get', path: '/{runId}/events', summary: 'A run\'s events after `after`, in seq order',
       description: 'A page of events. While `more` is true, ask again with `after` set to the page\'s last seq; an open run\'s page without `more` holds every event so far.',
-      request: { params: runParams, query: z.object({ after: z.coerce.number().int().min(0).default(0) }) },
+      request: { params: runParams, query: z.object({ after: z.coerce.number().int().min(0).max(maxStoredInt).default(0) }) },
       responses: { 200: { description: 'events', content: { 'application/json': { schema: eventPage } } }, ...problemResponses(404) },
     }), async (c) => c.json(await readRunEvents(readers, c.req.valid('param').runId, c.req.valid('query').after), 200));
 }

@@ -1,5 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { HonoRequest } from 'hono';
+import { maxStoredInt } from '../../db/storable.js';
 import { archiveTemplate, getTemplate, getTemplateVersion, listTemplateVersions, listTemplates, saveTemplate, type StoredTemplateVersion } from '../../db/templates.js';
 import { invalid, notFound, WeftError } from '../../errors.js';
 import { startRun } from '../../runs/start-run.js';
@@ -36,7 +37,7 @@ function versionJson(v: StoredTemplateVersion) {
 async function readTemplate(request: HonoRequest) {
   // The body cache: the JSON validator may have read the body already.
   const text = await request.text();
-  if (text.length > sourceLimits.maxBytes) throw new WeftError('payload-too-large', `the template is larger than ${sourceLimits.maxBytes} bytes`);
+  if (Buffer.byteLength(text) > sourceLimits.maxBytes) throw new WeftError('payload-too-large', `the template is larger than ${sourceLimits.maxBytes} bytes`);
   const result = validateTemplateSource(text);
   if (!result.ok) throw invalid('the template is not valid', result.errors);
   return result.template;
@@ -92,7 +93,7 @@ export function templateRoutes(deps: AppDeps) {
     })
     .openapi(createRoute({
       method: 'get', path: '/{id}/versions/{version}', summary: 'One version of a template',
-      request: { params: idParams.extend({ version: z.coerce.number().int().min(1).openapi({ param: { name: 'version', in: 'path' } }) }) },
+      request: { params: idParams.extend({ version: z.coerce.number().int().min(1).max(maxStoredInt).openapi({ param: { name: 'version', in: 'path' } }) }) },
       responses: { 200: { description: 'the version', content: { 'application/json': { schema: templateVersionSchema } } }, ...problemResponses(404) },
     }), async (c) => {
       const { id, version } = c.req.valid('param');
@@ -112,7 +113,7 @@ export function templateRoutes(deps: AppDeps) {
       method: 'post', path: '/{id}/runs', summary: 'Start a run of a template',
       request: {
         params: idParams,
-        body: { required: false, content: { 'application/json': { schema: z.object({ input: z.unknown().optional(), version: z.number().int().min(1).optional() }).strict() } } },
+        body: { required: false, content: { 'application/json': { schema: z.object({ input: z.unknown().optional(), version: z.number().int().min(1).max(maxStoredInt).optional() }).strict() } } },
       },
       responses: {
         201: { description: 'started', content: { 'application/json': { schema: z.object({ runId: z.string(), templateId: z.string(), templateVersion: z.number().int(), status: z.literal('running'), startedAt: z.string(), links: z.record(z.string(), z.string()) }) } } },

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { upload } from '../support/runs.js';
+import { startWorld, type World } from '../support/world.js';
+
+interface Problem {
+  type: string;
+  status: number;
+  errors?: Array<{ path: string; message: string }>;
+}
+
+/** Values that reach the database unless the API stops them: each is a clear problem, never a 500. */
+describe('request values the database cannot take', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld();
+    await upload(world, { id: 'bounded', name: 'Bounded', nodes: [{ id: 'a', type: 'transform', config: { value: 1 } }] });
+  });
+  afterAll(async () => world?.close());
+
+  async function problemOf(res: Response): Promise<Problem> {
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    return (await res.json()) as Problem;
+  }
+
+  it('refuses versions and seqs past a stored integer, at their path', async () => {
+    const cases: Array<[string, string, unknown, string]> = [
+      ['GET', '/api/v1/runs/some-run/events?after=3000000000', undefined, 'query.after'],
+      ['GET', '/api/v1/templates/bounded/versions/3000000000', undefined, 'param.version'],
+      ['POST', '/api/v1/templates/bounded/runs', { version: 3_000_000_000 }, 'version'],
+    ];
+    for (const [method, path, body, at] of cases) {
+      const res = await world.request(method, path, body);
+      expect([path, res.status]).toEqual([path, 422]);
+      expect((await problemOf(res)).errors?.map((e) => e.path)).toEqual([at]);
+    }
+    const stream = await world.request('GET', '/api/v1/runs/some-run/events?after=3000000000', undefined, { accept: 'text/event-stream' });
+    expect(stream.status).toBe(422);
+    expect((await problemOf(stream)).errors?.map((e) => e.path)).toEqual(['query.after']);
+  });
+
+  it('answers a path holding NUL as naming nothing, and a query value holding it as invalid there', async () => {
+    for (const path of ['/api/v1/runs/a%00b', '/api/v1/templates/a%00', '/api/v1/runs/a%00/events']) {
+      const res = await world.request('GET', path);
+      expect([path, res.status]).toEqual([path, 404]);
+      expect((await problemOf(res)).type).toBe('https://weft.dev/problems/not-found');
+    }
+    for (const [path, at] of [['/api/v1/runs?templateId=%00', 'query.templateId'], ['/api/v1/templates?cursor=x%00', 'query.cursor']] as const) {
+      const res = await world.request('GET', path);
+      expect([path, res.status]).toEqual([path, 422]);
+      expect((await problemOf(res)).errors?.map((e) => e.path)).toEqual([at]);
+    }
+  });
+
+  it('refuses a run cursor whose time PostgreSQL cannot compare, as one the API never issued', async () => {
+    const cursor = (at: string) => Buffer.from(JSON.stringify([at, 'some-run'])).toString('base64url');
+    for (const at of ['0000-01-01T00:00:00.000Z', '+275760-09-13T00:00:00.000Z', '2026-01-01']) {
+      const res = await world.request('GET', `/api/v1/runs?cursor=${cursor(at)}`);
+      expect([at, res.status]).toEqual([at, 400]);
+      expect((await problemOf(res)).errors?.map((e) => e.path)).toEqual(['cursor']);
+    }
+    expect((await world.request('GET', `/api/v1/runs?cursor=${cursor('2026-01-01T00:00:00.000Z')}`)).status).toBe(200);
+  });
+
+  it('measures a template upload in bytes: many multi-byte characters are too large (413), not invalid', async () => {
+    const res = await world.request('POST', '/api/v1/templates', { id: 'wide', name: 'Wide', description: 'é'.repeat(600_000), nodes: [{ id: 'a', type: 'transform', config: { value: 1 } }] });
+    expect(res.status).toBe(413);
+    expect((await problemOf(res)).type).toBe('https://weft.dev/problems/payload-too-large');
+  });
+});
