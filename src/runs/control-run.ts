@@ -13,6 +13,7 @@ import {
 import { terminalRunStatuses, type RunState, type RunStatus } from '../workflows/state.js';
 import { checkAgainstSchema } from './input-validator.js';
 import { readRunState, type RunReaderDeps } from './read-run.js';
+import { notRunYet } from './unstarted-run.js';
 
 /** An operator command on a run, as the API receives it. */
 export type RunCommand =
@@ -104,6 +105,8 @@ async function applyCommand(deps: RunReaderDeps, runId: string, given: RunComman
     if (err instanceof WorkflowUpdateFailedError) throw fromUpdateFailure(err);
     // The workflow closed between the index read and the update.
     if (err instanceof WorkflowNotFoundError) throw ended();
+    // Its state was asked for (an approval's form) before a worker has run any of it: nothing waits for a decision.
+    if (notRunYet(err)) throw conflict('the run has not started yet: no worker has run its first step');
     throw err;
   }
 }

@@ -5,6 +5,7 @@ import { conflict, notFound } from '../errors.js';
 import { nodeOutputQuery, stateQuery } from '../workflows/definitions.js';
 import { terminalRunStatuses, type RunStatus } from '../workflows/state.js';
 import type { RunReaderDeps } from './read-run.js';
+import { notRunYet, unstartedRun } from './unstarted-run.js';
 
 /** A value with every blob reference in it resolved: the whole of what was produced. */
 function resolved(deps: RunReaderDeps, value: unknown): Promise<unknown> {
@@ -30,6 +31,11 @@ export async function readNodeOutput(deps: RunReaderDeps, runId: string, nodeId:
     return resolved(deps, (await handle.query(nodeOutputQuery, nodeId)) ?? null);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw notFound(`run "${runId}"`);
+    // No workflow task has completed: no node has run, so none has an output yet.
+    if (notRunYet(err)) {
+      if (!(await unstartedRun(deps, row)).state.nodes.some((n) => n.id === nodeId)) throw notFound(`node "${nodeId}" of run "${runId}"`);
+      return null;
+    }
     throw err;
   }
 }

@@ -139,6 +139,13 @@ describe.each(databaseKinds)('the run index repair (%s)', (kind) => {
     expect(waiting.status).toBe(200);
     expect(runStateSchema.parse(await waiting.json())).toMatchObject({ runId, status: 'running', progress: 0, seq: 0, nodes: [{ id: 'first', status: 'pending' }, { id: 'wait', status: 'pending' }, { id: 'after', status: 'pending' }] });
     expect(await eventsOf(world, runId)).toEqual([]);
+    // No node has run, so none has an output; a node the template lacks is still unknown; nothing waits for a decision.
+    const output = await world.request('GET', `/api/v1/runs/${runId}/nodes/first/output`);
+    expect([output.status, await output.json()]).toEqual([200, null]);
+    expect((await world.request('GET', `/api/v1/runs/${runId}/nodes/nope/output`)).status).toBe(404);
+    const decided = await world.request('POST', `/api/v1/runs/${runId}/nodes/first/approve`, { decision: 'approve' });
+    expect(decided.status).toBe(409);
+    expect(((await decided.json()) as { title: string }).title).toMatch(/has not started yet/);
     await handleOf(runId).terminate('never wanted');
 
     const read = await world.request('GET', `/api/v1/runs/${runId}`);
