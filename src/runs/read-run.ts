@@ -1,9 +1,11 @@
 import { QueryNotRegisteredError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Db } from '../db/client.js';
+import type { RunRow } from '../db/schema.js';
 import { eventPageSize, getRun, getRunEvents } from '../db/runs.js';
 import { notFound } from '../errors.js';
 import { eventPageQuery, eventsQuery, stateQuery } from '../workflows/definitions.js';
 import { terminalRunStatuses, type EventPage, type RunEvent, type RunState } from '../workflows/state.js';
+import { closeOf, endClosedRun } from './closed-by-temporal.js';
 import { notRunYet, unstartedRun } from './unstarted-run.js';
 
 /** What reading runs needs. */
@@ -18,21 +20,31 @@ function isClosed(row: { status: string; state: unknown }): boolean {
 
 /**
  * A run's state: from the workflow's `state` query while it is open, from the run index once it has closed
- * (so closed runs stay readable after Temporal's retention drops them). A run none of whose workflow tasks has
- * completed answers as it was started, or as Temporal closed it until the index repair records that.
+ * (so closed runs stay readable after Temporal's retention drops them). A run Temporal closed from outside, or
+ * none of whose workflow tasks has completed, answers as Temporal closed it until the index repair records that.
  */
 export async function readRunState(deps: RunReaderDeps, runId: string): Promise<RunState> {
   const row = await getRun(deps.db, runId);
   if (!row) throw notFound(`run "${runId}"`);
   if (isClosed(row)) return row.state as RunState;
-  try {
-    return await deps.client.workflow.getHandle(runId).query(stateQuery);
-  } catch (err) {
+  const handle = deps.client.workflow.getHandle(runId);
+  // Asked together: the execution's status tells a run Temporal closed from outside (a terminate, a timeout),
+  // whose last state still says it goes on, from one that does.
+  const [queried, described] = await Promise.allSettled([handle.query(stateQuery), handle.describe()]);
+  if (queried.status === 'rejected') {
+    const err: unknown = queried.reason;
     if (err instanceof WorkflowNotFoundError) throw notFound(`run "${runId}"`);
     if (notRunYet(err)) return (await unstartedRun(deps, row)).state;
     throw err;
   }
+  const state = queried.value;
+  if (terminalRunStatuses.includes(state.status) || described.status === 'rejected' || !closedFromOutside.includes(described.value.status.name)) return state;
+  // Until the index repair records the close, the run reads as the repair will write it.
+  return endClosedRun(state, [], await closeOf(deps.client, described.value)).state;
 }
+
+/** How Temporal closes an execution whose workflow code did not end the run itself. */
+const closedFromOutside: readonly string[] = ['TERMINATED', 'TIMED_OUT', 'CANCELLED', 'FAILED'];
 
 /**
  * A page of a run's events after `afterSeq`, in seq order and without a gap: from the workflow while open and
@@ -43,9 +55,29 @@ export async function readRunEvents(deps: RunReaderDeps, runId: string, afterSeq
   const row = await getRun(deps.db, runId);
   if (!row) throw notFound(`run "${runId}"`);
   if (isClosed(row)) return indexPage(deps, runId, afterSeq, pageSize);
+  const handle = deps.client.workflow.getHandle(runId);
+  const [page, described] = await Promise.all([
+    openRunEvents(deps, row, handle, afterSeq, pageSize),
+    handle.describe().catch(() => undefined),
+  ]);
+  if (page.more || !described || !closedFromOutside.includes(described.status.name)) return page;
+  // Closed from outside: the events that end it follow, as the index repair will write them (see readRunState).
+  // A run none of whose workflow tasks completed has its ending events in the page already.
+  const state = await handle.query(stateQuery).catch((err: unknown) => {
+    if (notRunYet(err)) return undefined;
+    throw err;
+  });
+  if (!state || terminalRunStatuses.includes(state.status)) return page;
+  const last = page.items.at(-1)?.seq ?? afterSeq;
+  const { events } = endClosedRun(state, [], await closeOf(deps.client, described));
+  return { items: [...page.items, ...events.filter((e) => e.seq > last)], more: false };
+}
+
+/** {@link readRunEvents} of a run the index holds as open: the workflow's events, older ones from the index. */
+async function openRunEvents(deps: RunReaderDeps, row: RunRow, handle: WorkflowHandle, afterSeq: number, pageSize: number): Promise<EventPage> {
   let held: EventPage;
   try {
-    held = await heldEventPage(deps.client.workflow.getHandle(runId), afterSeq);
+    held = await heldEventPage(handle, afterSeq);
   } catch (err) {
     if (notRunYet(err)) return { items: (await unstartedRun(deps, row)).events.filter((e) => e.seq > afterSeq), more: false };
     throw err;
@@ -53,7 +85,7 @@ export async function readRunEvents(deps: RunReaderDeps, runId: string, afterSeq
   const first = held.items[0];
   // After a continue-as-new the workflow holds only the newer events; older ones were flushed to the index.
   if (first?.seq === afterSeq + 1) return held;
-  const index = await indexPage(deps, runId, afterSeq, pageSize);
+  const index = await indexPage(deps, row.id, afterSeq, pageSize);
   if (!first) return index;
   const older = index.items.filter((e) => e.seq < first.seq);
   // A full page of the index may stop short of what the workflow holds: the next read goes on from there.

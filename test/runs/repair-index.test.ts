@@ -82,6 +82,12 @@ describe.each(databaseKinds)('the run index repair (%s)', (kind) => {
     await handleOf(runId).terminate('operator pulled the plug');
     expect((await getRun(world.database.db, runId))?.status).toBe('running');
     expect(await listed('cancelled')).not.toContain(runId);
+    // Before the repair writes it, the API already reads the run as it will be written, and a wait for its end ends.
+    const read = runStateSchema.parse(await (await world.request('GET', `/api/v1/runs/${runId}/result?wait=10`)).json());
+    expect(read).toMatchObject({ status: 'cancelled', error: { type: 'Terminated', message: expect.stringContaining('operator pulled the plug') } });
+    const readEvents = await eventsOf(world, runId);
+    expectGapless(readEvents, read.seq);
+    expect(readEvents.at(-1)?.type).toBe('run.cancelled');
 
     await repairUntil(runId);
     const row = await getRun(world.database.db, runId);
@@ -90,6 +96,7 @@ describe.each(databaseKinds)('the run index repair (%s)', (kind) => {
     expect(row?.endedAt).toBeInstanceOf(Date);
     expect(row?.error).toEqual({ type: 'Terminated', message: expect.stringContaining('operator pulled the plug') });
     expect(state).toMatchObject({ status: 'cancelled', progress: 100, inFlight: [], endedAt: row?.endedAt?.toISOString() });
+    expect(state).toEqual(read);
     expect(state.nodes.map((n) => [n.id, n.status])).toEqual([['first', 'completed'], ['wait', 'cancelled'], ['after', 'cancelled']]);
     expect(state.nodes.find((n) => n.id === 'wait')?.waitingFor).toBeUndefined();
 

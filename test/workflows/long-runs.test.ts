@@ -135,7 +135,7 @@ describe('long runs: continue-as-new and large outputs', () => {
     let queries = 0;
     const counting = { ...readers, client: { workflow: { getHandle: (id: string) => {
       const handle = world.temporal.client.workflow.getHandle(id);
-      return { query: ((...args: Parameters<typeof handle.query>) => (queries++, handle.query(...args))) as typeof handle.query };
+      return { query: ((...args: Parameters<typeof handle.query>) => (queries++, handle.query(...args))) as typeof handle.query, describe: () => handle.describe() };
     } } } as unknown as typeof readers.client };
     expect(await readAllRunEvents(counting, runId, 0, 3)).toEqual(paged);
     queries = 0;
@@ -146,7 +146,7 @@ describe('long runs: continue-as-new and large outputs', () => {
       const handle = world.temporal.client.workflow.getHandle(id);
       return { query: ((query: Parameters<typeof handle.query>[0], ...args: unknown[]) => query === eventPageQuery
         ? Promise.reject(new QueryNotRegisteredError('Workflow did not register a handler for weft.eventPage', 3))
-        : handle.query(query, ...args)) as typeof handle.query };
+        : handle.query(query, ...args)) as typeof handle.query, describe: () => handle.describe() };
     } } } as unknown as typeof readers.client };
     expect(await readAllRunEvents(older, runId, 0, 3)).toEqual(paged);
     expect((await command(world, runId, 'cancel')).status).toBe(200);
