@@ -21,6 +21,9 @@ describe('map and subworkflow nodes', () => {
           json(res, 200, { square: n * n });
         }, 100 * (7 - n));
       },
+      // Holds each call past the time a test needs to cut the run short.
+      'GET /hold': (_req, res) => void setTimeout(() => json(res, 200, { held: true }), 10_000),
+      'GET /refuse': (_req, res) => json(res, 400, { error: 'refused' }),
     });
     world = await startWorld();
     await upload(world, {
@@ -53,6 +56,25 @@ describe('map and subworkflow nodes', () => {
     expect(state.output).toEqual([1, 4, 9, 16, 25, 36]);
     // Two at a time: never more, and not one by one.
     expect(squaring.peak).toBe(2);
+  });
+
+  it('ends a map cut short with its run as cancelled: by another node failing, which the run names, or by a cancel', async () => {
+    const holding = { type: 'map', config: { items: '{{ [1, 2, 3] }}', concurrency: 3, node: { type: 'http', config: { method: 'GET', url: `${upstream.url}/hold` } } } };
+    await upload(world, {
+      id: 'map-cut', name: 'Map cut',
+      nodes: [{ id: 'each', ...holding }, { id: 'refused', type: 'http', needs: ['started'], config: { method: 'GET', url: `${upstream.url}/refuse` } }, { id: 'started', type: 'delay', config: { duration: '500ms' } }],
+    });
+    const { state } = await finish(world, await start(world, 'map-cut'));
+    expect(state.status).toBe('failed');
+    expect(state.error).toMatchObject({ nodeId: 'refused', message: expect.stringMatching(/^node "refused" failed/) });
+    expect(nodeOf(state, 'each').status).toBe('cancelled');
+
+    await upload(world, { id: 'map-held', name: 'Map held', nodes: [{ id: 'each', ...holding }] });
+    const runId = await start(world, 'map-held');
+    await waitFor(world, runId, (s) => nodeOf(s, 'each').status === 'running');
+    expect((await command(world, runId, 'cancel')).body.status).toBe('cancelled');
+    const cancelled = await finish(world, runId);
+    expect(nodeOf(cancelled.state, 'each').status).toBe('cancelled');
   });
 
   it('maps 10,000 items through batch child workflows with a short history', async () => {

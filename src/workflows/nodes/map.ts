@@ -1,4 +1,4 @@
-import { executeChild } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, executeChild, isCancellation } from '@temporalio/workflow';
 import type { ExpressionScope } from '../../template/expressions.js';
 import type { MapConfig } from '../../template/node-types/map.js';
 import { scopeUse } from '../../template/references.js';
@@ -76,7 +76,22 @@ async function pool<T>(count: number, lanes: number, task: (i: number) => Promis
  * beyond that, items run in batch child workflows, so that a 10,000-item map adds a few dozen events to the
  * run's history rather than tens of thousands.
  */
-export const runMapNode: NodeExecutor = async ({ runId, node, config, attempt, scope, maxParallel, activityOptions }) => {
+export const runMapNode: NodeExecutor = (context) => mapNode(context).catch((err: unknown) => {
+  // Cut short with the rest of its run, a map is cancelled as any node is, whatever its items or batches ended with.
+  if (!isCancellation(err) && CancellationScope.current().consideredCancelled && hasChange(mapCancelledChange)) throw new CancelledFailure('the map was cut short with its run');
+  throw err;
+});
+
+/**
+ * Since this change a map cut short with the rest of its run (an operator's cancel, or another node's failure
+ * ending the run) ends `cancelled`, as any node cut short does. Before it, its cancelled items or batches failed
+ * it (`MapItemFailed`), so a run that failed because of another node could name the map as the node that failed
+ * it. A batch cancelled on its own (in the Web UI) still fails the map. Asked for only when a map ends in a
+ * cancelled scope.
+ */
+export const mapCancelledChange = change('weft-map-cancelled', 19);
+
+const mapNode: NodeExecutor = async ({ runId, node, config, attempt, scope, maxParallel, activityOptions }) => {
   const c = config as MapConfig;
   const concurrency = Math.min(c.concurrency ?? maxParallel, maxParallel);
   const inner: MapInner = c.node ? { node: c.node } : { template: c.template ?? '', version: c.version, input: c.input };
