@@ -18,6 +18,8 @@ export function installControl(run: RunInterpreter): void {
   const open = (): void => {
     if (book.final) throw notNow(`the run has ended (${book.final})`);
     if (book.cancelRequested) throw notNow('the run is being cancelled');
+    // Its state is being handed over: a command applied now would be lost with this execution.
+    if (book.renewing) throw notNow('the run is moving on to a new execution: send the command again in a moment');
   };
   const nodeOf = (nodeId: string): NodeState => {
     if (typeof nodeId !== 'string' || !book.definitions.has(nodeId)) throw unknownNode(String(nodeId));

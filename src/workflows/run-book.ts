@@ -33,6 +33,8 @@ export class RunBook {
   readonly decisions = new Map<string, ApprovalOutput>();
   pauseRequested = false;
   cancelRequested = false;
+  /** Set once the run goes on in a new execution: from then on this one takes no command (see `control.ts`). */
+  renewing = false;
   output: unknown;
   error: RunError | undefined;
   /** How the run ends, set as it starts to settle (nothing is reported as a status move from then on). */

@@ -40,6 +40,8 @@ export async function runTemplate(given: RunInput): Promise<RunResult> {
 
   const end = await run.execute();
   if (end === 'continue-as-new') {
+    // From here on the run takes no command: what one changed would reach neither the index nor the next execution.
+    book.renewing = true;
     // Events so far go to the run index, so that reads of older seqs are served from there.
     await appendRunEvents({ runId: input.runId, events: book.events.all() });
     const carried = book.carry();
