@@ -63,8 +63,8 @@ async function fitForHistory(deps: RunReaderDeps, runId: string, command: RunCom
   }
   const [field, value] = command.kind === 'retry' ? ['config', command.config] : command.kind === 'approve' ? ['data', command.data] : [];
   const size = field === undefined ? 0 : jsonBytes(value);
-  if (size > payloadLimitBytes) {
-    throw new WeftError('payload-too-large', `the command is too large for the run's history`, [{ path: `/${field}`, message: `${size} bytes; a command carries at most ${payloadLimitBytes}` }]);
+  if (field !== undefined && size > payloadLimitBytes) {
+    throw new WeftError('payload-too-large', `the command is too large for the run's history`, [{ path: field, message: `${size} bytes; a command carries at most ${payloadLimitBytes}` }]);
   }
   return command;
 }

@@ -53,7 +53,7 @@ export async function startRun(
   const size = jsonBytes(args);
   if (size > payloadLimitBytes) {
     const message = `the run's input and template come to ${size} bytes; a run starts with at most ${payloadLimitBytes}`;
-    throw new WeftError('payload-too-large', message, [{ path: '/input', message: `${jsonBytes(input)} bytes: pass large data by reference, as a URL a node fetches` }]);
+    throw new WeftError('payload-too-large', message, [{ path: 'input', message: `${jsonBytes(input)} bytes: pass large data by reference, as a URL a node fetches` }]);
   }
   await insertRun(deps.db, { id: runId, templateId: stored.templateId, templateVersion: stored.version, trigger: request.trigger, input, startedAt });
   try {

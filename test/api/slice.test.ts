@@ -138,7 +138,7 @@ output: "{{ nodes.total.output }}"
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     const problem = (await res.json()) as { title: string; errors: Array<{ path: string; message: string }> };
     expect(problem.title).toContain('at most 2097152');
-    expect(problem.errors).toEqual([{ path: '/input', message: expect.stringContaining('2200011 bytes') }]);
+    expect(problem.errors).toEqual([{ path: 'input', message: expect.stringContaining('2200011 bytes') }]);
     const runs = await world.request('GET', '/api/v1/runs?templateId=text-length');
     expect(((await runs.json()) as { items: unknown[] }).items).toEqual([]);
     // Inside the limit, a large input starts a run as any other.

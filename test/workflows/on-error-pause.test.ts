@@ -81,7 +81,7 @@ describe('onError: pause holds the run for an operator, who retries or skips the
     await waitFor(world, runId, (s) => s.status === 'waiting_for_operator');
     const tooLarge = await command(world, runId, 'nodes/call/retry', { config: { url: `${upstream.url}/good`, headers: { x: 'h'.repeat(2_200_000) } } });
     expect(tooLarge.status).toBe(413);
-    expect((tooLarge.body as unknown as { errors: Array<{ path: string }> }).errors).toEqual([{ path: '/config', message: expect.stringContaining('bytes') }]);
+    expect((tooLarge.body as unknown as { errors: Array<{ path: string }> }).errors).toEqual([{ path: 'config', message: expect.stringContaining('bytes') }]);
     const value = 'v'.repeat(2_500_000);
     const skipped = await command(world, runId, 'nodes/call/skip', { output: { body: { value } } });
     expect(skipped.status).toBe(200);
