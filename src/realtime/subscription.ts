@@ -49,14 +49,19 @@ export class Subscription {
   }
 
   private async resume(afterSeq: number): Promise<void> {
-    await this.hub.state();
+    const state = await this.hub.state();
     this.cursor = afterSeq;
-    await this.catchUp();
-    this.hub.advanceTo(this.cursor);
+    const read = await this.catchUp();
+    // Only as far as the run has gone: an afterSeq past its latest event must not move the hub, and every
+    // follower of the run with it, past events still to come.
+    this.hub.advanceTo(Math.max(read, Math.min(afterSeq, state.seq)));
   }
 
-  private async catchUp(): Promise<void> {
-    for (const event of await this.hub.eventsAfter(this.cursor)) this.deliver(event);
+  /** Delivers the events after the cursor; answers the newest seq read (0 when none). */
+  private async catchUp(): Promise<number> {
+    const events = await this.hub.eventsAfter(this.cursor);
+    for (const event of events) this.deliver(event);
+    return events.at(-1)?.seq ?? 0;
   }
 
   private enqueue(event: RunEvent): void {

@@ -151,6 +151,39 @@ describe('the WebSocket bridge', () => {
   });
 });
 
+describe('a resume past the run\'s latest event', () => {
+  let world: World;
+  let server: Awaited<ReturnType<typeof serveWorld>>;
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+  beforeAll(async () => {
+    upstream = await startUpstream({ 'GET /slower': (_req, res) => void setTimeout(() => json(res, 200, { ok: true }), 1_300) });
+    world = await startWorld();
+    server = await serveWorld(world);
+    await upload(world, { id: 'patient', name: 'Patient', nodes: [{ id: 'wait', type: 'http', config: { url: `${upstream.url}/slower` } }] });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await world?.close();
+    await upstream?.close();
+  });
+
+  it('holds back only that client: others following the run still get every event', async () => {
+    const runId = await start(world, 'patient');
+    // Once the run's first events are out and before its next, the first to follow it here claims far more.
+    await new Promise((r) => setTimeout(r, 300));
+    const ahead = await TestSocket.open(server.wsUrl);
+    ahead.send({ type: 'subscribe', runId, afterSeq: 1_000_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    const follower = await TestSocket.open(server.wsUrl);
+    follower.send({ type: 'subscribe', runId, afterSeq: 0 });
+    const events = eventsOf(await follower.until(runEnded(runId)), runId);
+    expect(seqs(events)).toEqual(range(1, events.length));
+    expect(events.at(-1)?.event).toBe('run.completed');
+    ahead.close();
+    follower.close();
+  });
+});
+
 describe('the bridge protections', () => {
   let world: World;
   beforeAll(async () => {
