@@ -149,25 +149,8 @@ describe('the WebSocket bridge', () => {
     client.send('x'.repeat(1024 * 1024 + 1));
     expect(await client.closed()).toBe(1009);
   });
-});
 
-describe('a resume past the run\'s latest event', () => {
-  let world: World;
-  let server: Awaited<ReturnType<typeof serveWorld>>;
-  let upstream: Awaited<ReturnType<typeof startUpstream>>;
-  beforeAll(async () => {
-    upstream = await startUpstream({ 'GET /slower': (_req, res) => void setTimeout(() => json(res, 200, { ok: true }), 1_300) });
-    world = await startWorld();
-    server = await serveWorld(world);
-    await upload(world, { id: 'patient', name: 'Patient', nodes: [{ id: 'wait', type: 'http', config: { url: `${upstream.url}/slower` } }] });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await world?.close();
-    await upstream?.close();
-  });
-
-  it('holds back only that client: others following the run still get every event', async () => {
+  it('holds back only a client resuming past the run\'s latest event: others following the run still get every event', async () => {
     const runId = await start(world, 'patient');
     // Once the run's first events are out and before its next, the first to follow it here claims far more.
     await new Promise((r) => setTimeout(r, 300));
