@@ -64,12 +64,19 @@ export function endClosedRun(state: RunState, events: RunEvent[], close: Tempora
 /** A closed execution as visibility lists it or describe answers it: what {@link closeOf} reads. */
 export type ClosedExecution = Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' | 'status' | 'closeTime'>;
 
+/** How Temporal closes an execution whose workflow code did not end the run itself. */
+const outsideCloses: readonly string[] = ['TERMINATED', 'TIMED_OUT', 'CANCELLED', 'FAILED'] satisfies Array<TemporalClose['status']>;
+
+/** Whether Temporal closed `execution` from outside: a terminate, a timeout, a cancel or failure before the run ended itself. */
+export function closedFromOutside(execution: Pick<ClosedExecution, 'status'>): boolean {
+  return outsideCloses.includes(execution.status.name);
+}
+
 /** How Temporal closed an execution, with the terminate reason or failure message from its close event. */
 export async function closeOf(client: Client, execution: ClosedExecution): Promise<TemporalClose> {
-  const status = execution.status.name;
-  if (status !== 'TERMINATED' && status !== 'TIMED_OUT' && status !== 'CANCELLED' && status !== 'FAILED') {
-    throw new Error(`the workflow closed as ${status} but its state says the run is still going on`);
-  }
+  if (!closedFromOutside(execution)) throw new Error(`the workflow closed as ${execution.status.name} but its state says the run is still going on`);
+  // One of outsideCloses, as just checked.
+  const status = execution.status.name as Exclude<TemporalClose['status'], 'NEVER_STARTED'>;
   const closedAt = execution.closeTime ?? new Date();
   if (status !== 'TERMINATED' && status !== 'FAILED') return { status, closedAt };
   // Only the close event: a run's history can be long.

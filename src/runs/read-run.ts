@@ -5,7 +5,7 @@ import { eventPageSize, getRun, getRunEvents } from '../db/runs.js';
 import { notFound } from '../errors.js';
 import { eventPageQuery, eventsQuery, stateQuery } from '../workflows/definitions.js';
 import { terminalRunStatuses, type EventPage, type RunEvent, type RunState } from '../workflows/state.js';
-import { closeOf, endClosedRun } from './closed-by-temporal.js';
+import { closedFromOutside, closeOf, endClosedRun, type ClosedExecution } from './closed-by-temporal.js';
 import { notRunYet, unstartedRun } from './unstarted-run.js';
 
 /** What reading runs needs. */
@@ -37,14 +37,18 @@ export async function readRunState(deps: RunReaderDeps, runId: string): Promise<
     if (notRunYet(err)) return (await unstartedRun(deps, row)).state;
     throw err;
   }
-  const state = queried.value;
-  if (terminalRunStatuses.includes(state.status) || described.status === 'rejected' || !closedFromOutside.includes(described.value.status.name)) return state;
-  // Until the index repair records the close, the run reads as the repair will write it.
-  return endClosedRun(state, [], await closeOf(deps.client, described.value)).state;
+  const ended = described.status === 'fulfilled' ? await endedFromOutside(deps.client, queried.value, described.value) : undefined;
+  return ended?.state ?? queried.value;
 }
 
-/** How Temporal closes an execution whose workflow code did not end the run itself. */
-const closedFromOutside: readonly string[] = ['TERMINATED', 'TIMED_OUT', 'CANCELLED', 'FAILED'];
+/**
+ * A run Temporal closed from outside (a terminate, a timeout) while its last state says it goes on, as the
+ * index repair will write it until the repair does; undefined for any other run.
+ */
+async function endedFromOutside(client: Client, state: RunState, execution: ClosedExecution): Promise<{ state: RunState; events: RunEvent[] } | undefined> {
+  if (terminalRunStatuses.includes(state.status) || !closedFromOutside(execution)) return undefined;
+  return endClosedRun(state, [], await closeOf(client, execution));
+}
 
 /**
  * A page of a run's events after `afterSeq`, in seq order and without a gap: from the workflow while open and
@@ -60,17 +64,17 @@ export async function readRunEvents(deps: RunReaderDeps, runId: string, afterSeq
     openRunEvents(deps, row, handle, afterSeq, pageSize),
     handle.describe().catch(() => undefined),
   ]);
-  if (page.more || !described || !closedFromOutside.includes(described.status.name)) return page;
+  if (page.more || !described || !closedFromOutside(described)) return page;
   // Closed from outside: the events that end it follow, as the index repair will write them (see readRunState).
   // A run none of whose workflow tasks completed has its ending events in the page already.
   const state = await handle.query(stateQuery).catch((err: unknown) => {
     if (notRunYet(err)) return undefined;
     throw err;
   });
-  if (!state || terminalRunStatuses.includes(state.status)) return page;
+  const ended = state && (await endedFromOutside(deps.client, state, described));
+  if (!ended) return page;
   const last = page.items.at(-1)?.seq ?? afterSeq;
-  const { events } = endClosedRun(state, [], await closeOf(deps.client, described));
-  return { items: [...page.items, ...events.filter((e) => e.seq > last)], more: false };
+  return { items: [...page.items, ...ended.events.filter((e) => e.seq > last)], more: false };
 }
 
 /** {@link readRunEvents} of a run the index holds as open: the workflow's events, older ones from the index. */
