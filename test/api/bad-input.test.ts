@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { problemOf } from '../support/problem.js';
 import { upload } from '../support/runs.js';
 import { startWorld, type World } from '../support/world.js';
-
-interface Problem {
-  type: string;
-  status: number;
-  errors?: Array<{ path: string; message: string }>;
-}
 
 /** Values that reach the database unless the API stops them: each is a clear problem, never a 500. */
 describe('request values the database cannot take', () => {
@@ -16,11 +11,6 @@ describe('request values the database cannot take', () => {
     await upload(world, { id: 'bounded', name: 'Bounded', nodes: [{ id: 'a', type: 'transform', config: { value: 1 } }] });
   });
   afterAll(async () => world?.close());
-
-  async function problemOf(res: Response): Promise<Problem> {
-    expect(res.headers.get('content-type')).toBe('application/problem+json');
-    return (await res.json()) as Problem;
-  }
 
   it('refuses versions and seqs past a stored integer, at their path', async () => {
     const cases: Array<[string, string, unknown, string]> = [

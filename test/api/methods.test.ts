@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { problemOf } from '../support/problem.js';
 import { startWorld, type World } from '../support/world.js';
 
 describe('methods a path does not take', () => {
@@ -18,8 +19,7 @@ describe('methods a path does not take', () => {
       const res = await world.request(method, path);
       expect(res.status, `${method} ${path}`).toBe(405);
       expect(res.headers.get('allow')).toBe(allow);
-      expect(res.headers.get('content-type')).toBe('application/problem+json');
-      const body = (await res.json()) as { type: string; title: string; allowed: string[]; instance: string };
+      const body = await problemOf<{ allowed: string[] }>(res);
       expect(body).toMatchObject({ type: 'https://weft.dev/problems/method-not-allowed', instance: path, allowed: allow.split(', ') });
       expect(body.title).toBe(`${path} does not take ${method}; it takes ${allow}`);
     }

@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
 import { openTestDatabase } from '../support/database.js';
+import { problemOf } from '../support/problem.js';
 import { startWorld, type World } from '../support/world.js';
-
-interface ProblemBody {
-  type: string;
-  status: number;
-  errors?: Array<{ path: string; message: string; line?: number; column?: number }>;
-}
 
 const valid = { id: 'greet', name: 'Greet', nodes: [{ id: 'say', type: 'transform', config: { value: 'hello {{ input.name }}' } }] };
 
@@ -17,11 +12,6 @@ describe('template routes', () => {
     world = await startWorld();
   });
   afterAll(async () => world?.close());
-
-  async function problem(res: Response): Promise<ProblemBody> {
-    expect(res.headers.get('content-type')).toBe('application/problem+json');
-    return (await res.json()) as ProblemBody;
-  }
 
   it('creates version 1, returns it again unchanged (200), and versions a change (201)', async () => {
     const first = await world.request('POST', '/api/v1/templates', valid);
@@ -45,7 +35,7 @@ describe('template routes', () => {
   it('reports YAML syntax errors with line and column', async () => {
     const res = await world.request('POST', '/api/v1/templates', 'id: broken\nname: [unclosed\nnodes: []\n');
     expect(res.status).toBe(422);
-    const body = await problem(res);
+    const body = await problemOf(res);
     // The unclosed flow sequence is found where the document goes on without its `]`.
     expect(body.errors).toEqual([expect.objectContaining({ path: '(root)', line: 3, column: 1 })]);
   });
@@ -54,7 +44,7 @@ describe('template routes', () => {
     const yaml = ['id: Bad Id', 'name: x', 'nodes:', '  - id: a', '    type: http', '    config: { method: FETCH }', '  - id: b', '    type: nope', '    needs: [zzz]', ''].join('\n');
     const res = await world.request('POST', '/api/v1/templates', yaml);
     expect(res.status).toBe(422);
-    const body = await problem(res);
+    const body = await problemOf(res);
     const located = (body.errors ?? []).map((e) => `${e.path}@${e.line}`).sort();
     expect(located).toEqual(['id@1', 'nodes[0].config.method@6', 'nodes[0].config.url@6', 'nodes[1].config@7', 'nodes[1].needs[0]@9', 'nodes[1].type@8']);
   });
@@ -63,7 +53,7 @@ describe('template routes', () => {
     for (const [path, type] of [['/api/v1/templates', 'text/plain'], ['/api/v1/templates/greet/runs', 'application/x-www-form-urlencoded']] as const) {
       const res = await world.request('POST', path, 'id: x', { 'content-type': type });
       expect(res.status, path).toBe(415);
-      const body = await problem(res);
+      const body = await problemOf(res);
       expect(body.type).toBe('https://weft.dev/problems/unsupported-media-type');
       expect(body.errors).toEqual([{ path: 'headers.content-type', message: expect.stringContaining(`"${type}" is not taken here: send application/json`) }]);
     }
@@ -72,7 +62,7 @@ describe('template routes', () => {
   it('refuses a template holding the NUL character at its path, and stores nothing', async () => {
     const res = await world.request('POST', '/api/v1/templates', { ...valid, id: 'nul', name: 'a\u0000b' });
     expect(res.status).toBe(422);
-    expect((await problem(res)).errors).toEqual([expect.objectContaining({ path: 'name', message: expect.stringContaining('U+0000') })]);
+    expect((await problemOf(res)).errors).toEqual([expect.objectContaining({ path: 'name', message: expect.stringContaining('U+0000') })]);
     expect((await world.request('GET', '/api/v1/templates/nul')).status).toBe(404);
   });
 
@@ -104,7 +94,7 @@ describe('template routes', () => {
     expect((await world.request('DELETE', '/api/v1/templates/retired')).status).toBe(204);
     const start = await world.request('POST', '/api/v1/templates/retired/runs', { input: {} });
     expect(start.status).toBe(409);
-    expect((await problem(start)).type).toMatch(/conflict$/);
+    expect((await problemOf(start)).type).toMatch(/conflict$/);
     expect((await world.request('GET', '/api/v1/templates/retired/versions/1')).status).toBe(200);
     expect((await world.request('DELETE', '/api/v1/templates/never-was')).status).toBe(404);
   });
@@ -112,13 +102,13 @@ describe('template routes', () => {
   it('rejects a malformed run request with the path of what is wrong', async () => {
     const res = await world.request('POST', '/api/v1/templates/greet/runs', { input: {}, version: 'two' });
     expect(res.status).toBe(422);
-    expect((await problem(res)).errors?.map((e) => e.path)).toEqual(['version']);
+    expect((await problemOf(res)).errors?.map((e) => e.path)).toEqual(['version']);
   });
 
   it('says where a JSON body that does not parse breaks, by line and column', async () => {
     const res = await world.request('POST', '/api/v1/templates/greet/runs', '{\n  "input": {},\n  oops\n}', { 'content-type': 'application/json' });
     expect(res.status).toBe(400);
-    const body = await problem(res);
+    const body = await problemOf(res);
     expect(body.type).toBe('https://weft.dev/problems/bad-request');
     expect(body.errors).toEqual([{ path: '(body)', message: expect.stringContaining('JSON'), line: 3, column: 3 }]);
   });
