@@ -49,3 +49,22 @@ export async function startUpstream(routes: Record<string, Handler>) {
 export function json(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(value));
 }
+
+/**
+ * Counts the requests an upstream route is answering at once, and the most at once since the last reset: how a
+ * test sees the concurrency a run really used.
+ */
+export class InFlight {
+  now = 0;
+  peak = 0;
+
+  /** A request came in. */
+  enter(): void {
+    this.peak = Math.max(this.peak, ++this.now);
+  }
+
+  /** A request was answered. */
+  leave(): void {
+    this.now--;
+  }
+}

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import type { RunEvent } from '../../src/workflows/state.js';
 import { command, finish, nodeOf, start, trace, waitFor } from '../support/run-control.js';
 import { expectGapless, runToEnd, upload } from '../support/runs.js';
-import { json, startUpstream, type Received } from '../support/upstream.js';
+import { InFlight, json, startUpstream, type Received } from '../support/upstream.js';
 import { startWorld, type World } from '../support/world.js';
 
 /** The secrets the shipped templates read, as a worker would have them from WEFT_SECRET_<name>. */
@@ -61,8 +61,9 @@ describe('shipped templates, end to end against real upstream services', () => {
   let world: World;
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
   const calls: Call[] = [];
-  /** OCR requests being answered now, the most at once, and answers held back until the pages overlap. */
-  const ocr = { now: 0, peak: 0, held: [] as Array<() => void> };
+  /** OCR requests being answered, and the answers held back until the pages overlap. */
+  const ocr = new InFlight();
+  const ocrHeld: Array<() => void> = [];
   /** Requests to `METHOD /path` (query ignored) since `from`. */
   const to = (route: string, from = 0) => calls.slice(from).filter((c) => `${c.method} ${c.path.split('?')[0]}` === route);
   const log = (handler: (req: Received, res: ServerResponse) => void) => (req: Received, res: ServerResponse) => {
@@ -118,19 +119,19 @@ describe('shipped templates, end to end against real upstream services', () => {
       'GET /documents/D-7': (_req, res) => json(res, 200, { id: 'D-7', title: 'Lease agreement', pageCount: 3 }),
       'POST /ocr': (req, res) => {
         const { page } = bodyOf(req) as { page: number };
-        ocr.peak = Math.max(ocr.peak, ++ocr.now);
+        ocr.enter();
         // Later pages answer sooner, so item order cannot come from arrival order.
         const answer = () => later(150 * (4 - page), () => {
-          ocr.now--;
+          ocr.leave();
           json(res, 200, { page, text: `text of page ${page}` });
         });
         // Held until three pages are asked for at once (a run asking one at a time gets its answer after 2 s).
-        ocr.held.push(answer);
-        if (ocr.now === 3) ocr.held.splice(0).forEach((release) => release());
+        ocrHeld.push(answer);
+        if (ocr.now === 3) ocrHeld.splice(0).forEach((release) => release());
         else {
           later(2_000, () => {
-            const at = ocr.held.indexOf(answer);
-            if (at >= 0) ocr.held.splice(at, 1)[0]!();
+            const at = ocrHeld.indexOf(answer);
+            if (at >= 0) ocrHeld.splice(at, 1)[0]!();
           });
         }
       },

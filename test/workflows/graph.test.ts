@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/ports.js';
 import { finish, nodeOf, start, trace } from '../support/run-control.js';
 import { upload } from '../support/runs.js';
-import { json, startUpstream } from '../support/upstream.js';
+import { InFlight, json, startUpstream } from '../support/upstream.js';
 import { startWorld, type World } from '../support/world.js';
 
 /** Bytes that are not UTF-8: a PNG signature and a few more. */
@@ -13,7 +13,7 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
   let flakyCalls = 0;
   /** Requests to `/held` being answered now, and the most at once. */
-  const held = { now: 0, peak: 0 };
+  const held = new InFlight();
 
   beforeAll(async () => {
     upstream = await startUpstream({
@@ -33,9 +33,9 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
       'GET /error-page': (_req, res) => void res.writeHead(502, { 'content-type': 'text/html' }).end(`<p>${'e'.repeat(3_000_000)}</p>`),
       // Holds each request long enough for the others the run has started to arrive.
       'GET /held': (_req, res) => {
-        held.peak = Math.max(held.peak, ++held.now);
+        held.enter();
         setTimeout(() => {
-          held.now--;
+          held.leave();
           json(res, 200, { ok: true });
         }, 300);
       },

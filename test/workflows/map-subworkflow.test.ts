@@ -1,23 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { command, finish, nodeOf, start, waitFor } from '../support/run-control.js';
 import { upload } from '../support/runs.js';
-import { json, startUpstream } from '../support/upstream.js';
+import { InFlight, json, startUpstream } from '../support/upstream.js';
 import { startWorld, type World } from '../support/world.js';
 
 describe('map and subworkflow nodes', () => {
   let world: World;
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
   /** Squares being answered now, and the most at once. */
-  const squaring = { now: 0, peak: 0 };
+  const squaring = new InFlight();
 
   beforeAll(async () => {
     upstream = await startUpstream({
       // Earlier items take longer, so they end out of order; each takes long enough to overlap the next.
       'POST /square': (req, res) => {
         const { n } = JSON.parse(req.body) as { n: number };
-        squaring.peak = Math.max(squaring.peak, ++squaring.now);
+        squaring.enter();
         setTimeout(() => {
-          squaring.now--;
+          squaring.leave();
           json(res, 200, { square: n * n });
         }, 100 * (7 - n));
       },
