@@ -42,8 +42,7 @@ export function ratioInterval(a: number[], b: number[], resamples = 2000, seed =
     }
     ratios.push(median(ra) / median(rb));
   }
-  ratios.sort((x, y) => x - y);
-  return [ratios[Math.floor(resamples * 0.025)] as number, ratios[Math.ceil(resamples * 0.975) - 1] as number];
+  return [percentile(ratios, 2.5), percentile(ratios, 97.5)];
 }
 
 /** One side of a row: wall times in ms and history event counts per run. */
