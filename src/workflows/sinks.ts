@@ -10,8 +10,8 @@ export interface WeftSinks extends Sinks {
   /**
    * The live path: the events of each activation, in seq order, as it ends (`live-events.ts`), but for the
    * closing activation's, which leave with {@link runIndex}; a subscriber that missed one catches up through
-   * `eventsQuery`. Events that pause, hold or resume the run also set its
-   * status in the run index, so that runs listed by status are found as they are.
+   * `eventsQuery`. Events that pause, hold or resume the run also set its status in the run index, so that runs
+   * listed by status are found as they are.
    */
   events: {
     publish(runId: string, events: RunEvent[]): void;
