@@ -291,10 +291,7 @@ describe.each(databaseKinds)('the run index repair (%s)', (kind) => {
     await insertRun(world.database.db, { id: runId, templateId: 'long', templateVersion: 1, trigger: 'api', input: {}, startedAt: started.startTime });
     // The sweep lists closed runs from visibility, which may show the close a moment late.
     const query = `WorkflowId = '${runId}' AND ExecutionStatus = 'Terminated'`;
-    for (const until = Date.now() + 10_000; (await world.temporal.client.workflow.count(query)).count === 0; ) {
-      if (Date.now() > until) throw new Error(`visibility never listed run ${runId} as terminated`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await expect.poll(async () => (await world.temporal.client.workflow.count(query)).count, { timeout: 10_000 }).toBeGreaterThan(0);
 
     const warn = vi.spyOn(console, 'warn');
     try {
