@@ -9,6 +9,8 @@ export interface RunSource {
 
 const terminal = new Set(['run.completed', 'run.failed', 'run.cancelled']);
 const bufferSize = 2_000;
+/** How soon a hub reads again when a repair left a gap before events it holds (the read failed, or came too early). */
+export const repairRetryMs = 250;
 /** How long an open run may stay silent before its hub checks for events it missed. */
 export const defaultIdleCheckMs = 5_000;
 
@@ -34,6 +36,14 @@ export class RunHub {
   private readonly recent: RunEvent[] = [];
   private readonly listeners = new Set<HubListener>();
   private repairing: Promise<void> | undefined;
+  /**
+   * Live events that came while a repair was reading, or past a gap: delivered in order once the events before
+   * them are. A repair's read may have started before they happened, so dropping them would leave every
+   * subscriber waiting for the next live event or idle check.
+   */
+  private readonly held = new Map<number, RunEvent>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
   private readonly unsubscribers: Array<() => void>;
   private idleTimer: NodeJS.Timeout | undefined;
   private lastActivity = Date.now();
@@ -103,28 +113,53 @@ export class RunHub {
   private onLive(event: RunEvent): void {
     if (isLiveOnly(event)) return this.deliver(event);
     if (event.seq <= this.lastSeq) return;
-    if (event.seq === this.lastSeq + 1 && !this.repairing) return this.deliver(event);
+    if (event.seq === this.lastSeq + 1 && !this.repairing) {
+      this.deliver(event);
+      if (this.held.size > 0) this.releaseHeld();
+      return;
+    }
+    // Bounded: past the window, the repair's read serves them anyway.
+    if (this.held.size < bufferSize) this.held.set(event.seq, event);
     void this.repair();
   }
 
-  /** Fetches every event after the last one delivered and delivers them in order. */
+  /** Delivers the held events that now follow on, forgets those already delivered; true when none is left. */
+  private releaseHeld(): boolean {
+    for (let next = this.held.get(this.lastSeq + 1); next; next = this.held.get(this.lastSeq + 1)) {
+      this.held.delete(next.seq);
+      this.deliver(next);
+    }
+    for (const seq of this.held.keys()) if (seq <= this.lastSeq) this.held.delete(seq);
+    return this.held.size === 0;
+  }
+
+  /** Fetches every event after the last one delivered and delivers them in order, then those it holds. */
   repair(): Promise<void> {
     this.repairing ??= (async () => {
       try {
         for (const event of await this.source.events(this.runId, this.lastSeq)) this.deliver(event);
       } catch {
-        // The next live event or idle check tries again.
+        // Tried again below while events are held, else at the next live event or idle check.
       } finally {
         this.repairing = undefined;
         this.lastActivity = Date.now();
       }
+      if (this.releaseHeld() || this.closed) return;
+      this.retryTimer ??= setTimeout(() => {
+        this.retryTimer = undefined;
+        void this.repair();
+      }, repairRetryMs);
+      this.retryTimer.unref();
     })();
     return this.repairing;
   }
 
   close(): void {
+    this.closed = true;
     this.unsubscribers.forEach((stop) => stop());
     clearInterval(this.idleTimer);
+    clearTimeout(this.retryTimer);
+    this.held.clear();
   }
 }
 
