@@ -34,6 +34,11 @@ export class EventBus implements LivePath {
     this.hintListeners.get(runId)?.forEach((listener) => listener());
   }
 
+  /** Tells the followers of every run to check for newer events (the relay could not hear for a while). */
+  hintAll(): void {
+    for (const listeners of [...this.hintListeners.values()]) listeners.forEach((listener) => listener());
+  }
+
   /** Subscribes to one run (or, with `'*'`, to every run); returns the unsubscribe function. */
   subscribe(runId: string, listener: RunEventListener): () => void {
     if (runId === '*') {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import postgres from 'postgres';
+import { retriedWrite } from '../db/retried-write.js';
 import type { RunEvent } from '../workflows/state.js';
 import type { EventBus, LivePath } from './event-bus.js';
 import type { RoomEntry } from './rooms/model.js';
@@ -12,12 +13,22 @@ export const roomsChannel = 'weft_rooms';
 
 /** NOTIFY payloads must stay under 8000 bytes; larger events travel as a hint and are fetched on demand. */
 const maxPayloadBytes = 7_000;
+/** How a room entry's NOTIFY is tried again while this process's connection is down. */
+const roomNotifyRetryDelaysMs = [250, 1_000, 4_000];
 
 interface Envelope {
   /** The sending process, so a process ignores its own notifications. */
   o: string;
   r: string;
   e?: RunEvent;
+}
+
+/** A room entry on the wire: whole, or, when too large, the run and id to read it by. */
+interface RoomEnvelope {
+  o: string;
+  entry?: RoomEntry;
+  r?: string;
+  id?: number;
 }
 
 /** Live events across processes through PostgreSQL LISTEN/NOTIFY. */
@@ -35,7 +46,11 @@ export interface PgRelay {
  */
 export async function startPgRelay(databaseUrl: string, bus: EventBus, rooms?: Rooms): Promise<PgRelay> {
   const origin = randomUUID();
-  const sql = postgres(databaseUrl, { max: 2, onnotice: () => {} });
+  // NOTIFY and LISTEN need no types: without fetching them, a connection that drops as it opens fails only the
+  // NOTIFY it was opened for (the driver leaves a failed type fetch unhandled, which would end the process).
+  const sql = postgres(databaseUrl, { max: 2, onnotice: () => {}, fetch_types: false });
+  // The relay hears nothing while its connection is down; when it listens again, followers check what they missed.
+  let listening = false;
   const subscription = await sql.listen(eventsChannel, (payload) => {
     let envelope: Envelope;
     try {
@@ -46,21 +61,35 @@ export async function startPgRelay(databaseUrl: string, bus: EventBus, rooms?: R
     if (envelope.o === origin || typeof envelope.r !== 'string') return;
     if (envelope.e) bus.publish(envelope.r, envelope.e);
     else bus.hint(envelope.r);
+  }, () => {
+    if (listening) bus.hintAll();
   });
   const roomSubscription = rooms && (await sql.listen(roomsChannel, (payload) => {
+    let envelope: RoomEnvelope;
     try {
-      const { o, entry } = JSON.parse(payload) as { o: string; entry?: RoomEntry };
-      // Entries too large to relay arrive without a body; the room's record has them.
-      if (o !== origin && entry) rooms.deliver(entry);
+      envelope = JSON.parse(payload) as RoomEnvelope;
     } catch {
-      // Not one of ours.
+      return;
     }
+    if (envelope.o === origin) return;
+    try {
+      if (envelope.entry) rooms.deliver(envelope.entry);
+      // An entry too large to relay comes as its id; the room's record has it.
+      else if (typeof envelope.r === 'string' && Number.isSafeInteger(envelope.id)) rooms.deliverStored(envelope.r, envelope.id!).catch(() => {});
+    } catch {
+      // A member's failure is its own; the relay keeps listening.
+    }
+  }, () => {
+    if (listening) rooms.catchUp().catch(() => {});
   }));
+  listening = true;
   if (rooms) {
     rooms.relay = {
       publishRoom(entry) {
-        const payload = JSON.stringify({ o: origin, entry });
-        if (Buffer.byteLength(payload) <= maxPayloadBytes) sql.notify(roomsChannel, payload).catch(() => {});
+        let payload = JSON.stringify({ o: origin, entry } satisfies RoomEnvelope);
+        if (Buffer.byteLength(payload) > maxPayloadBytes) payload = JSON.stringify({ o: origin, r: entry.runId, id: entry.id } satisfies RoomEnvelope);
+        // Tried again for a few seconds: no other process would learn of the entry until its members read the record.
+        void retriedWrite(() => sql.notify(roomsChannel, payload), roomNotifyRetryDelaysMs, () => {});
       },
     };
   }

@@ -1,13 +1,17 @@
+import type { ServerResponse } from 'node:http';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
 import { EventBus } from '../../src/realtime/event-bus.js';
 import { createRunHubs } from '../../src/realtime/hubs.js';
-import { startPgRelay, type PgRelay } from '../../src/realtime/pg-relay.js';
+import { roomsChannel, startPgRelay, type PgRelay } from '../../src/realtime/pg-relay.js';
+import type { ServerMessage } from '../../src/realtime/protocol.js';
 import { Rooms } from '../../src/realtime/rooms/rooms.js';
 import type { RunEvent } from '../../src/workflows/state.js';
 import { hasPostgres } from '../support/database.js';
 import { serveWorld } from '../support/http-server.js';
 import { upload } from '../support/runs.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 import { json, startUpstream } from '../support/upstream.js';
 import { startWorld, type World } from '../support/world.js';
 import { eventsOf, runEnded, TestSocket } from '../support/ws-client.js';
@@ -16,10 +20,15 @@ describe.skipIf(!hasPostgres())('events across processes through PostgreSQL LIST
   let world: World;
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
   const relays: PgRelay[] = [];
+  /** The answer `GET /held` waits for. */
+  let held: ServerResponse | undefined;
   const url = () => world.database.url ?? '';
 
   beforeAll(async () => {
-    upstream = await startUpstream({ 'GET /slow': (_req, res) => void setTimeout(() => json(res, 200, { ok: true }), 100) });
+    upstream = await startUpstream({
+      'GET /slow': (_req, res) => void setTimeout(() => json(res, 200, { ok: true }), 100),
+      'GET /held': (_req, res) => void (held = res),
+    });
     world = await startWorld('postgres', { relay: true });
     await upload(world, {
       id: 'apart', name: 'Apart',
@@ -29,6 +38,7 @@ describe.skipIf(!hasPostgres())('events across processes through PostgreSQL LIST
         { id: 'c', type: 'transform', needs: ['b'], config: { value: 'x'.repeat(20_000) } },
       ],
     });
+    await upload(world, { id: 'waits', name: 'Waits', nodes: [{ id: 'a', type: 'http', config: { url: `${upstream.url}/held` } }] });
   });
   afterAll(async () => {
     await Promise.all(relays.map((r) => r.close()));
@@ -55,16 +65,22 @@ describe.skipIf(!hasPostgres())('events across processes through PostgreSQL LIST
     expect(echoed.map((e) => e.seq)).toEqual([1, 2]);
   });
 
-  it('delivers a run executed by one process to a WebSocket client of another, every event once', async () => {
-    // A second API process: its own bus, hubs and relay, sharing only the database and Temporal.
+  /**
+   * A second API process, serving: its own bus, hubs and relay (on `relayUrl`), sharing only the database and
+   * Temporal. No idle check within a test: a run's events can only reach it through the relay.
+   */
+  async function secondProcess(relayUrl = url()) {
     const bus = new EventBus();
     const readers = { db: world.database.db, client: world.temporal.client };
     const rooms = new Rooms(world.database.db, readers);
-    relays.push(await startPgRelay(url(), bus, rooms));
-    // No idle check within the test: the run's events can only reach this process through the relay.
+    relays.push(await startPgRelay(relayUrl, bus, rooms));
     const other = { ...world, bus, rooms, hubs: createRunHubs(bus, readers, 600_000) };
     other.app = createApp({ db: world.database, temporal: world.temporal, bus, hubs: other.hubs, rooms });
-    const server = await serveWorld(other);
+    return serveWorld(other);
+  }
+
+  it('delivers a run executed by one process to a WebSocket client of another, every event once', async () => {
+    const server = await secondProcess();
     const home = await serveWorld(world);
     const started = await world.request('POST', '/api/v1/templates/apart/runs', { input: {} });
     const { runId } = (await started.json()) as { runId: string };
@@ -86,5 +102,63 @@ describe.skipIf(!hasPostgres())('events across processes through PostgreSQL LIST
     client.close();
     await home.close();
     await server.close();
+  });
+
+  it('carries room entries too large for a NOTIFY, and those said while a process could not hear', async () => {
+    const direct = new URL(url());
+    const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+    const proxied = new URL(url());
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String(proxy.port);
+    // The second process's relay reaches PostgreSQL through the proxy; everything else goes direct.
+    const server = await secondProcess(proxied.toString());
+    const home = await serveWorld(world);
+    // What goes out on the rooms channel, heard directly.
+    const watcher = postgres(url(), { max: 1, onnotice: () => {} });
+    const notified: string[] = [];
+    await watcher.listen(roomsChannel, (payload) => notified.push(payload));
+    const started = await world.request('POST', '/api/v1/templates/apart/runs', { input: {} });
+    const { runId } = (await started.json()) as { runId: string };
+    const here = await TestSocket.open(home.wsUrl);
+    const there = await TestSocket.open(server.wsUrl);
+    here.send({ type: 'join', runId, participant: { id: 'ana', role: 'owner' } });
+    there.send({ type: 'join', runId, participant: { id: 'bo', role: 'viewer' } });
+    await Promise.all([here, there].map((socket) => socket.until((m) => m.some((x) => x.type === 'presence'))));
+    const saying = (text: string) => (messages: ServerMessage[]) => messages.filter((x) => x.type === 'room' && (x.entry.data as { text?: string } | undefined)?.text === text);
+
+    // Too large to travel whole: it goes as its id, and the other process reads it from the room's record.
+    const long = 'l'.repeat(9_000);
+    here.send({ type: 'say', runId, text: long });
+    await there.until((m) => saying(long)(m).length > 0, 10_000);
+
+    // A run the other process's client follows, waiting on its upstream.
+    const waiting = await world.request('POST', '/api/v1/templates/waits/runs', { input: {} });
+    const { runId: waitingId } = (await waiting.json()) as { runId: string };
+    await expect.poll(() => held !== undefined).toBe(true);
+    there.send({ type: 'subscribe', runId: waitingId, afterSeq: 0 });
+    await there.until((m) => eventsOf(m, waitingId).some((e) => e.event === 'node.started'));
+
+    // The other process's relay cannot hear while its connection is down. What is said meanwhile reaches its
+    // members once it listens again, and once only; the run's events that went by reach its client.
+    proxy.cut();
+    here.send({ type: 'say', runId, text: 'while you were away' });
+    json(held!, 200, { ok: true });
+    await expect.poll(() => notified.some((p) => p.includes('while you were away'))).toBe(true);
+    expect((await (await world.request('GET', `/api/v1/runs/${waitingId}/result?wait=10`)).json())).toMatchObject({ status: 'completed' });
+    proxy.restore();
+    await there.until((m) => saying('while you were away')(m).length > 0, 15_000);
+    const events = eventsOf(await there.until(runEnded(waitingId), 15_000), waitingId);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    here.send({ type: 'say', runId, text: 'and now' });
+    await there.until((m) => saying('and now')(m).length > 0, 10_000);
+    expect(saying('while you were away')(there.messages)).toHaveLength(1);
+    expect(saying(long)(there.messages)).toHaveLength(1);
+
+    here.close();
+    there.close();
+    await watcher.end({ timeout: 5 });
+    await home.close();
+    await server.close();
+    await proxy.close();
   });
 });

@@ -14,6 +14,9 @@ export interface RoomRelay {
 
 type EntryListener = (entry: RoomEntry) => void;
 
+/** How many of a room's latest entry ids a process remembers, so that none reaches its members twice. */
+const rememberedIds = 500;
+
 /** How a decision's room entry is tried again after its first write failed. */
 const decisionRetryDelaysMs = [100, 400, 1_000];
 
@@ -31,6 +34,8 @@ export function mayDecide(participant: Participant, assignees: unknown): boolean
  */
 export class Rooms {
   private readonly listeners = new Map<string, Set<EntryListener>>();
+  /** Per room followed here: the ids of the entries delivered lately, and the newest of them. */
+  private readonly delivered = new Map<string, { ids: Set<number>; newest: number }>();
   relay: RoomRelay | undefined;
 
   constructor(private readonly db: Db, private readonly readers: RunReaderDeps) {}
@@ -38,17 +43,51 @@ export class Rooms {
   /** Follows a room's new entries; returns the unsubscribe function. */
   listen(runId: string, listener: EntryListener): () => void {
     let set = this.listeners.get(runId);
-    if (!set) this.listeners.set(runId, (set = new Set()));
+    if (!set) {
+      this.listeners.set(runId, (set = new Set()));
+      this.delivered.set(runId, { ids: new Set(), newest: 0 });
+    }
     set.add(listener);
     return () => {
       set.delete(listener);
-      if (set.size === 0) this.listeners.delete(runId);
+      if (set.size === 0 && this.listeners.get(runId) === set) {
+        this.listeners.delete(runId);
+        this.delivered.delete(runId);
+      }
     };
   }
 
-  /** Delivers an entry to this process's members of its room (entries from other processes arrive here). */
+  /**
+   * Delivers an entry to this process's members of its room, once however it came: recorded here, relayed from
+   * another process, or read back by {@link catchUp}.
+   */
   deliver(entry: RoomEntry): void {
-    this.listeners.get(entry.runId)?.forEach((listener) => listener(entry));
+    const listeners = this.listeners.get(entry.runId);
+    const delivered = this.delivered.get(entry.runId);
+    if (!listeners || !delivered || delivered.ids.has(entry.id)) return;
+    delivered.ids.add(entry.id);
+    if (delivered.ids.size > rememberedIds) delivered.ids.delete(delivered.ids.values().next().value!);
+    delivered.newest = Math.max(delivered.newest, entry.id);
+    listeners.forEach((listener) => listener(entry));
+  }
+
+  /** Delivers a stored entry another process recorded and could only name (too large to relay whole). */
+  async deliverStored(runId: string, id: number): Promise<void> {
+    if (!this.listeners.has(runId)) return;
+    const [entry] = await listRoomEntries(this.db, runId, id - 1, 1);
+    if (entry?.id === id) this.deliver(entry);
+  }
+
+  /**
+   * Delivers what each room followed here recorded since its newest entry delivered: the entries other
+   * processes relayed while the relay could not hear them.
+   */
+  async catchUp(): Promise<void> {
+    await Promise.all([...this.delivered].map(async ([runId, { newest }]) => {
+      // A room that has delivered nothing yet is being joined; its members get what comes from now on.
+      if (newest === 0) return;
+      for (const entry of await listRoomEntries(this.db, runId, newest)) this.deliver(entry);
+    }));
   }
 
   private async record(runId: string, kind: RoomEntryKind, participant: Participant, data?: unknown): Promise<RoomEntry> {
