@@ -64,6 +64,19 @@ describe('run rooms', () => {
     ana.close();
   });
 
+  it('records the leave of a client that goes as it joins after its join, so it is not left present', async () => {
+    const runId = await waitingRun(world);
+    const quick = await TestSocket.open(server.wsUrl);
+    quick.send({ type: 'join', runId, participant: { id: 'quick', role: 'viewer' } });
+    quick.close();
+    const recordOf = async () => ((await (await world.request('GET', `/api/v1/runs/${runId}/room`)).json()) as { items: RoomEntry[] }).items;
+    await expect.poll(async () => (await recordOf()).map((e) => [e.kind, e.participant.id])).toEqual([['joined', 'quick'], ['left', 'quick']]);
+    const later = await join(runId, 'later', 'viewer');
+    const presence = later.messages.find((m) => m.type === 'presence');
+    expect(presence?.type === 'presence' && presence.participants.map((p) => p.id)).toEqual(['later']);
+    later.close();
+  });
+
   it('lets only those the approval is assigned to decide it, over the socket', async () => {
     const runId = await waitingRun(world);
     const viewer = await join(runId, 'vic', 'viewer');

@@ -6,7 +6,8 @@ import type { Rooms } from './rooms.js';
 
 /** One connection's part in rooms: which rooms it joined as whom, and the entries it receives. */
 export class RoomSession {
-  private readonly joined = new Map<string, { participant: Participant; stop: () => void }>();
+  /** The rooms joined, each with its join as it is recorded: a leave is recorded after it, never before. */
+  private readonly joined = new Map<string, { participant: Participant; stop: () => void; recorded: Promise<unknown> }>();
 
   constructor(private readonly rooms: Rooms, private readonly send: (message: ServerMessage) => void) {}
 
@@ -36,13 +37,14 @@ export class RoomSession {
     if (message.type === 'join') {
       await this.leaveRoom(runId);
       const stop = this.rooms.listen(runId, (entry) => this.send({ type: 'room', runId, entry }));
-      this.joined.set(runId, { participant: message.participant, stop });
+      const recorded = this.rooms.join(runId, message.participant);
+      const member = { participant: message.participant, stop, recorded };
+      this.joined.set(runId, member);
       try {
-        const participants = await this.rooms.join(runId, message.participant);
-        this.send({ type: 'presence', runId, participants });
+        this.send({ type: 'presence', runId, participants: await recorded });
       } catch (err) {
         stop();
-        this.joined.delete(runId);
+        if (this.joined.get(runId) === member) this.joined.delete(runId);
         throw err;
       }
       return;
@@ -65,7 +67,8 @@ export class RoomSession {
     if (!member) return;
     this.joined.delete(runId);
     member.stop();
-    await this.rooms.leave(runId, member.participant);
+    // A leave recorded before its join (the connection closed as it joined) would leave the participant present.
+    if (await member.recorded.then(() => true, () => false)) await this.rooms.leave(runId, member.participant);
   }
 
   /** Leaves every room (the connection closed). */
