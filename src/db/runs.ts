@@ -41,14 +41,21 @@ const recordRunStatement: PreparedWrite = {
         input = excluded.input, status = excluded.status, output = excluded.output, error = excluded.error,
         state = excluded.state, started_at = excluded.started_at, ended_at = excluded.ended_at, updated_at = excluded.updated_at
     )
+    , beyond as (
+      delete from ${getTableName(runEventsTable)} where run_id = $1 and seq > $13::integer
+    )
     insert into ${getTableName(runEventsTable)} (run_id, seq, type, node_id, at, data)
     select $1, e.seq, e.type, e.node_id, e.at, e.data
     from json_to_recordset($12::json) as e(seq integer, type text, node_id text, at timestamptz, data json)
-    on conflict do nothing`,
+    on conflict (run_id, seq) do update set type = excluded.type, node_id = excluded.node_id, at = excluded.at, data = excluded.data`,
 };
 
 /**
  * Writes a closed run's summary and events. Idempotent: a retried or replayed call writes the same rows.
+ *
+ * The events it writes replace any stored at the same seqs, and any stored past the run's last one go: they
+ * were written in a workflow task Temporal then refused (something happened meanwhile), and the task that
+ * took its place may have numbered the run's events differently.
  *
  * One statement, so it is atomic without a transaction and costs one round trip, and a prepared one
  * ({@link executePrepared}): it sits on every run's path to its close.
@@ -58,7 +65,7 @@ export async function recordRunSummary(db: Db, summary: RunSummary): Promise<voi
   const events = JSON.stringify(summary.events.map((e) => ({ seq: e.seq, type: e.type, node_id: e.nodeId ?? null, at: e.at, data: e.data ?? null })));
   await executePrepared(db, recordRunStatement, [
     summary.runId, summary.templateId, String(summary.templateVersion), summary.trigger, jsonParam(summary.input),
-    state.status, jsonParam(state.output), jsonParam(state.error), jsonParam(state), state.startedAt, state.endedAt ?? null, events,
+    state.status, jsonParam(state.output), jsonParam(state.error), jsonParam(state), state.startedAt, state.endedAt ?? null, events, String(state.seq),
   ]);
 }
 
@@ -143,7 +150,11 @@ export async function insertChildRun(db: Db, run: { id: string; parentRunId: str
 /** Stores events of a run that goes on in a new execution; idempotent, like {@link recordRunSummary}. */
 export async function appendEvents(db: Db, runId: string, events: RunEvent[]): Promise<void> {
   const rows = events.map((e) => ({ runId, seq: e.seq, type: e.type, nodeId: e.nodeId ?? null, at: new Date(e.at), data: e.data ?? null }));
-  for (let i = 0; i < rows.length; i += 500) await db.insert(runEventsTable).values(rows.slice(i, i + 500)).onConflictDoNothing();
+  // What a refused workflow task wrote is replaced (see recordRunSummary).
+  const set = { type: sql.raw('excluded.type'), nodeId: sql.raw('excluded.node_id'), at: sql.raw('excluded.at'), data: sql.raw('excluded.data') };
+  for (let i = 0; i < rows.length; i += 500) {
+    await db.insert(runEventsTable).values(rows.slice(i, i + 500)).onConflictDoUpdate({ target: [runEventsTable.runId, runEventsTable.seq], set });
+  }
 }
 
 /** Stores a value too large for a Temporal payload. */

@@ -6,10 +6,12 @@ import { installControl } from './control.js';
 import { eventPageQuery, eventsQuery, stateQuery } from './definitions.js';
 import type { RunInput } from './input.js';
 import { RunInterpreter } from './interpreter.js';
+import type { Carried } from './carry.js';
+import type { RunBook } from './run-book.js';
 import { storeCarriedOutputs } from './large-values.js';
 import { takeLiveEvents } from './live-events.js';
 import { enterDepth } from './lineage.js';
-import { enterRevision } from './revision.js';
+import { change, enterRevision, hasChange } from './revision.js';
 import { searchAttributes } from './search-attributes.js';
 import { sinks } from './sinks.js';
 import type { RunResult } from './state.js';
@@ -20,6 +22,39 @@ const { recordRun, appendRunEvents } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
+
+/**
+ * Since this change a run moving on to a new execution also stores the events of waits that end while it
+ * stores (a handed-over timer firing during the write): they went into neither the index nor the next
+ * execution, leaving a gap in the run's events.
+ */
+export const renewalLateEventsChange = change('weft-renewal-late-events', 20);
+
+/**
+ * Writes the execution's events to the run index, so that reads of older seqs are served from there, and
+ * stores what the next execution carries; again while waits that ended meanwhile added events.
+ */
+async function storeForRenewal(runId: string, book: RunBook): Promise<Carried> {
+  for (let stored = 0; ;) {
+    const events = book.events.all();
+    if (events.length > stored) {
+      await appendRunEvents({ runId, events: events.slice(stored) });
+      stored = events.length;
+      continue;
+    }
+    const carried = book.carry();
+    await storeCarriedOutputs(runId, carried.nodes);
+    if (book.events.all().length === stored) return carried;
+  }
+}
+
+/** {@link storeForRenewal} as runs started before {@link renewalLateEventsChange} do it. */
+async function storeForRenewalBeforeLateEvents(runId: string, book: RunBook): Promise<Carried> {
+  await appendRunEvents({ runId, events: book.events.all() });
+  const carried = book.carry();
+  await storeCarriedOutputs(runId, carried.nodes);
+  return carried;
+}
 
 /**
  * The one generic workflow: interprets any template DAG. The workflow id is the run id; the result is the run's
@@ -42,10 +77,7 @@ export async function runTemplate(given: RunInput): Promise<RunResult> {
   if (end === 'continue-as-new') {
     // From here on the run takes no command: what one changed would reach neither the index nor the next execution.
     book.renewing = true;
-    // Events so far go to the run index, so that reads of older seqs are served from there.
-    await appendRunEvents({ runId: input.runId, events: book.events.all() });
-    const carried = book.carry();
-    await storeCarriedOutputs(input.runId, carried.nodes);
+    const carried = hasChange(renewalLateEventsChange) ? await storeForRenewal(input.runId, book) : await storeForRenewalBeforeLateEvents(input.runId, book);
     // The input goes on as it was given: a child's references are smaller than the values they stand for.
     return continueAsNew<typeof runTemplate>({ ...given, carried });
   }
