@@ -1,4 +1,4 @@
-import type { RunEvent, RunState } from '../workflows/state.js';
+import { terminalRunStatuses, type RunEvent, type RunState } from '../workflows/state.js';
 import type { EventBus } from './event-bus.js';
 
 /** Where a hub reads a run: its events after a seq, and its state (the workflow while open, the index once closed). */
@@ -78,6 +78,14 @@ export class RunHub {
   /** Starts following from `seq` (a snapshot's, or a resuming client's) when the hub knows nothing newer. */
   advanceTo(seq: number): void {
     if (this.recent.length === 0 && seq > this.lastSeq) this.lastSeq = seq;
+  }
+
+  /**
+   * Takes note of the run's state as a subscriber read it: a run that has closed, with every event up to its
+   * last delivered here, needs no more idle checks, as nothing more can come.
+   */
+  noteState(state: RunState): void {
+    if (terminalRunStatuses.includes(state.status) && this.lastSeq >= state.seq) this.ended = true;
   }
 
   listen(listener: HubListener): () => void {

@@ -43,6 +43,7 @@ export class Subscription {
   private async snapshot(): Promise<void> {
     const state = await this.hub.state();
     this.hub.advanceTo(state.seq);
+    this.hub.noteState(state);
     this.cursor = state.seq;
     this.send({ type: 'snapshot', runId: this.runId, seq: state.seq, state });
     await this.catchUp();
@@ -55,6 +56,7 @@ export class Subscription {
     // Only as far as the run has gone: an afterSeq past its latest event must not move the hub, and every
     // follower of the run with it, past events still to come.
     this.hub.advanceTo(Math.max(read, Math.min(afterSeq, state.seq)));
+    this.hub.noteState(state);
   }
 
   /** Delivers the events after the cursor; answers the newest seq read (0 when none). */

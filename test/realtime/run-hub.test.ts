@@ -1,9 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../../src/realtime/event-bus.js';
+import type { ServerMessage } from '../../src/realtime/protocol.js';
 import { isLiveOnly, RunHubs, type RunSource } from '../../src/realtime/run-hub.js';
+import { Subscription } from '../../src/realtime/subscription.js';
 import { readAllRunEvents, readRunState } from '../../src/runs/read-run.js';
-import type { RunEvent } from '../../src/workflows/state.js';
+import type { RunEvent, RunState } from '../../src/workflows/state.js';
 import { expectGapless, upload } from '../support/runs.js';
 import { json, startUpstream } from '../support/upstream.js';
 import { startWorld, type World } from '../support/world.js';
@@ -120,6 +122,35 @@ describe('a run hub', () => {
     await expect.poll(() => seen.at(-1)?.type).toBe('run.completed');
     expectGapless(seen, seen.at(-1)!.seq);
     leave();
+  });
+
+  it('stops checking a closed run once a subscriber has caught up with its last event', async () => {
+    const started = await world.request('POST', '/api/v1/templates/held-pair/runs', { input: {} });
+    const { runId } = (await started.json()) as { runId: string };
+    await upstream.arrived('/a');
+    upstream.release('/a');
+    await upstream.arrived('/b');
+    upstream.release('/b');
+    expect(((await (await world.request('GET', `/api/v1/runs/${runId}/result?wait=10`)).json()) as RunState).status).toBe('completed');
+    const readers = { db: world.database.db, client: world.temporal.client };
+    let reads = 0;
+    const source: RunSource = {
+      events: (id, afterSeq) => {
+        reads++;
+        return readAllRunEvents(readers, id, afterSeq);
+      },
+      state: (id) => readRunState(readers, id),
+    };
+    // An idle check every 100 ms: a hub that kept checking would read the closed run's events again and again.
+    const hubs = new RunHubs(world.bus, source, 100);
+    const frames: ServerMessage[] = [];
+    const subscription = new Subscription(hubs, runId, (frame) => frames.push(frame));
+    await subscription.start();
+    expect(frames.map((f) => f.type)).toEqual(['snapshot']);
+    const afterJoin = reads;
+    await new Promise((r) => setTimeout(r, 600));
+    expect(reads).toBe(afterJoin);
+    subscription.close();
   });
 
   it('reads again soon when a repair fails and leaves a gap before events it holds', async () => {
