@@ -44,6 +44,7 @@ describe.skipIf(!hasPostgres())('a run while it moves on to a new execution', ()
     await world.database.db.execute(sql`create function slow_events() returns trigger language plpgsql as $$ begin perform pg_sleep((select seconds from slow_write)); return new; end $$`);
     await world.database.db.execute(sql`create trigger slow_events before insert on run_events for each row when (new.seq = 1) execute function slow_events()`);
   });
+  afterAll(async () => world?.close());
 
   const executionsOf = async (runId: string) => {
     const executions: string[] = [];
@@ -57,31 +58,35 @@ describe.skipIf(!hasPostgres())('a run while it moves on to a new execution', ()
     for (const e of events) if (e.nodeId) (byNode[e.nodeId] ??= []).push(e.type);
     return byNode;
   };
-  const handedOver = {
-    wait: ['node.started', 'node.waiting', 'node.completed'],
-    tick: ['node.started', 'node.waiting', 'node.completed'],
-    t: ['node.started', 'node.completed'],
-    after: ['node.started', 'node.completed'],
+
+  /**
+   * Runs `handing-over` with the first event's write taking `seconds`, to its end: completed, every event once
+   * (`finish`), and each node's events as it ran them. Answers the run's id.
+   */
+  const runHandingOver = async (seconds: number): Promise<string> => {
+    await world.database.db.execute(sql`update slow_write set seconds = ${seconds}`);
+    const { runId } = await startRun({ db: world.database.db, temporal: world.temporal }, { templateId: 'handing-over', input: {}, trigger: 'api', tuning: { continueAsNewAfterEvents: 7 } });
+    const { state, events } = await finish(world, runId);
+    expect(state.status).toBe('completed');
+    expect(eventsByNode(events)).toEqual({
+      wait: ['node.started', 'node.waiting', 'node.completed'],
+      tick: ['node.started', 'node.waiting', 'node.completed'],
+      t: ['node.started', 'node.completed'],
+      after: ['node.started', 'node.completed'],
+    });
+    return runId;
   };
 
   it('stores the events of a wait that ends while the run writes its events, so the next execution goes on without a gap', async () => {
     // The write outlasts a workflow task: the worker heartbeats the task, and `wait` ends in the execution.
-    await world.database.db.execute(sql`update slow_write set seconds = 12`);
-    const { runId } = await startRun({ db: world.database.db, temporal: world.temporal }, { templateId: 'handing-over', input: {}, trigger: 'api', tuning: { continueAsNewAfterEvents: 7 } });
-    const { state, events } = await finish(world, runId);
-    expect(state.status).toBe('completed');
-    expect(eventsByNode(events)).toEqual(handedOver);
+    const runId = await runHandingOver(12);
     expect((await executionsOf(runId)).length).toBe(2);
   }, 60_000);
 
   it('keeps the events as the run ran them when Temporal refuses the task that wrote them first', async () => {
     // The write ends within the task, but `wait` has ended meanwhile: Temporal refuses the task, and the task that
     // takes its place numbers the events otherwise. The index must hold that task's events, not the first.
-    await world.database.db.execute(sql`update slow_write set seconds = 6`);
-    const { runId } = await startRun({ db: world.database.db, temporal: world.temporal }, { templateId: 'handing-over', input: {}, trigger: 'api', tuning: { continueAsNewAfterEvents: 7 } });
-    const { state, events } = await finish(world, runId);
-    expect(state.status).toBe('completed');
-    expect(eventsByNode(events)).toEqual(handedOver);
+    const runId = await runHandingOver(6);
     const refused = [];
     for (const execution of await executionsOf(runId)) {
       const history = await world.temporal.client.workflow.getHandle(runId, execution).fetchHistory();
@@ -89,7 +94,6 @@ describe.skipIf(!hasPostgres())('a run while it moves on to a new execution', ()
     }
     expect(refused).toHaveLength(1);
   }, 60_000);
-  afterAll(async () => world?.close());
 
   it('refuses commands while it hands its state over, and goes on without a gap', async () => {
     await world.database.db.execute(sql`update slow_write set seconds = 12`);
