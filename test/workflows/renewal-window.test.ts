@@ -9,8 +9,8 @@ import { startWorld, type World } from '../support/world.js';
 
 /**
  * Before a run goes on in a new execution it writes its events to the index. PostgreSQL (a server of its own,
- * unlike PGlite inside the worker) is made slow here, so that the write outlasts a workflow task: the worker
- * heartbeats the task, and a command reaches the execution while the write goes on.
+ * unlike PGlite inside the worker) is made slow here, so that things happen while the write goes on: a command
+ * reaches the execution, or a wait it hands over ends.
  */
 describe.skipIf(!hasPostgres())('a run while it moves on to a new execution', () => {
   let world: World;
