@@ -113,8 +113,10 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
     taskQueue: options.taskQueue,
     activities: options.activities,
     sinks,
-    // Heartbeats carry cancellation to activities; without a node heartbeatTimeout the SDK would send them only
-    // every 30 s, so a cancelled run's HTTP call would linger that long.
+    // Heartbeats carry cancellation to activities. The SDK sends them at most every 0.8 × the heartbeat timeout
+    // (24 s for a node's default 30 s), or every 30 s without one: a cancelled run's HTTP call would linger that
+    // long. At most a second apart, each node in flight costs the server a heartbeat a second while it reports.
+    maxHeartbeatThrottleInterval: '1s',
     defaultHeartbeatThrottleInterval: '1s',
     // A graceful stop lets in-flight nodes finish rather than cancelling them at once (the SDK's default).
     shutdownGraceTime: options.shutdownGraceMs ?? 0,

@@ -25,7 +25,8 @@ describe('operator control: pause, resume, cancel', () => {
     await upload(world, {
       id: 'gated', name: 'Gated',
       nodes: [
-        { id: 'call', type: 'http', heartbeatTimeout: '1s', config: { url: `${upstream.url}/gate` } },
+        // The node's heartbeat timeout is the default (30 s): a cancel must still reach its request within seconds.
+        { id: 'call', type: 'http', config: { url: `${upstream.url}/gate` } },
         { id: 'after', type: 'transform', needs: ['call'], config: { value: '{{ nodes.call.output.body.released }}' } },
       ],
       output: '{{ nodes.after.output }}',
@@ -127,7 +128,14 @@ describe('operator control: pause, resume, cancel', () => {
 
   it('cancels during an activity: the request is aborted, nothing after it runs', async () => {
     const runId = await start(world, 'gated');
-    await waitFor(world, runId, () => held.length === 1);
+    // Once the request has reported progress, its first heartbeat is sent: later ones are throttled.
+    await new Promise<void>((resolve) => {
+      const stop = world.bus.subscribe(runId, (_id, event) => {
+        if (event.type !== 'node.progress') return;
+        stop();
+        resolve();
+      });
+    });
     const entry = held[0]!;
     const cancelled = await command(world, runId, 'cancel', { reason: 'operator said so' });
     expect(cancelled.status).toBe(200);
@@ -135,7 +143,7 @@ describe('operator control: pause, resume, cancel', () => {
     const { state, events } = await finish(world, runId);
     expect(state.nodes.map((n) => n.status)).toEqual(['cancelled', 'cancelled']);
     expect(trace(events).slice(-3)).toEqual(['node.cancelled:call', 'node.cancelled:after', 'run.cancelled']);
-    // The activity sees the cancellation on its next heartbeat and aborts the request.
+    // The activity sees the cancellation on its next heartbeat, at most a second later, and aborts the request.
     await expect.poll(() => entry.aborted, { timeout: 5000 }).toBe(true);
     held.splice(0);
     expect(await weftStatus(runId)).toBe('cancelled');
