@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { checkJsonSchema } from './json-schema-check.js';
 import { closestKey, knownKeysAt, unknownKeysMessage } from './key-hints.js';
 import type { LooseNode } from './loose.js';
+import { notPerItemTypes } from './map-inner.js';
 import { templateNodeSchema } from './model.js';
 import { nodeType, nodeTypes } from './node-types/index.js';
 import type { PathProblem } from './problems.js';
@@ -44,6 +45,11 @@ function checkConfig(type: string, config: unknown, at: Path, typeAt: Path, prob
   let ok = true;
   for (const inner of definition.innerNodes?.(parsed.data) ?? []) {
     const innerAt = [...at, ...inner.path];
+    if (notPerItemTypes.has(inner.node.type)) {
+      problems.push({ path: [...innerAt, 'type'], message: `a map cannot run "${inner.node.type}" nodes per item: give the map a template to run per item instead` });
+      ok = false;
+      continue;
+    }
     const result = checkConfig(inner.node.type, inner.node.config, [...innerAt, 'config'], [...innerAt, 'type'], problems);
     if (result) inner.node.config = result.value;
     else ok = false;

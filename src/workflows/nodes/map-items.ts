@@ -1,6 +1,7 @@
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import { evaluateValue, type ExpressionScope } from '../../template/expressions.js';
+import { notPerItemTypes } from '../../template/map-inner.js';
 import type { TemplateNode } from '../../template/model.js';
 import { holdsBlobRef, mapItemBlobThresholdBytes, type BlobRef } from '../blob-ref.js';
 import { blobReadsPatch } from '../blob-reads.js';
@@ -88,8 +89,6 @@ function blobbedIn(scope: ExpressionScope): Set<string> {
 
 /** Inner node types that run inside the interpreter; any other type runs as its activity. */
 const innerRunners: Readonly<Record<string, NodeExecutor>> = { transform: runTransformNode, delay: runDelayNode };
-const unsupportedInner = new Set(['approval', 'map', 'subworkflow']);
-
 /** Runs one item; `evaluated` is its config (or child input) when the slice's were evaluated in an activity. */
 async function runItem(work: MapWork, item: unknown, index: number, evaluated?: { value: unknown }): Promise<unknown> {
   const scope: ExpressionScope = { ...work.scope, item, index };
@@ -102,7 +101,7 @@ async function runItem(work: MapWork, item: unknown, index: number, evaluated?: 
     });
   }
   const { type, config: raw } = work.inner.node;
-  if (unsupportedInner.has(type)) throw nodeFailure('UnsupportedMapNode', `a map cannot run "${type}" nodes per item; use a template instead`);
+  if (notPerItemTypes.has(type)) throw nodeFailure('UnsupportedMapNode', `a map cannot run "${type}" nodes per item; use a template instead`);
   const config = evaluated ? evaluated.value : await evaluateValue(raw ?? {}, scope);
   const node: TemplateNode = { id: work.nodeId, type, config: raw };
   return (innerRunners[type] ?? runActivityNode)({
