@@ -4,6 +4,7 @@ import type { RunRow } from '../db/schema.js';
 import { eventPageSize, getRun, getRunEvents } from '../db/runs.js';
 import { notFound } from '../errors.js';
 import { eventPageQuery, eventsQuery, stateQuery } from '../workflows/definitions.js';
+import { pageFrom } from '../workflows/event-page.js';
 import { terminalRunStatuses, type EventPage, type RunEvent, type RunState } from '../workflows/state.js';
 import { closedFromOutside, closeOf, endClosedRun, type ClosedExecution } from './closed-by-temporal.js';
 import { notRunYet, unstartedRun } from './unstarted-run.js';
@@ -103,10 +104,14 @@ export function readAllRunEvents(deps: RunReaderDeps, runId: string, afterSeq = 
   return everyEvent((after) => readRunEvents(deps, runId, after, pageSize), afterSeq);
 }
 
-/** Up to `pageSize` events from the index; one more is asked for, to know whether there are more. */
+/**
+ * Up to `pageSize` events from the index, and no more than a page of the events query carries (they hold whole
+ * outputs); one more is asked for, to know whether there are more.
+ */
 async function indexPage(deps: RunReaderDeps, runId: string, afterSeq: number, pageSize: number): Promise<EventPage> {
   const items = await getRunEvents(deps.db, runId, afterSeq, pageSize + 1);
-  return { items: items.slice(0, pageSize), more: items.length > pageSize };
+  const page = pageFrom(items.slice(0, pageSize), 0);
+  return { items: page.items, more: page.more || items.length > pageSize };
 }
 
 /**

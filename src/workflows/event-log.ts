@@ -1,15 +1,9 @@
 import { workflowInfo } from '@temporalio/workflow';
-import { measuredSize } from './blob-ref.js';
+import { eventsPageBudget, pageFrom } from './event-page.js';
 import { publishLive } from './live-events.js';
 import type { EventPage, RunEvent, RunEventType } from './state.js';
 import { truncated } from './truncate.js';
 
-/**
- * The most one answer of the events query carries (JSON characters): events hold whole outputs (up to the blob
- * threshold each), and Temporal warns of a payload past 512 KB and refuses one past 2 MB. A reader asks again
- * after the last seq it got.
- */
-export const eventsPageBudget = 448 * 1024;
 
 /**
  * An event as it leaves on the live path: large values in its data truncated as the state query shows them, so
@@ -61,12 +55,7 @@ export class EventLog {
   page(seq: number, budget = eventsPageBudget): EventPage {
     const first = this.events.findIndex((e) => e.seq > seq);
     if (first < 0) return { items: [], more: false };
-    let end = first;
-    for (let size = 0; end < this.events.length; end++) {
-      size += measuredSize(this.events[end]!.data) + 100;
-      if (size > budget && end > first) break;
-    }
-    return { items: this.events.slice(first, end), more: end < this.events.length };
+    return pageFrom(this.events, first, budget);
   }
 
   /** Every event, in order. */

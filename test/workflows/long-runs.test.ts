@@ -360,6 +360,10 @@ describe('long runs: continue-as-new and large outputs', () => {
     const { state } = await finish(world, runId);
     expect(state.status).toBe('completed');
     expect(state.output).toBe(30000);
+    // Closed, the run's events come from the index, in pages of the same size (`finish` read them all).
+    const closedPage = await eventsPage(world, runId);
+    expect(JSON.stringify(closedPage).length).toBeLessThan(512 * 1024);
+    expect(closedPage.more).toBe(true);
     // The workflow's result is the run's id, status and output, whatever the size of the state.
     expect(await world.temporal.client.workflow.getHandle(runId).result()).toEqual({ runId, status: 'completed', output: 30000 });
   });
