@@ -29,6 +29,14 @@ describe('older shapes are converted to canonical form', () => {
     ]);
   });
 
+  it('orders steps by their own needs when a step gives them, as by dependencies', () => {
+    expect(canonical({ id: 't', name: 'T', steps: [{ id: 'a', type: 'transform', with: { value: 1 } }, { id: 'b', type: 'transform', with: { value: 2 } }, { id: 'c', type: 'transform', needs: ['a'], with: { value: 3 } }] }).nodes).toEqual([
+      { id: 'a', type: 'transform', config: { value: 1 } },
+      { id: 'b', type: 'transform', config: { value: 2 } },
+      { id: 'c', type: 'transform', needs: ['a'], config: { value: 3 } },
+    ]);
+  });
+
   it('names every unknown step type', () => {
     const result = toCanonical({ id: 't', name: 'T', steps: [{ type: 'shell' }, { type: 'transform' }, { type: 'email' }] });
     expect(result).toEqual({ errors: [expect.objectContaining({ path: 'steps[0].type', message: expect.stringContaining('"shell"') as unknown }), expect.objectContaining({ path: 'steps[2].type', message: expect.stringContaining('"email"') as unknown })] });

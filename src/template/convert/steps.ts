@@ -5,12 +5,13 @@ import { asRecord, canonicalType, templateFields, unknownTypeMessage, type Conve
  * Converts the `steps` shape: a list of steps, each `{id?, type, config | with, dependencies?, if?}`.
  *
  * - `dependencies` becomes `needs`, `with` becomes `config`, `if` becomes `when`.
- * - When no step has `dependencies`, the steps run in order: each needs the one before it.
+ * - When no step has `dependencies` (or `needs`), the steps run in order: each needs the one before it.
  * - A step without `id` is named `step-<n>` (1-based).
  */
 export function convertSteps(value: Record<string, unknown>, steps: unknown[]): Conversion {
   const problems: PathProblem[] = [];
-  const sequential = !steps.some((step) => asRecord(step)?.dependencies !== undefined);
+  // A step that names what it needs, by either name, orders the steps itself.
+  const sequential = !steps.some((step) => asRecord(step)?.dependencies !== undefined || asRecord(step)?.needs !== undefined);
   const nodes: Array<Record<string, unknown>> = [];
   steps.forEach((raw, i) => {
     const step = asRecord(raw);
