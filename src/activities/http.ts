@@ -14,7 +14,10 @@ function invalidRequest(config: HttpConfig, why: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`${config.method} ${config.url} cannot be sent: ${why}`, 'HttpInvalidRequest');
 }
 
-/** The URL to call, with the query added; an `HttpInvalidRequest` when it is not an http(s) URL. */
+/**
+ * The URL to call, with the query added after the URL's own, which goes as it was written (a signed URL's
+ * query must not be re-encoded); an `HttpInvalidRequest` when it is not an http(s) URL.
+ */
 function targetOf(config: HttpConfig): URL {
   let target: URL;
   try {
@@ -23,10 +26,14 @@ function targetOf(config: HttpConfig): URL {
     throw invalidRequest(config, 'the url is not a URL');
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') throw invalidRequest(config, `the url's scheme is ${target.protocol.slice(0, -1)}, not http or https`);
+  const added: string[] = [];
   for (const [key, value] of Object.entries(config.query ?? {})) {
-    if (value === undefined || value === null) continue;
-    for (const item of Array.isArray(value) ? value : [value]) target.searchParams.append(key, typeof item === 'string' ? item : JSON.stringify(item));
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item === undefined || item === null) continue;
+      added.push(`${encodeURIComponent(key)}=${encodeURIComponent(typeof item === 'string' ? item : JSON.stringify(item))}`);
+    }
   }
+  if (added.length > 0) target.search = target.search ? `${target.search}&${added.join('&')}` : `?${added.join('&')}`;
   return target;
 }
 
@@ -40,6 +47,18 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
 }
 
 /**
+ * The wait a server asks for before the next attempt, at most the node's `maxInterval`: Temporal takes a
+ * delay given with the failure over its retry policy, so an unbounded `Retry-After` would hold a run for as
+ * long as a server says, or past what a duration can hold.
+ */
+function retryDelayOf(header: string | null): number | undefined {
+  const asked = retryAfterMs(header);
+  // The SDK gives the policy's durations in milliseconds.
+  const most: unknown = Context.current().info.retryPolicy?.maximumInterval;
+  return asked === undefined || typeof most !== 'number' ? asked : Math.min(asked, most);
+}
+
+/**
  * Reads the body, counting bytes as they arrive so that progress reports can say how far it got: parsed when the
  * answer is JSON, text when it is UTF-8, base64 otherwise.
  */
@@ -48,7 +67,8 @@ async function readBody(config: HttpConfig, response: Response, received: { byte
   const tooLarge = () => ApplicationFailure.nonRetryable(
     `${config.method} ${config.url} answered ${response.status} with a body past ${limit} bytes (maxResponseBytes)`, 'HttpResponseTooLarge',
   );
-  if (Number(response.headers.get('content-length') ?? 0) > limit) {
+  // A HEAD's or a 304's length is the resource's: it comes without a body.
+  if (response.body && Number(response.headers.get('content-length') ?? 0) > limit) {
     await response.body?.cancel();
     throw tooLarge();
   }
@@ -71,7 +91,8 @@ async function readBody(config: HttpConfig, response: Response, received: { byte
   }
   if (/\bjson\b/i.test(response.headers.get('content-type') ?? '') && text.length > 0) {
     try {
-      return { body: JSON.parse(text) as unknown };
+      // A byte-order mark some servers put first is not JSON.
+      return { body: JSON.parse(text.replace(/^\uFEFF/, '')) as unknown };
     } catch {
       return { body: text };
     }
@@ -177,6 +198,6 @@ async function request(fetchImpl: typeof fetch, config: HttpConfig, received: { 
     type: 'HttpServerError',
     message,
     details: [output],
-    nextRetryDelay: retryAfterMs(response.headers.get('retry-after')),
+    nextRetryDelay: retryDelayOf(response.headers.get('retry-after')),
   });
 }

@@ -12,6 +12,7 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
   let world: World;
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
   let flakyCalls = 0;
+  let laterCalls = 0;
   /** Requests to `/held` being answered now, and the most at once. */
   const held = new InFlight();
 
@@ -41,6 +42,13 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
       },
       // Answers after 3 s, past the node's timeout.
       'GET /slow': (_req, res) => void setTimeout(() => json(res, 200, { late: true }), 3_000),
+      // A HEAD says the length of a resource it does not send.
+      'HEAD /big': (_req, res) => void res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(100 * 1024 * 1024) }).end(),
+      // JSON after a UTF-8 byte-order mark, as some servers send it.
+      'GET /bom': (_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')])),
+      'GET /echo': (req, res) => json(res, 200, { path: req.path }),
+      // Busy for a day, it says, the first time.
+      'GET /later': (_req, res) => (++laterCalls === 1 ? json(res, 503, { error: 'busy' }, { 'retry-after': '86400' }) : json(res, 200, { calls: laterCalls })),
     });
     world = await startWorld();
   });
@@ -188,6 +196,33 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
     const { state } = await finish(world, await start(world, 'too-large'));
     expect(state.nodes.map((n) => [n.id, n.status, n.attempts, n.error?.type])).toEqual([['file', 'failed', 1, 'HttpResponseTooLarge'], ['stream', 'failed', 1, 'HttpResponseTooLarge']]);
     expect(nodeOf(state, 'stream').error?.message).toBe(`GET ${upstream.url}/stream answered 200 with a body past 1000000 bytes (maxResponseBytes)`);
+  });
+
+  it('reads a HEAD\'s length without a body, JSON after a byte-order mark, and sends the url\'s own query as written', async () => {
+    await upload(world, {
+      id: 'http-edges', name: 'HTTP edges',
+      nodes: [
+        // The resource is past maxResponseBytes; the answer, which has no body, is not.
+        { id: 'head', type: 'http', config: { method: 'HEAD', url: `${upstream.url}/big`, maxResponseBytes: 1000 } },
+        { id: 'bom', type: 'http', config: { url: `${upstream.url}/bom` } },
+        // A signed URL's query must reach the server byte for byte; `query` comes after it.
+        { id: 'echo', type: 'http', config: { url: `${upstream.url}/echo?sig=a%20b~c&flag&x=%2F`, query: { p: 'a b&c=d', arr: [1, 'two', null] } } },
+      ],
+    });
+    const { state } = await finish(world, await start(world, 'http-edges'));
+    expect(state.status).toBe('completed');
+    expect(nodeOf(state, 'head').output).toMatchObject({ status: 200, headers: { 'content-length': String(100 * 1024 * 1024) }, body: '' });
+    expect((nodeOf(state, 'bom').output as { body: unknown }).body).toEqual({ a: 1 });
+    expect((nodeOf(state, 'echo').output as { body: unknown }).body).toEqual({ path: '/echo?sig=a%20b~c&flag&x=%2F&p=a%20b%26c%3Dd&arr=1&arr=two' });
+  });
+
+  it('waits no longer than the node\'s maxInterval, whatever Retry-After asks', async () => {
+    await upload(world, {
+      id: 'retry-after', name: 'Retry-After',
+      nodes: [{ id: 'later', type: 'http', retry: { maxAttempts: 3, initialInterval: '100ms', maxInterval: '1s' }, config: { url: `${upstream.url}/later` } }],
+    });
+    const { state } = await finish(world, await start(world, 'retry-after'));
+    expect(nodeOf(state, 'later')).toMatchObject({ status: 'completed', attempts: 2, output: { body: { calls: 2 } } });
   });
 
   it('outputs a body that is not text as base64, every byte kept, and says so', async () => {

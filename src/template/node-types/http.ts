@@ -34,7 +34,8 @@ export const httpConfigSchema = z
     bodyEncoding: z.string().regex(/^(base64|\{\{[\s\S]*\}\})$/, 'use "base64" (or an expression)').optional(),
     timeout: durationSchema.optional(),
     /** The most bytes of an answer's body the node reads ({@link defaultMaxResponseBytes} unless given). */
-    maxResponseBytes: z.number().int().min(1).max(1024 * 1024 * 1024).optional(),
+    // At most 256 MiB: read whole, a body past about 400 MB no longer fits in a string, as text or as base64.
+    maxResponseBytes: z.number().int().min(1).max(256 * 1024 * 1024).optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
