@@ -164,6 +164,45 @@ function bodyOf(config: HttpConfig): { content: string | Uint8Array<ArrayBuffer>
   return { content: JSON.stringify(config.body), type: 'application/json' };
 }
 
+const redirectStatuses = new Set([301, 302, 303, 307, 308]);
+/** As many redirects as fetch itself follows. */
+const maxRedirects = 20;
+
+/**
+ * Sends `first` and follows its redirects as fetch would, but for one thing: a redirect to another origin
+ * goes without the node's headers, which may carry secrets (fetch keeps all but `authorization` and
+ * `cookie`). A 303, or a 301 or 302 answering a POST, goes on as a GET without the body, as fetch does.
+ */
+async function followRedirects(fetchImpl: typeof fetch, config: HttpConfig, first: Request, content: string | Uint8Array<ArrayBuffer> | undefined, signal: AbortSignal): Promise<Response> {
+  let request = first;
+  let body = content;
+  for (let redirects = 0; ; redirects++) {
+    const response = await fetchImpl(request);
+    const location = response.headers.get('location');
+    if (!redirectStatuses.has(response.status) || location === null) return response;
+    await response.body?.cancel();
+    if (redirects === maxRedirects) throw ApplicationFailure.nonRetryable(`${config.method} ${config.url} was redirected more than ${maxRedirects} times`, 'HttpTooManyRedirects');
+    let next: URL;
+    try {
+      next = new URL(location, request.url);
+    } catch {
+      throw ApplicationFailure.nonRetryable(`${config.method} ${config.url} was redirected to ${JSON.stringify(location)}, which is not a URL`, 'HttpInvalidRedirect');
+    }
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') throw ApplicationFailure.nonRetryable(`${config.method} ${config.url} was redirected to a ${next.protocol.slice(0, -1)} URL`, 'HttpInvalidRedirect');
+    let method = request.method;
+    const headers = new Headers(request.headers);
+    if (response.status === 303 ? method !== 'HEAD' : (response.status === 301 || response.status === 302) && method === 'POST') {
+      method = 'GET';
+      body = undefined;
+      headers.delete('content-type');
+    }
+    if (next.origin !== new URL(request.url).origin) {
+      for (const name of Object.keys(config.headers ?? {})) if (name.toLowerCase() !== 'content-type') headers.delete(name);
+    }
+    request = new Request(next, { method, headers, body, signal, redirect: 'manual' });
+  }
+}
+
 /** One request: an answer below 400 is the output; 4xx other than 408/429 fail for good, the rest are retried. */
 async function request(fetchImpl: typeof fetch, config: HttpConfig, received: { bytes: number }): Promise<HttpOutput> {
   const { cancellationSignal } = Context.current();
@@ -173,9 +212,10 @@ async function request(fetchImpl: typeof fetch, config: HttpConfig, received: { 
   const headers: Record<string, string> = { ...config.headers };
   const body = bodyOf(config);
   if (body && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = body.type;
+  const signal = AbortSignal.any(signals);
   let request: Request;
   try {
-    request = new Request(target, { method: config.method, headers, body: body?.content, signal: AbortSignal.any(signals) });
+    request = new Request(target, { method: config.method, headers, body: body?.content, signal, redirect: 'manual' });
   } catch (err) {
     // A header value with a line break, a method fetch refuses: the same on every try.
     throw invalidRequest(config, err instanceof Error ? err.message : String(err));
@@ -183,7 +223,7 @@ async function request(fetchImpl: typeof fetch, config: HttpConfig, received: { 
   let response: Response;
   let output: HttpOutput;
   try {
-    response = await fetchImpl(request);
+    response = await followRedirects(fetchImpl, config, request, body?.content, signal);
     output = { status: response.status, headers: Object.fromEntries(response.headers), ...(await readBody(config, response, received)) };
   } catch (err) {
     if (err instanceof ApplicationFailure) throw err;

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/ports.js';
 import { finish, nodeOf, start, trace } from '../support/run-control.js';
@@ -11,13 +12,22 @@ const logo = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 
 describe('the interpreter: graphs, joins, skips, retries and onError', () => {
   let world: World;
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
+  let elsewhere: Awaited<ReturnType<typeof startUpstream>>;
   let flakyCalls = 0;
   let laterCalls = 0;
   /** Requests to `/held` being answered now, and the most at once. */
   const held = new InFlight();
 
   beforeAll(async () => {
+    // Another origin (another port), for redirects that leave the first.
+    elsewhere = await startUpstream({ 'GET /headers': (req, res) => json(res, 200, { key: req.headers['x-api-key'] ?? null, elsewhere: true }) });
+    const redirect = (res: ServerResponse, status: number, location: string) => void res.writeHead(status, { location }).end();
     upstream = await startUpstream({
+      'GET /hop': (_req, res) => redirect(res, 307, '/headers'),
+      'GET /headers': (req, res) => json(res, 200, { key: req.headers['x-api-key'] ?? null }),
+      'GET /away': (_req, res) => redirect(res, 307, `${elsewhere.url}/headers`),
+      'POST /posted': (_req, res) => redirect(res, 302, '/method'),
+      'GET /method': (req, res) => json(res, 200, { method: req.method, body: req.body }),
       'GET /flaky': (_req, res) => (++flakyCalls < 3 ? json(res, 503, { error: 'busy' }) : json(res, 200, { calls: flakyCalls })),
       'GET /bad': (_req, res) => json(res, 400, { error: 'bad request' }),
       'GET /ok': (_req, res) => json(res, 200, { ok: true }),
@@ -55,6 +65,7 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
   afterAll(async () => {
     await world?.close();
     await upstream?.close();
+    await elsewhere?.close();
   });
 
   it('runs at most maxParallel nodes at once', async () => {
@@ -214,6 +225,25 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
     expect(nodeOf(state, 'head').output).toMatchObject({ status: 200, headers: { 'content-length': String(100 * 1024 * 1024) }, body: '' });
     expect((nodeOf(state, 'bom').output as { body: unknown }).body).toEqual({ a: 1 });
     expect((nodeOf(state, 'echo').output as { body: unknown }).body).toEqual({ path: '/echo?sig=a%20b~c&flag&x=%2F&p=a%20b%26c%3Dd&arr=1&arr=two' });
+  });
+
+  it('follows redirects, sending the node\'s headers only within the origin, and a POST redirected by a 302 as a GET', async () => {
+    const keyed = { 'x-api-key': 'K' };
+    await upload(world, {
+      id: 'redirects', name: 'Redirects',
+      nodes: [
+        { id: 'same', type: 'http', config: { url: `${upstream.url}/hop`, headers: keyed } },
+        // The key may be a secret: another origin must not get it.
+        { id: 'away', type: 'http', config: { url: `${upstream.url}/away`, headers: keyed } },
+        { id: 'posted', type: 'http', config: { method: 'POST', url: `${upstream.url}/posted`, body: { a: 1 } } },
+      ],
+    });
+    const { state } = await finish(world, await start(world, 'redirects'));
+    expect(state.nodes.map((n) => [n.id, (n.output as { body: unknown }).body])).toEqual([
+      ['same', { key: 'K' }],
+      ['away', { key: null, elsewhere: true }],
+      ['posted', { method: 'GET', body: '' }],
+    ]);
   });
 
   it('waits no longer than the node\'s maxInterval, whatever Retry-After asks', async () => {
