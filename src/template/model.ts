@@ -1,11 +1,18 @@
 import { z } from 'zod';
-import { durationPattern } from './duration.js';
+import { durationPattern, parseDuration } from './duration.js';
 
 /** Ids of templates and nodes: lower-case letters, digits, `-` and `_`, starting with a letter. */
 export const idPattern = /^[a-z][a-z0-9_-]{0,63}$/;
 
 export const idSchema = z.string().regex(idPattern, 'use lower-case letters, digits, - and _, starting with a letter (at most 64)');
-export const durationSchema = z.string().regex(durationPattern, 'use a duration such as 500ms, 30s, 5m, 2h or 1d');
+/**
+ * A timeout or an interval, longer than zero: Temporal takes a zero for no setting at all, and an activity
+ * without a timeout cannot be scheduled (the run's workflow task would fail on every try).
+ */
+export const durationSchema = z
+  .string()
+  .regex(durationPattern, 'use a duration such as 500ms, 30s, 5m, 2h or 1d')
+  .refine((text) => !durationPattern.test(text) || (parseDuration(text) ?? 0) > 0, 'must be longer than 0');
 
 /** Bounds the schema sets on a template's size. */
 export const templateSchemaLimits = { maxNodes: 500 } as const;
