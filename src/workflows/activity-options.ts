@@ -1,14 +1,7 @@
 import type { ActivityOptions } from '@temporalio/workflow';
 import { durationMs } from '../template/duration.js';
-import type { RetryPolicy, Template, TemplateNode } from '../template/model.js';
-
-/** Weft's retry policy where neither the node nor the template's defaults set one. */
-export const defaultRetry: Required<Omit<RetryPolicy, 'nonRetryable'>> = {
-  maxAttempts: 3,
-  initialInterval: '1s',
-  backoffCoefficient: 2,
-  maxInterval: '1m',
-};
+import type { Template, TemplateNode } from '../template/model.js';
+import { effectiveRetry } from '../template/retry.js';
 
 const defaultTimeout = '5m';
 
@@ -21,7 +14,7 @@ export const defaultHeartbeatTimeout = '30s';
 
 /** Maps a node's retry policy, timeouts and name onto Temporal's activity options. */
 export function activityOptionsFor(template: Template, node: TemplateNode): ActivityOptions {
-  const retry = { ...defaultRetry, ...template.defaults?.retry, ...node.retry };
+  const retry = effectiveRetry(template, node);
   const options: ActivityOptions = {
     startToCloseTimeout: durationMs(node.timeout ?? template.defaults?.timeout ?? defaultTimeout),
     retry: {
