@@ -7,6 +7,21 @@ export const durationPattern = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
 const unitMs = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /**
+ * The longest duration a template may write: 100 years (36525d). Far longer ones make no moment a date can
+ * hold, and past 10,000 years no duration Temporal takes.
+ */
+export const maxDurationMs = 36_525 * unitMs.d;
+
+/** Why a written duration cannot be used (zero where a timeout is meant, past {@link maxDurationMs}), or undefined. */
+export function durationBoundProblem(text: string, { zeroAllowed }: { zeroAllowed: boolean }): string | undefined {
+  const ms = parseDuration(text);
+  if (ms === undefined) return undefined;
+  if (ms > maxDurationMs) return 'must be at most 100 years (36525d)';
+  if (ms === 0 && !zeroAllowed) return 'must be longer than 0';
+  return undefined;
+}
+
+/**
  * Milliseconds in a template duration, or `undefined` when the text is not one.
  *
  * @example parseDuration('1.5s') // 1500

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationPattern, parseDuration } from './duration.js';
+import { durationBoundProblem, durationPattern } from './duration.js';
 
 /** Ids of templates and nodes: lower-case letters, digits, `-` and `_`, starting with a letter. */
 export const idPattern = /^[a-z][a-z0-9_-]{0,63}$/;
@@ -12,7 +12,10 @@ export const idSchema = z.string().regex(idPattern, 'use lower-case letters, dig
 export const durationSchema = z
   .string()
   .regex(durationPattern, 'use a duration such as 500ms, 30s, 5m, 2h or 1d')
-  .refine((text) => !durationPattern.test(text) || (parseDuration(text) ?? 0) > 0, 'must be longer than 0');
+  .superRefine((text, ctx) => {
+    const problem = durationBoundProblem(text, { zeroAllowed: false });
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /** Bounds the schema sets on a template's size. */
 export const templateSchemaLimits = { maxNodes: 500 } as const;

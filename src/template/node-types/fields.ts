@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationPattern } from '../duration.js';
+import { durationBoundProblem, durationPattern } from '../duration.js';
 import { parseTimestamp } from '../timestamp.js';
 
 /**
@@ -20,7 +20,12 @@ export const expressionField = z.string().refine(isSingleExpression, 'write one 
 /** A duration such as `30s`, or an expression yielding one. */
 export const durationOrExpression = z
   .string()
-  .refine((s) => durationPattern.test(s) || isSingleExpression(s), 'use a duration such as 500ms, 30s, 5m, 2h or 1d, or one {{ }} expression');
+  .refine((s) => durationPattern.test(s) || isSingleExpression(s), 'use a duration such as 500ms, 30s, 5m, 2h or 1d, or one {{ }} expression')
+  .superRefine((text, ctx) => {
+    // A delay may be 0s: it waits for nothing.
+    const problem = durationBoundProblem(text, { zeroAllowed: true });
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /** An ISO 8601 timestamp with a zone (`2025-01-31T09:00:00Z`), or an expression yielding one. */
 export const timestampOrExpression = z
