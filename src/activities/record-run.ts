@@ -5,7 +5,7 @@ import type { RunEvent } from '../workflows/state.js';
 /** Creates the activity that writes a closing run's summary and events to the run index. */
 export function createRecordRunActivity(db: Db) {
   return async function recordRun(summary: RunSummary): Promise<void> {
-    await recordRunSummary(db, summary);
+    await recordRunSummary(db, summary, { replace: true });
   };
 }
 

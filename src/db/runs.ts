@@ -42,30 +42,32 @@ const recordRunStatement: PreparedWrite = {
         state = excluded.state, started_at = excluded.started_at, ended_at = excluded.ended_at, updated_at = excluded.updated_at
     )
     , beyond as (
-      delete from ${getTableName(runEventsTable)} where run_id = $1 and seq > $13::integer
+      delete from ${getTableName(runEventsTable)} where run_id = $1 and seq > $13::integer and $14::integer = 1
     )
     insert into ${getTableName(runEventsTable)} (run_id, seq, type, node_id, at, data)
     select $1, e.seq, e.type, e.node_id, e.at, e.data
     from json_to_recordset($12::json) as e(seq integer, type text, node_id text, at timestamptz, data json)
-    on conflict (run_id, seq) do update set type = excluded.type, node_id = excluded.node_id, at = excluded.at, data = excluded.data`,
+    on conflict (run_id, seq) do update set type = excluded.type, node_id = excluded.node_id, at = excluded.at, data = excluded.data
+      where $14::integer = 1`,
 };
 
 /**
  * Writes a closed run's summary and events. Idempotent: a retried or replayed call writes the same rows.
  *
- * The events it writes replace any stored at the same seqs, and any stored past the run's last one go: they
- * were written in a workflow task Temporal then refused (something happened meanwhile), and the task that
- * took its place may have numbered the run's events differently.
+ * With `replace` (the run's own close, written by its workflow), the events replace any stored at the same
+ * seqs, and any stored past the run's last one go: they were written in a workflow task Temporal then refused
+ * (something happened meanwhile), and the task that took its place may have numbered the events otherwise.
+ * Without it (the index repair, which may know only part of a run), stored events are kept.
  *
  * One statement, so it is atomic without a transaction and costs one round trip, and a prepared one
  * ({@link executePrepared}): it sits on every run's path to its close.
  */
-export async function recordRunSummary(db: Db, summary: RunSummary): Promise<void> {
+export async function recordRunSummary(db: Db, summary: RunSummary, { replace = false }: { replace?: boolean } = {}): Promise<void> {
   const { state } = summary;
   const events = JSON.stringify(summary.events.map((e) => ({ seq: e.seq, type: e.type, node_id: e.nodeId ?? null, at: e.at, data: e.data ?? null })));
   await executePrepared(db, recordRunStatement, [
     summary.runId, summary.templateId, String(summary.templateVersion), summary.trigger, jsonParam(summary.input),
-    state.status, jsonParam(state.output), jsonParam(state.error), jsonParam(state), state.startedAt, state.endedAt ?? null, events, String(state.seq),
+    state.status, jsonParam(state.output), jsonParam(state.error), jsonParam(state), state.startedAt, state.endedAt ?? null, events, String(state.seq), replace ? '1' : '0',
   ]);
 }
 

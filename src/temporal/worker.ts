@@ -104,7 +104,7 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
   const sinks: InjectedSinks<WeftSinks> = {
     events: { publish: liveEventsSink(publish, ({ runId, status }) => setOpenRunStatus(options.db, runId, status)) },
     // The same write as the `recordRun` local activity, which runs started before the lean lifecycle still call.
-    runIndex: { record: runIndexSink((summary) => recordRunSummary(options.db, summary), publish) },
+    runIndex: { record: runIndexSink((summary) => recordRunSummary(options.db, summary, { replace: true }), publish) },
   };
   const { preloadModules, workflowInterceptorModules: workflowModules, webpackConfigHook } = workflowBundleOptions({ stackTraces: options.stackTraces });
   const worker = await Worker.create({

@@ -92,6 +92,13 @@ describe.each(databaseKinds)('the store on %s', (kind) => {
     expect(row?.endedAt?.toISOString()).toBe('2026-01-01T00:00:01.000Z');
     expect(await getRunEvents(database.db, 'run-1', 0)).toEqual(events);
     expect(await getRunEvents(database.db, 'run-1', 1)).toEqual([events[1]]);
+    // The index repair, which may know less of the run, keeps what is stored.
+    const lesser = { ...summary, state: { ...state, status: 'cancelled' as const, seq: 1 }, events: [{ seq: 1, type: 'run.cancelled' as const, at: '2026-01-01T00:00:02.000Z' }] };
+    await recordRunSummary(database.db, lesser);
+    expect(await getRunEvents(database.db, 'run-1', 0)).toEqual(events);
+    // The run's own close replaces them: a refused workflow task may have written others.
+    await recordRunSummary(database.db, lesser, { replace: true });
+    expect(await getRunEvents(database.db, 'run-1', 0)).toEqual(lesser.events);
   });
 
   it.skipIf(skip)('records a close while another caller holds a transaction open, and outside it', async () => {
