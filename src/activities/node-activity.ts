@@ -16,8 +16,19 @@ export type NodeWork<Config> = (input: NodeActivityInput<Config>, progress: Node
 export function keepAlive(beat: () => void): () => void {
   const { heartbeatTimeoutMs } = Context.current().info;
   if (!heartbeatTimeoutMs) return () => undefined;
-  const ticker = setInterval(beat, Math.max(heartbeatTimeoutMs / 3, 100));
+  const ticker = setInterval(beat, keepAliveEveryMs(heartbeatTimeoutMs));
   return () => clearInterval(ticker);
+}
+
+/** The longest wait a Node timer takes; past it, Node fires after 1 ms. */
+export const maxTimerMs = 2_147_483_647;
+
+/**
+ * How often {@link keepAlive} beats for a heartbeat timeout: a third of it, at least 100 ms, and no longer than a
+ * timer can wait (a 90-day heartbeat timeout would otherwise beat every millisecond).
+ */
+export function keepAliveEveryMs(heartbeatTimeoutMs: number): number {
+  return Math.min(Math.max(heartbeatTimeoutMs / 3, 100), maxTimerMs);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeActivity } from '../../src/activities/node-activity.js';
+import { keepAliveEveryMs, maxTimerMs, nodeActivity } from '../../src/activities/node-activity.js';
 import type { NodeActivityInput, NodeActivityResult } from '../../src/activities/node-input.js';
 import type { Template } from '../../src/template/model.js';
 import { activityOptionsFor, defaultHeartbeatTimeout } from '../../src/workflows/activity-options.js';
@@ -55,6 +55,13 @@ describe('activity nodes heartbeat on their own', () => {
     const state = await run('silent');
     expect(state.status).toBe('failed');
     expect(JSON.stringify(state.nodes[0]?.error)).toMatch(/heartbeat/i);
+  });
+
+  it('beats a third of the heartbeat timeout apart, never faster than 100 ms, nor slower than a timer can wait', () => {
+    expect(keepAliveEveryMs(30_000)).toBe(10_000);
+    expect(keepAliveEveryMs(150)).toBe(100);
+    // A 90-day timeout: a third is past a Node timer's reach, where Node would fire every millisecond.
+    expect(keepAliveEveryMs(90 * 86_400_000)).toBe(maxTimerMs);
   });
 
   it('gives activity nodes a heartbeat timeout by default, and a node may set its own', () => {
