@@ -23,7 +23,8 @@ export function effectiveRetry(template: Pick<Template, 'defaults'>, node?: Pick
 export function retryProblems(template: Template): PathProblem[] {
   const problems: PathProblem[] = [];
   const check = (retry: RetryPolicy | undefined, at: Array<string | number>, node?: TemplateNode) => {
-    if (!retry) return;
+    // Where neither interval is written, a problem is the defaults', reported there once.
+    if (retry?.initialInterval === undefined && retry?.maxInterval === undefined) return;
     const { initialInterval, maxInterval } = effectiveRetry(template, node);
     if (durationMs(maxInterval) >= durationMs(initialInterval)) return;
     const field = retry.maxInterval !== undefined ? 'maxInterval' : 'initialInterval';

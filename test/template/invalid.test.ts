@@ -58,6 +58,12 @@ describe('all problems are reported at once', () => {
     );
   });
 
+  it('reports crossed retry intervals once, where they are written', () => {
+    const text = doc('{ id: a, type: http, retry: { maxAttempts: 2 }, config: { url: "http://127.0.0.1/" } }').replace('nodes:', 'defaults: { retry: { initialInterval: 5m } }\nnodes:');
+    const result = validateTemplateSource(text);
+    expect(result.ok ? [] : result.errors.map((e) => `${e.path}@${e.line}`)).toEqual(['defaults.retry.initialInterval@3']);
+  });
+
   it('keeps checking the other nodes when one node is malformed', () => {
     const result = validateTemplateSource(doc('{ id: A, type: 7 }', '{ id: b, type: transform, config: { value: "{{ nodes.zz.output }}" } }'));
     expect(result.ok).toBe(false);
