@@ -83,13 +83,18 @@ export async function startPgRelay(databaseUrl: string, bus: EventBus, rooms?: R
     if (listening) rooms.catchUp().catch(() => {});
   }));
   listening = true;
+  let closed = false;
+  let relayOfRooms: Rooms['relay'];
   if (rooms) {
-    rooms.relay = {
+    rooms.relay = relayOfRooms = {
       publishRoom(entry) {
         let payload = JSON.stringify({ o: origin, entry } satisfies RoomEnvelope);
         if (Buffer.byteLength(payload) > maxPayloadBytes) payload = JSON.stringify({ o: origin, r: entry.runId, id: entry.id } satisfies RoomEnvelope);
         // Tried again for a few seconds: no other process would learn of the entry until its members read the record.
-        void retriedWrite(() => sql.notify(roomsChannel, payload), roomNotifyRetryDelaysMs, () => {});
+        void retriedWrite(async () => {
+          // A closed relay sends nothing more, and its tries end.
+          if (!closed) await sql.notify(roomsChannel, payload);
+        }, roomNotifyRetryDelaysMs, () => {});
       },
     };
   }
@@ -108,6 +113,8 @@ export async function startPgRelay(databaseUrl: string, bus: EventBus, rooms?: R
       },
     },
     async close() {
+      closed = true;
+      if (rooms && rooms.relay === relayOfRooms) rooms.relay = undefined;
       await subscription.unlisten();
       await roomSubscription?.unlisten();
       await sql.end({ timeout: 5 });

@@ -79,6 +79,14 @@ describe.skipIf(!hasPostgres())('events across processes through PostgreSQL LIST
     return serveWorld(other);
   }
 
+  it('leaves the rooms it carried once closed, so that nothing more is sent through it', async () => {
+    const rooms = new Rooms(world.database.db, { db: world.database.db, client: world.temporal.client });
+    const relay = await startPgRelay(url(), new EventBus(), rooms);
+    expect(rooms.relay).toBeDefined();
+    await relay.close();
+    expect(rooms.relay).toBeUndefined();
+  });
+
   it('delivers a run executed by one process to a WebSocket client of another, every event once', async () => {
     const server = await secondProcess();
     const home = await serveWorld(world);
