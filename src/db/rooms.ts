@@ -20,8 +20,11 @@ export async function appendRoomEntry(db: Db, entry: { runId: string; kind: Room
   return toEntry(row!);
 }
 
+/** How many room entries {@link listRoomEntries} answers at most, unless told. */
+export const roomEntryPageSize = 1000;
+
 /** A room's record after entry `afterId`, oldest first. */
-export async function listRoomEntries(db: Db, runId: string, afterId = 0, limit = 1000): Promise<RoomEntry[]> {
+export async function listRoomEntries(db: Db, runId: string, afterId = 0, limit = roomEntryPageSize): Promise<RoomEntry[]> {
   const rows = await db.select().from(roomEntriesTable)
     .where(and(eq(roomEntriesTable.runId, runId), gt(roomEntriesTable.id, afterId)))
     .orderBy(asc(roomEntriesTable.id)).limit(limit);

@@ -152,6 +152,10 @@ describe.skipIf(!hasPostgres())('events across processes through PostgreSQL LIST
     here.send({ type: 'say', runId, text: 'while you were away' });
     json(held!, 200, { ok: true });
     await expect.poll(() => notified.some((p) => p.includes('while you were away'))).toBe(true);
+    // The other process says something too meanwhile: its own entry, delivered there at once, is newer than the
+    // one it missed.
+    there.send({ type: 'say', runId, text: 'me too' });
+    await there.until((m) => saying('me too')(m).length > 0);
     expect((await (await world.request('GET', `/api/v1/runs/${waitingId}/result?wait=10`)).json())).toMatchObject({ status: 'completed' });
     proxy.restore();
     await there.until((m) => saying('while you were away')(m).length > 0, 15_000);

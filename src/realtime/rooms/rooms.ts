@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js';
 import { retriedWrite } from '../../db/retried-write.js';
-import { appendRoomEntry, listRoomEntries, roomPresence } from '../../db/rooms.js';
+import { appendRoomEntry, listRoomEntries, roomEntryPageSize, roomPresence } from '../../db/rooms.js';
 import { conflict, forbidden, notFound } from '../../errors.js';
 import { controlRun } from '../../runs/control-run.js';
 import { readRunState, type RunReaderDeps } from '../../runs/read-run.js';
@@ -34,8 +34,8 @@ export function mayDecide(participant: Participant, assignees: unknown): boolean
  */
 export class Rooms {
   private readonly listeners = new Map<string, Set<EntryListener>>();
-  /** Per room followed here: the ids of the entries delivered lately, and the newest of them. */
-  private readonly delivered = new Map<string, { ids: Set<number>; newest: number }>();
+  /** Per room followed here: the ids of the entries delivered lately. */
+  private readonly delivered = new Map<string, Set<number>>();
   relay: RoomRelay | undefined;
 
   constructor(private readonly db: Db, private readonly readers: RunReaderDeps) {}
@@ -45,7 +45,7 @@ export class Rooms {
     let set = this.listeners.get(runId);
     if (!set) {
       this.listeners.set(runId, (set = new Set()));
-      this.delivered.set(runId, { ids: new Set(), newest: 0 });
+      this.delivered.set(runId, new Set());
     }
     set.add(listener);
     return () => {
@@ -64,10 +64,9 @@ export class Rooms {
   deliver(entry: RoomEntry): void {
     const listeners = this.listeners.get(entry.runId);
     const delivered = this.delivered.get(entry.runId);
-    if (!listeners || !delivered || delivered.ids.has(entry.id)) return;
-    delivered.ids.add(entry.id);
-    if (delivered.ids.size > rememberedIds) delivered.ids.delete(delivered.ids.values().next().value!);
-    delivered.newest = Math.max(delivered.newest, entry.id);
+    if (!listeners || !delivered || delivered.has(entry.id)) return;
+    delivered.add(entry.id);
+    if (delivered.size > rememberedIds) delivered.delete(delivered.values().next().value!);
     listeners.forEach((listener) => listener(entry));
   }
 
@@ -79,14 +78,20 @@ export class Rooms {
   }
 
   /**
-   * Delivers what each room followed here recorded since its newest entry delivered: the entries other
-   * processes relayed while the relay could not hear them.
+   * Delivers what each room followed here recorded since the oldest entry it remembers delivering: the entries
+   * other processes relayed while the relay could not hear them. Not from the newest: this process's own
+   * entries, delivered at once, may be newer than one it missed. The rest it delivered already, and skips.
    */
   async catchUp(): Promise<void> {
-    await Promise.all([...this.delivered].map(async ([runId, { newest }]) => {
+    await Promise.all([...this.delivered].map(async ([runId, ids]) => {
       // A room that has delivered nothing yet is being joined; its members get what comes from now on.
-      if (newest === 0) return;
-      for (const entry of await listRoomEntries(this.db, runId, newest)) this.deliver(entry);
+      if (ids.size === 0) return;
+      for (let after = Math.min(...ids) - 1; ;) {
+        const page = await listRoomEntries(this.db, runId, after);
+        page.forEach((entry) => this.deliver(entry));
+        if (page.length < roomEntryPageSize) return;
+        after = page.at(-1)!.id;
+      }
     }));
   }
 
