@@ -9,7 +9,10 @@ export interface RunSource {
 
 const terminal = new Set(['run.completed', 'run.failed', 'run.cancelled']);
 const bufferSize = 2_000;
-/** How soon a hub reads again when a repair left a gap before events it holds (the read failed, or came too early). */
+/**
+ * How soon a hub reads again when a repair left a gap before events it holds (the read failed, or came too
+ * early); twice as late after each such repair, up to the idle check's interval.
+ */
 export const repairRetryMs = 250;
 /** How long an open run may stay silent before its hub checks for events it missed. */
 export const defaultIdleCheckMs = 5_000;
@@ -43,6 +46,8 @@ export class RunHub {
    */
   private readonly held = new Map<number, RunEvent>();
   private retryTimer: NodeJS.Timeout | undefined;
+  /** Repairs in a row that left a gap: a source that keeps failing is not read ever faster than the idle check. */
+  private retries = 0;
   private closed = false;
   private readonly unsubscribers: Array<() => void>;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -50,7 +55,7 @@ export class RunHub {
   private stateInFlight: Promise<RunState> | undefined;
   ended = false;
 
-  constructor(readonly runId: string, bus: EventBus, private readonly source: RunSource, idleCheckMs = defaultIdleCheckMs) {
+  constructor(readonly runId: string, bus: EventBus, private readonly source: RunSource, private readonly idleCheckMs = defaultIdleCheckMs) {
     this.unsubscribers = [bus.subscribe(runId, (_id, event) => this.onLive(event)), bus.onHint(runId, () => void this.repair())];
     this.idleTimer = setInterval(() => {
       if (!this.ended && Date.now() - this.lastActivity >= idleCheckMs) void this.repair();
@@ -152,11 +157,15 @@ export class RunHub {
         this.repairing = undefined;
         this.lastActivity = Date.now();
       }
-      if (this.releaseHeld() || this.closed) return;
+      if (this.releaseHeld() || this.closed) {
+        this.retries = 0;
+        return;
+      }
+      const delay = Math.min(repairRetryMs * 2 ** this.retries++, this.idleCheckMs);
       this.retryTimer ??= setTimeout(() => {
         this.retryTimer = undefined;
         void this.repair();
-      }, repairRetryMs);
+      }, delay);
       this.retryTimer.unref();
     })();
     return this.repairing;

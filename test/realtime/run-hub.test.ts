@@ -38,9 +38,12 @@ function steeredSource(world: World) {
   let open: () => void = () => {};
   let read: () => void = () => {};
   let fail = false;
+  let failing = false;
+  let reads = 0;
   const source: RunSource = {
     async events(runId, afterSeq) {
-      if (fail) {
+      reads++;
+      if (fail || failing) {
         fail = false;
         throw new Error('the source could not be read');
       }
@@ -64,6 +67,14 @@ function steeredSource(world: World) {
     },
     failNext() {
       fail = true;
+    },
+    /** Makes every read fail until called with false. */
+    failAll(on: boolean) {
+      failing = on;
+    },
+    /** How many times the events were read. */
+    get reads() {
+      return reads;
     },
   };
 }
@@ -122,6 +133,29 @@ describe('a run hub', () => {
     await expect.poll(() => seen.at(-1)?.type).toBe('run.completed');
     expectGapless(seen, seen.at(-1)!.seq);
     leave();
+  });
+
+  it('reads a failing source less and less often while it holds events after a gap', async () => {
+    const steered = steeredSource(world);
+    const bus = new EventBus();
+    const stop = world.bus.subscribe('*', (runId, event) => {
+      if (event.type !== 'node.completed' || event.nodeId !== 'a') bus.publish(runId, event);
+    });
+    const { seen, leave } = await follow(steered.source, bus);
+    steered.failAll(true);
+    const before = steered.reads;
+    upstream.release('/a');
+    await upstream.arrived('/b');
+    await new Promise((r) => setTimeout(r, 2_000));
+    // At 250 ms, then 500, 1,000, 2,000 apart: at most four reads in the first two seconds, where a fixed
+    // 250 ms would make eight.
+    expect(steered.reads - before).toBeLessThanOrEqual(4);
+    steered.failAll(false);
+    await expect.poll(() => seen.map((e) => e.seq), { timeout: 10_000 }).toEqual([1, 2, 3, 4]);
+    upstream.release('/b');
+    await expect.poll(() => seen.at(-1)?.type).toBe('run.completed');
+    leave();
+    stop();
   });
 
   it('stops checking a closed run once a subscriber has caught up with its last event', async () => {
