@@ -98,6 +98,15 @@ describe('a run hub', () => {
     await upstream?.close();
   });
 
+  /** A live path that loses node `a`'s completion: its hub sees `b` start after a gap. */
+  const losingACompletion = () => {
+    const bus = new EventBus();
+    const stop = world.bus.subscribe('*', (runId, event) => {
+      if (event.type !== 'node.completed' || event.nodeId !== 'a') bus.publish(runId, event);
+    });
+    return { bus, stop };
+  };
+
   /** Starts a run, waits until node `a` asks the upstream, and follows the run on hubs over `source`, with live events from `bus`. */
   async function follow(source: RunSource, bus: EventBus) {
     const started = await world.request('POST', '/api/v1/templates/held-pair/runs', { input: {} });
@@ -137,10 +146,7 @@ describe('a run hub', () => {
 
   it('reads a failing source less and less often while it holds events after a gap', async () => {
     const steered = steeredSource(world);
-    const bus = new EventBus();
-    const stop = world.bus.subscribe('*', (runId, event) => {
-      if (event.type !== 'node.completed' || event.nodeId !== 'a') bus.publish(runId, event);
-    });
+    const { bus, stop } = losingACompletion();
     const { seen, leave } = await follow(steered.source, bus);
     steered.failAll(true);
     const before = steered.reads;
@@ -189,11 +195,7 @@ describe('a run hub', () => {
 
   it('reads again soon when a repair fails and leaves a gap before events it holds', async () => {
     const steered = steeredSource(world);
-    // The live path loses node a's completion: the hub sees b start after a gap.
-    const bus = new EventBus();
-    const stop = world.bus.subscribe('*', (runId, event) => {
-      if (event.type !== 'node.completed' || event.nodeId !== 'a') bus.publish(runId, event);
-    });
+    const { bus, stop } = losingACompletion();
     const { seen, leave } = await follow(steered.source, bus);
     steered.failNext();
     upstream.release('/a');
