@@ -21,7 +21,7 @@ export async function appendRoomEntry(db: Db, entry: { runId: string; kind: Room
 }
 
 /** How many room entries {@link listRoomEntries} answers at most, unless told. */
-export const roomEntryPageSize = 1000;
+const roomEntryPageSize = 1000;
 
 /** A room's record after entry `afterId`, oldest first. */
 export async function listRoomEntries(db: Db, runId: string, afterId = 0, limit = roomEntryPageSize): Promise<RoomEntry[]> {
@@ -31,17 +31,22 @@ export async function listRoomEntries(db: Db, runId: string, afterId = 0, limit 
   return rows.map(toEntry);
 }
 
+/** Every entry of a room's record after entry `afterId`, oldest first, read a page at a time. */
+export async function* roomEntriesAfter(db: Db, runId: string, afterId = 0): AsyncGenerator<RoomEntry> {
+  for (let after = afterId; ;) {
+    const page = await listRoomEntries(db, runId, after);
+    yield* page;
+    if (page.length < roomEntryPageSize) return;
+    after = page.at(-1)!.id;
+  }
+}
+
 /** Who is in the room now, by its record: everyone whose last join has no later leave. */
 export async function roomPresence(db: Db, runId: string): Promise<Participant[]> {
   const present = new Map<string, Participant>();
-  for (let after = 0; ;) {
-    const page = await listRoomEntries(db, runId, after, 1000);
-    for (const entry of page) {
-      if (entry.kind === 'joined') present.set(entry.participant.id, entry.participant);
-      else if (entry.kind === 'left') present.delete(entry.participant.id);
-    }
-    if (page.length < 1000) break;
-    after = page.at(-1)!.id;
+  for await (const entry of roomEntriesAfter(db, runId)) {
+    if (entry.kind === 'joined') present.set(entry.participant.id, entry.participant);
+    else if (entry.kind === 'left') present.delete(entry.participant.id);
   }
   return [...present.values()];
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js';
 import { retriedWrite } from '../../db/retried-write.js';
-import { appendRoomEntry, listRoomEntries, roomEntryPageSize, roomPresence } from '../../db/rooms.js';
+import { appendRoomEntry, listRoomEntries, roomEntriesAfter, roomPresence } from '../../db/rooms.js';
 import { conflict, forbidden, notFound } from '../../errors.js';
 import { controlRun } from '../../runs/control-run.js';
 import { readRunState, type RunReaderDeps } from '../../runs/read-run.js';
@@ -86,12 +86,7 @@ export class Rooms {
     await Promise.all([...this.delivered].map(async ([runId, ids]) => {
       // A room that has delivered nothing yet is being joined; its members get what comes from now on.
       if (ids.size === 0) return;
-      for (let after = Math.min(...ids) - 1; ;) {
-        const page = await listRoomEntries(this.db, runId, after);
-        page.forEach((entry) => this.deliver(entry));
-        if (page.length < roomEntryPageSize) return;
-        after = page.at(-1)!.id;
-      }
+      for await (const entry of roomEntriesAfter(this.db, runId, Math.min(...ids) - 1)) this.deliver(entry);
     }));
   }
 
