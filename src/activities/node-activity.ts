@@ -1,4 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { maxTimerMs } from '../template/duration.js';
 import { redactSecrets, resolveSecretMarkers, SecretMissingError } from '../template/secrets.js';
 import type { Db } from '../db/client.js';
 import { resolveRefs, storeIfLarge, storeLargeParts } from './blobs.js';
@@ -19,9 +20,6 @@ export function keepAlive(beat: () => void): () => void {
   const ticker = setInterval(beat, keepAliveEveryMs(heartbeatTimeoutMs));
   return () => clearInterval(ticker);
 }
-
-/** The longest wait a Node timer takes; past it, Node fires after 1 ms. */
-export const maxTimerMs = 2_147_483_647;
 
 /**
  * How often {@link keepAlive} beats for a heartbeat timeout: a third of it, at least 100 ms, and no longer than a

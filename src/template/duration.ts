@@ -12,6 +12,9 @@ const unitMs = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as co
  */
 export const maxDurationMs = 36_525 * unitMs.d;
 
+/** The longest wait a Node timer takes (about 24.8 days); past it, Node fires after 1 ms. */
+export const maxTimerMs = 2_147_483_647;
+
 /** Why a written duration cannot be used (zero where a timeout is meant, past {@link maxDurationMs}), or undefined. */
 export function durationBoundProblem(text: string, { zeroAllowed }: { zeroAllowed: boolean }): string | undefined {
   const ms = parseDuration(text);

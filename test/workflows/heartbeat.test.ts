@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keepAliveEveryMs, maxTimerMs, nodeActivity } from '../../src/activities/node-activity.js';
+import { keepAliveEveryMs, nodeActivity } from '../../src/activities/node-activity.js';
+import { maxTimerMs } from '../../src/template/duration.js';
 import type { NodeActivityInput, NodeActivityResult } from '../../src/activities/node-input.js';
 import type { Template } from '../../src/template/model.js';
 import { activityOptionsFor, defaultHeartbeatTimeout } from '../../src/workflows/activity-options.js';

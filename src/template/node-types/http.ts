@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../duration.js';
+import { maxTimerMs, parseDuration } from '../duration.js';
 import { hasExpression } from '../expressions.js';
 import { durationSchema } from '../model.js';
 import { defineNodeType } from './define.js';
@@ -33,8 +33,8 @@ export const httpConfigSchema = z
      * goes on as it came.
      */
     bodyEncoding: z.string().regex(/^(base64|\{\{[\s\S]*\}\})$/, 'use "base64" (or an expression)').optional(),
-    // A request's timeout is a Node timer, which waits at most 2^31 - 1 ms (about 24.8 days).
-    timeout: durationSchema.refine((text) => (parseDuration(text) ?? 0) <= 2_147_483_647, 'must be at most 24d (a longer request timeout cannot be timed)').optional(),
+    // A request's timeout is a Node timer.
+    timeout: durationSchema.refine((text) => (parseDuration(text) ?? 0) <= maxTimerMs, 'must be at most 24d (a longer request timeout cannot be timed)').optional(),
     /** The most bytes of an answer's body the node reads ({@link defaultMaxResponseBytes} unless given). */
     // At most 256 MiB: read whole, a body past about 400 MB no longer fits in a string, as text or as base64.
     maxResponseBytes: z.number().int().min(1).max(256 * 1024 * 1024).optional(),
