@@ -69,7 +69,7 @@ async function readBody(config: HttpConfig, response: Response, received: { byte
   );
   // A HEAD's or a 304's length is the resource's: it comes without a body.
   if (response.body && Number(response.headers.get('content-length') ?? 0) > limit) {
-    await response.body?.cancel();
+    await response.body.cancel();
     throw tooLarge();
   }
   const chunks: Uint8Array[] = [];

@@ -31,6 +31,15 @@ interface RoomEnvelope {
   id?: number;
 }
 
+/** A notification's payload as the envelope a Weft process sent; undefined for one that is not JSON (not ours). */
+function envelopeOf<T extends { o: string }>(payload: string): T | undefined {
+  try {
+    return JSON.parse(payload) as T;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Live events across processes through PostgreSQL LISTEN/NOTIFY. */
 export interface PgRelay {
   /** The live path for this process's worker: its own bus, and every other process through NOTIFY. */
@@ -52,26 +61,16 @@ export async function startPgRelay(databaseUrl: string, bus: EventBus, rooms?: R
   // The relay hears nothing while its connection is down; when it listens again, followers check what they missed.
   let listening = false;
   const subscription = await sql.listen(eventsChannel, (payload) => {
-    let envelope: Envelope;
-    try {
-      envelope = JSON.parse(payload) as Envelope;
-    } catch {
-      return;
-    }
-    if (envelope.o === origin || typeof envelope.r !== 'string') return;
+    const envelope = envelopeOf<Envelope>(payload);
+    if (!envelope || envelope.o === origin || typeof envelope.r !== 'string') return;
     if (envelope.e) bus.publish(envelope.r, envelope.e);
     else bus.hint(envelope.r);
   }, () => {
     if (listening) bus.hintAll();
   });
   const roomSubscription = rooms && (await sql.listen(roomsChannel, (payload) => {
-    let envelope: RoomEnvelope;
-    try {
-      envelope = JSON.parse(payload) as RoomEnvelope;
-    } catch {
-      return;
-    }
-    if (envelope.o === origin) return;
+    const envelope = envelopeOf<RoomEnvelope>(payload);
+    if (!envelope || envelope.o === origin) return;
     try {
       if (envelope.entry) rooms.deliver(envelope.entry);
       // An entry too large to relay comes as its id; the room's record has it.

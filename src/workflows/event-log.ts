@@ -4,7 +4,6 @@ import { publishLive } from './live-events.js';
 import type { EventPage, RunEvent, RunEventType } from './state.js';
 import { truncated } from './truncate.js';
 
-
 /**
  * An event as it leaves on the live path: large values in its data truncated as the state query shows them, so
  * that a large output is not copied out of the workflow sandbox with every event. The query keeps them whole.
