@@ -60,7 +60,7 @@ function retryDelayOf(header: string | null): number | undefined {
 
 /**
  * Reads the body, counting bytes as they arrive so that progress reports can say how far it got: parsed when the
- * answer is JSON, text when it is UTF-8, base64 otherwise.
+ * answer is JSON, text when it reads in its charset ({@link decoderFor}), base64 otherwise.
  */
 async function readBody(config: HttpConfig, response: Response, received: { bytes: number }): Promise<Pick<HttpOutput, 'body' | 'bodyEncoding'>> {
   const limit = config.maxResponseBytes ?? defaultMaxResponseBytes;
@@ -82,14 +82,15 @@ async function readBody(config: HttpConfig, response: Response, received: { byte
     }
   }
   const bytes = Buffer.concat(chunks);
+  const contentType = response.headers.get('content-type') ?? '';
   let text: string;
   try {
-    text = utf8.decode(bytes);
+    text = decoderFor(contentType).decode(bytes);
   } catch {
-    // Not text (an image, an archive): as base64, which keeps every byte, where UTF-8 would replace some.
+    // Not text (an image, an archive): as base64, which keeps every byte, where decoding would replace some.
     return { body: bytes.toString('base64'), bodyEncoding: 'base64' };
   }
-  if (/\bjson\b/i.test(response.headers.get('content-type') ?? '') && text.length > 0) {
+  if (/\bjson\b/i.test(contentType) && text.length > 0) {
     try {
       // A byte-order mark some servers put first is not JSON.
       return { body: JSON.parse(text.replace(/^\uFEFF/, '')) as unknown };
@@ -102,6 +103,35 @@ async function readBody(config: HttpConfig, response: Response, received: { byte
 
 // `fatal`: bytes that are not UTF-8 throw rather than turn into U+FFFD.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * How a body is read as text: in the charset its `content-type` names (`text/html; charset=iso-8859-1`), when
+ * that is one the WHATWG Encoding Standard knows, and as UTF-8 otherwise. Either way bytes the charset cannot
+ * read make the body bytes, not text.
+ */
+function decoderFor(contentType: string): TextDecoder {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1];
+  if (charset === undefined) return utf8;
+  try {
+    const decoder = new TextDecoder(charset, { fatal: true, ignoreBOM: true });
+    return decoder.encoding === 'utf-8' ? utf8 : decoder;
+  } catch {
+    // A charset no decoder knows: the bytes may still be UTF-8.
+    return utf8;
+  }
+}
+
+/**
+ * An answer's headers by lower-case name, each value as one string, as fetch joins repeated headers; but
+ * `set-cookie`, whose values may hold commas (`Expires=Wed, 21 Oct…`), is a list of every cookie, as in Node's
+ * `http` module.
+ */
+function headersOf(response: Response): HttpOutput['headers'] {
+  const headers: HttpOutput['headers'] = Object.fromEntries(response.headers);
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers['set-cookie'] = cookies;
+  return headers;
+}
 
 /**
  * What a request that got no whole answer fails with, retried like a 5xx: `HttpTimeout` when the node's
@@ -224,7 +254,7 @@ async function request(fetchImpl: typeof fetch, config: HttpConfig, received: { 
   let output: HttpOutput;
   try {
     response = await followRedirects(fetchImpl, config, request, body?.content, signal);
-    output = { status: response.status, headers: Object.fromEntries(response.headers), ...(await readBody(config, response, received)) };
+    output = { status: response.status, headers: headersOf(response), ...(await readBody(config, response, received)) };
   } catch (err) {
     if (err instanceof ApplicationFailure) throw err;
     throw unanswered(config, cancellationSignal, err);

@@ -57,6 +57,16 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
       // JSON after a UTF-8 byte-order mark, as some servers send it.
       'GET /bom': (_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')])),
       'GET /echo': (req, res) => json(res, 200, { path: req.path }),
+      // Two cookies, one with the comma of a date in it, and another header twice.
+      'GET /cookies': (_req, res) => void res.writeHead(200, [
+        ['set-cookie', 'session=abc; Path=/; HttpOnly'], ['set-cookie', 'theme=dark; Expires=Wed, 21 Oct 2026 07:28:00 GMT'],
+        ['x-tag', 'one'], ['x-tag', 'two'], ['content-type', 'text/plain'],
+      ].flat()).end('ok'),
+      // Text in the charset it names: "café" in Latin-1 is not UTF-8.
+      'GET /latin1': (_req, res) => void res.writeHead(200, { 'content-type': 'text/plain; charset=ISO-8859-1' }).end(Buffer.from('café', 'latin1')),
+      'GET /latin1-json': (_req, res) => void res.writeHead(200, { 'content-type': 'application/json; charset="windows-1252"' }).end(Buffer.from('{"name":"Zoë"}', 'latin1')),
+      // A charset nobody knows, over UTF-8 bytes.
+      'GET /unknown-charset': (_req, res) => void res.writeHead(200, { 'content-type': 'text/plain; charset=x-made-up' }).end('naïve'),
       // Busy for a day, it says, the first time.
       'GET /later': (_req, res) => (++laterCalls === 1 ? json(res, 503, { error: 'busy' }, { 'retry-after': '86400' }) : json(res, 200, { calls: laterCalls })),
     });
@@ -225,6 +235,26 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
     expect(nodeOf(state, 'head').output).toMatchObject({ status: 200, headers: { 'content-length': String(100 * 1024 * 1024) }, body: '' });
     expect((nodeOf(state, 'bom').output as { body: unknown }).body).toEqual({ a: 1 });
     expect((nodeOf(state, 'echo').output as { body: unknown }).body).toEqual({ path: '/echo?sig=a%20b~c&flag&x=%2F&p=a%20b%26c%3Dd&arr=1&arr=two' });
+  });
+
+  it('keeps every cookie of an answer, and reads its text in the charset it names', async () => {
+    const get = (id: string, path: string) => ({ id, type: 'http', config: { url: `${upstream.url}${path}` } });
+    await upload(world, {
+      id: 'http-text', name: 'HTTP text', maxParallel: 4,
+      nodes: [get('cookies', '/cookies'), get('latin1', '/latin1'), get('json', '/latin1-json'), get('unknown', '/unknown-charset')],
+      output: { cookie: '{{ nodes.cookies.output.headers.`set-cookie`[1] }}' },
+    });
+    const { state } = await finish(world, await start(world, 'http-text'));
+    expect(state.status).toBe('completed');
+    expect((nodeOf(state, 'cookies').output as { headers: unknown }).headers).toMatchObject({
+      'set-cookie': ['session=abc; Path=/; HttpOnly', 'theme=dark; Expires=Wed, 21 Oct 2026 07:28:00 GMT'],
+      'x-tag': 'one, two',
+    });
+    expect(state.output).toEqual({ cookie: 'theme=dark; Expires=Wed, 21 Oct 2026 07:28:00 GMT' });
+    expect(nodeOf(state, 'latin1').output).toMatchObject({ body: 'café' });
+    expect(nodeOf(state, 'latin1').output).not.toHaveProperty('bodyEncoding');
+    expect(nodeOf(state, 'json').output).toMatchObject({ body: { name: 'Zoë' } });
+    expect(nodeOf(state, 'unknown').output).toMatchObject({ body: 'naïve' });
   });
 
   it('follows redirects, sending the node\'s headers only within the origin, and a POST redirected by a 302 as a GET', async () => {

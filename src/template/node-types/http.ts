@@ -60,10 +60,11 @@ export const defaultMaxResponseBytes = 32 * 1024 * 1024;
 /** An `http` node's config, after defaults. */
 export type HttpConfig = z.infer<typeof httpConfigSchema>;
 
-/** What an `http` node outputs: the body is parsed when the response is JSON, and text when it is UTF-8. */
+/** What an `http` node outputs: the body is parsed when the response is JSON, and text when it reads as its charset's. */
 export interface HttpOutput {
   status: number;
-  headers: Record<string, string>;
+  /** By lower-case name; `set-cookie` is a list, one item per cookie. */
+  headers: Record<string, string | string[]>;
   body: unknown;
   /** Set when the body is not text (an image, an archive): `body` is then its bytes in base64. */
   bodyEncoding?: 'base64';
