@@ -73,9 +73,26 @@ export function resolveSecretMarkers(value: unknown, nonce: string, lookup: (nam
   return value;
 }
 
-/** `value` with every occurrence of the given secret values replaced by `[secret]`. */
+/**
+ * A secret as it is written out: as it is, and as a URL carries it (`encodeURIComponent`'s percent-encoding, and
+ * a form's, with `+` for a space), which is how a service quoting the URL it was called with gives it back.
+ */
+function writtenForms(secret: string): string[] {
+  try {
+    return [...new Set([secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)])];
+  } catch {
+    // A lone surrogate has no percent-encoding, so a URL cannot carry it either.
+    return [secret];
+  }
+}
+
+/**
+ * `value` with every occurrence of the given secret values, as they are or percent-encoded, replaced by
+ * `[secret]`. Longer forms go first, so that a secret inside another's encoding, or inside a longer secret, does
+ * not leave the rest of it behind.
+ */
 export function redactSecrets(value: unknown, secrets: readonly string[]): unknown {
-  const used = secrets.filter((s) => s.length >= 4);
+  const used = secrets.filter((s) => s.length >= 4).flatMap(writtenForms).sort((a, b) => b.length - a.length);
   if (used.length === 0) return value;
   const redact = (v: unknown): unknown => {
     if (typeof v === 'string') return used.reduce((text, secret) => text.split(secret).join('[secret]'), v);

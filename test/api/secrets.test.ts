@@ -5,6 +5,8 @@ import { json, startUpstream } from '../support/upstream.js';
 import { startWorld, type World } from '../support/world.js';
 
 const token = 's3cr3t-t0ken-value';
+// A secret a URL carries percent-encoded.
+const password = 'p@ss w/rd+1';
 
 describe('secrets', () => {
   let world: World;
@@ -14,11 +16,13 @@ describe('secrets', () => {
     upstream = await startUpstream({
       // An upstream that echoes what it was sent, secrets included.
       'POST /echo': (req, res) => json(res, 200, { authorization: req.headers.authorization, body: JSON.parse(req.body) as unknown }),
+      // A service that quotes the URL it was called with, as an error page would, and its query re-encoded as a form.
+      'GET /quote': (req, res) => json(res, 200, { url: req.path, form: new URL(req.path, 'http://127.0.0.1').searchParams.toString() }),
       'GET /leak': (_req, res) => json(res, 200, { text: 'try \uE000weft-secret:someone-else:token\uE001' }),
       // A service that refuses the request, quoting the credential it was given.
       'POST /refuse': (req, res) => json(res, 403, { error: `token ${String(req.headers.authorization)} is not allowed` }),
     });
-    world = await startWorld('pglite', { secrets: { token } });
+    world = await startWorld('pglite', { secrets: { token, password } });
   });
   afterAll(async () => {
     await world?.close();
@@ -63,6 +67,19 @@ describe('secrets', () => {
     expect(history).not.toContain(token);
     expect(JSON.stringify(state)).not.toContain(token);
     expect(JSON.stringify(events)).not.toContain(token);
+  });
+
+  it('stay out of what a service quotes of the URL, where they are percent-encoded', async () => {
+    await upload(world, {
+      id: 'secret-in-url', name: 'Secret in a URL',
+      nodes: [{ id: 'query', type: 'http', config: { url: `${upstream.url}/quote`, query: { password: '{{ secrets.password }}' } } }],
+    });
+    const { state, events } = await runToEnd(world, 'secret-in-url');
+    expect(state.status).toBe('completed');
+    expect(upstream.received.at(-1)?.path).toBe(`/quote?password=${encodeURIComponent(password)}`);
+    expect(state.nodes[0]?.output).toMatchObject({ body: { url: '/quote?password=[secret]', form: 'password=[secret]' } });
+    expect(JSON.stringify(state)).not.toContain(encodeURIComponent(password));
+    expect(JSON.stringify(events)).not.toContain(encodeURIComponent(password));
   });
 
   it('fail the node at once, saying what to set, when a secret is missing', async () => {
