@@ -16,6 +16,12 @@ export interface ScopeReference {
   rest: string[];
   /** Offset in the expression source. */
   position: number;
+  /**
+   * Whether what is read reaches the expression's value as it is: alone, joined into text with `&`, as a
+   * condition's branch, a block's last expression or `$string`'s argument; not through any other function or
+   * operator. A secret is a marker until an activity resolves it, so one must pass through (see `secrets.ts`).
+   */
+  passesThrough: boolean;
 }
 
 /** JSONata's own typing omits some node kinds (`path`, `apply`, `bind`); the walk treats nodes generically. */
@@ -54,44 +60,63 @@ interface Found {
   whole: boolean;
 }
 
+/** Whether `child`'s value reaches `node`'s as it is (see {@link ScopeReference.passesThrough}). */
+function passesOn(node: AstNode, child: AstNode): boolean {
+  switch (node.type) {
+    case 'binary':
+      return node.value === '&';
+    case 'condition':
+      return child !== node.condition;
+    case 'block':
+      return Array.isArray(node.expressions) && child === node.expressions.at(-1);
+    case 'function': {
+      const procedure = node.procedure as AstNode | undefined;
+      return procedure?.type === 'variable' && procedure.value === 'string' && Array.isArray(node.arguments) && node.arguments.length === 1 && child === node.arguments[0];
+    }
+    default:
+      return false;
+  }
+}
+
 /**
  * Walks the tree. `atRoot` says whether the context is the scope itself: true at the top and in anything
  * that keeps the context (operators, function arguments, blocks), false after a path step or in a filter.
+ * `through` says whether this node's value reaches the expression's as it is.
  */
-function walk(node: AstNode, atRoot: boolean, found: Found): void {
+function walk(node: AstNode, atRoot: boolean, found: Found, through: boolean): void {
   if (node.type === 'path' && Array.isArray(node.steps)) {
     const steps = node.steps as AstNode[];
     const first = steps[0];
     if (first?.type === 'name' && atRoot) {
-      found.references.push({ root: String(first.value), rest: namesAfter(steps, 1), position: first.position ?? 0 });
+      found.references.push({ root: String(first.value), rest: namesAfter(steps, 1), position: first.position ?? 0, passesThrough: through });
     } else if (isScope(first, atRoot)) {
-      if (steps[1]?.type === 'name') found.references.push({ root: String(steps[1].value), rest: namesAfter(steps, 2), position: steps[1].position ?? 0 });
+      if (steps[1]?.type === 'name') found.references.push({ root: String(steps[1].value), rest: namesAfter(steps, 2), position: steps[1].position ?? 0, passesThrough: through });
       else found.whole = true;
     }
     steps.forEach((step, i) => {
-      for (const child of children(step)) walk(child, atRoot && i === 0, found);
+      for (const child of children(step)) walk(child, atRoot && i === 0, found, false);
       for (const key of ['stages', 'predicate', 'group'] as const) {
         const nested = step[key];
-        for (const child of Array.isArray(nested) ? nested : [nested]) if (isAstNode(child)) walk(child, false, found);
+        for (const child of Array.isArray(nested) ? nested : [nested]) if (isAstNode(child)) walk(child, false, found, false);
       }
     });
-    if (isAstNode(node.group)) walk(node.group, false, found);
+    if (isAstNode(node.group)) walk(node.group, false, found, false);
     return;
   }
   if (node.type === 'name' && atRoot) {
-    found.references.push({ root: String(node.value), rest: [], position: node.position ?? 0 });
+    found.references.push({ root: String(node.value), rest: [], position: node.position ?? 0, passesThrough: through });
     return;
   }
   if (isScope(node, atRoot)) found.whole = true;
-  for (const child of children(node)) walk(child, atRoot, found);
+  for (const child of children(node)) walk(child, atRoot, found, through && passesOn(node, child));
   const stages = node.stages ?? node.predicate;
-  if (Array.isArray(stages)) for (const stage of stages) if (isAstNode(stage)) walk(stage, false, found);
+  if (Array.isArray(stages)) for (const stage of stages) if (isAstNode(stage)) walk(stage, false, found, false);
 }
 
 /** Walks one expression; throws `ExpressionError` when it does not parse. */
 function walkExpression(source: string): Found {
   const found: Found = { references: [], whole: false };
-  walk(compileExpression(source).ast() as AstNode, true, found);
+  walk(compileExpression(source).ast() as AstNode, true, found, true);
   return found;
 }
 

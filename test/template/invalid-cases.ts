@@ -137,6 +137,9 @@ export const expressionCases: InvalidCase[] = [
   { name: 'item in map items', text: doc('{ id: a, type: map, config: { items: "{{ item }}", template: x } }'), errors: [{ path: 'nodes[0].config.items', message: /only defined inside a map/ }] },
   { name: 'secrets in a transform', text: doc('{ id: a, type: transform, config: { value: "{{ secrets.token }}" } }'), errors: [{ path: 'nodes[0].config.value', message: /secrets can only be read/ }] },
   { name: 'secrets in when', text: doc('{ id: a, type: http, when: "{{ secrets.flag }}", config: { url: "http://127.0.0.1/" } }'), errors: [{ path: 'nodes[0].when', message: /secrets/ }] },
+  // A secret is a marker until the request is made: a function of it is a function of the marker.
+  { name: 'a function of a secret', text: doc('{ id: a, type: http, config: { url: "http://127.0.0.1/", headers: { authorization: "Basic {{ $base64encode(\'me:\' & secrets.pass) }}" } } }'), errors: [{ path: 'nodes[0].config.headers.authorization', line: 4, message: /a secret can only be placed as it is/ }] },
+  { name: 'a secret compared', text: doc('{ id: a, type: http, config: { url: "http://127.0.0.1/", body: { same: "{{ secrets.pass = \'x\' ? 1 : 2 }}" } } }'), errors: [{ path: 'nodes[0].config.body.same', message: /placed as it is/ }] },
   { name: 'secrets in output', text: `${doc(a)}output: "{{ secrets.key }}"\n`, errors: [{ path: 'output', line: 5, message: /secrets/ }] },
   { name: 'unknown run field', text: doc('{ id: a, type: transform, config: { value: "{{ run.startTime }}" } }'), errors: [{ path: 'nodes[0].config.value', message: /run has no field "startTime"/ }] },
   { name: 'hyphenated id without backticks', text: doc('{ id: fetch-order, type: transform, config: { value: 1 } }', '{ id: b, type: transform, needs: [fetch-order], config: { value: "{{ nodes.fetch-order.output }}" } }'), errors: [{ path: 'nodes[1].config.value', line: 5, message: /backticks: nodes.`fetch-order`/ }] },

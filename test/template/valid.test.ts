@@ -47,6 +47,15 @@ describe('valid templates are accepted', () => {
     expect(validateTemplate({ id: 'fan-in', name: 'Fan in', nodes: fanIn }).ok).toBe(true);
   });
 
+  it('takes a secret placed as it is: alone, joined into text, as a branch or through $string', () => {
+    const headers = {
+      a: '{{ secrets.token }}', b: 'Bearer {{ secrets.token }}', c: "{{ 'Bearer ' & secrets.token }}",
+      d: '{{ input.staging ? secrets.stagingToken : secrets.token }}', e: '{{ $string(secrets.token) }}', f: '{{ (secrets.token) }}',
+    };
+    const result = validateTemplate({ id: 'secret-uses', name: 'Secret uses', nodes: [{ id: 'a', type: 'http', config: { url: 'http://127.0.0.1:9000/', headers } }] });
+    expect(result.ok ? [] : result.errors).toEqual([]);
+  });
+
   it('lets a node read anything transitively upstream', () => {
     const text = `id: t\nname: T\nnodes:\n  - { id: a, type: transform, config: { value: 1 } }\n  - { id: b, type: transform, needs: [a], config: { value: 2 } }\n  - { id: c, type: transform, needs: [b], config: { value: "{{ nodes.a.output + nodes.b.output }}" } }\n`;
     expect(validateTemplateSource(text).ok).toBe(true);
