@@ -14,6 +14,17 @@ function invalidRequest(config: HttpConfig, why: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`${config.method} ${config.url} cannot be sent: ${why}`, 'HttpInvalidRequest');
 }
 
+// Half of a surrogate pair, without its other half.
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Percent-encoded for a query. Text can hold half of an emoji (a JSON answer's `"\ud83d"`), which UTF-8 cannot
+ * carry: it goes as U+FFFD, as `URL` and `URLSearchParams` send it, where `encodeURIComponent` would throw.
+ */
+function queryEncoded(text: string): string {
+  return encodeURIComponent(text.replace(loneSurrogate, '\uFFFD'));
+}
+
 /**
  * The URL to call, with the query added after the URL's own, which goes as it was written (a signed URL's
  * query must not be re-encoded); an `HttpInvalidRequest` when it is not an http(s) URL.
@@ -30,7 +41,7 @@ function targetOf(config: HttpConfig): URL {
   for (const [key, value] of Object.entries(config.query ?? {})) {
     for (const item of Array.isArray(value) ? value : [value]) {
       if (item === undefined || item === null) continue;
-      added.push(`${encodeURIComponent(key)}=${encodeURIComponent(typeof item === 'string' ? item : JSON.stringify(item))}`);
+      added.push(`${queryEncoded(key)}=${queryEncoded(typeof item === 'string' ? item : JSON.stringify(item))}`);
     }
   }
   if (added.length > 0) target.search = target.search ? `${target.search}&${added.join('&')}` : `?${added.join('&')}`;

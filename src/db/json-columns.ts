@@ -1,4 +1,5 @@
 import { customType } from 'drizzle-orm/pg-core';
+import { jsonText } from './json-text.js';
 
 /**
  * `json` and `jsonb` columns whose values read back as they were written. Both drivers (PGlite and `postgres`)
@@ -8,7 +9,7 @@ import { customType } from 'drizzle-orm/pg-core';
 function jsonColumnType(dataType: 'json' | 'jsonb') {
   return customType<{ data: unknown; driverData: unknown }>({
     dataType: () => dataType,
-    toDriver: (value) => JSON.stringify(value),
+    toDriver: (value) => jsonText(value),
     fromDriver: (value) => value,
   });
 }
