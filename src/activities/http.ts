@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { durationMs } from '../template/duration.js';
 import { defaultMaxResponseBytes, isBase64, type HttpConfig, type HttpOutput } from '../template/node-types/http.js';
+import { halfSurrogate } from '../template/safety.js';
 import type { Db } from '../db/client.js';
 import { nodeActivity } from './node-activity.js';
 import type { NodeActivityInput } from './node-input.js';
@@ -14,15 +15,14 @@ function invalidRequest(config: HttpConfig, why: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`${config.method} ${config.url} cannot be sent: ${why}`, 'HttpInvalidRequest');
 }
 
-// Half of a surrogate pair, without its other half.
-const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const halfSurrogates = new RegExp(halfSurrogate, 'g');
 
 /**
  * Percent-encoded for a query. Text can hold half of an emoji (a JSON answer's `"\ud83d"`), which UTF-8 cannot
  * carry: it goes as U+FFFD, as `URL` and `URLSearchParams` send it, where `encodeURIComponent` would throw.
  */
 function queryEncoded(text: string): string {
-  return encodeURIComponent(text.replace(loneSurrogate, '\uFFFD'));
+  return encodeURIComponent(text.replace(halfSurrogates, '\uFFFD'));
 }
 
 /**

@@ -16,13 +16,26 @@ export const valueLimits = {
  */
 export const forbiddenKeys: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** PostgreSQL's text cannot hold U+0000, so a template (stored as text and `jsonb`) cannot either. */
 const nul = '\u0000';
-const nulMessage = (what: 'string' | 'key') => `this ${what} holds the character U+0000 (NUL), which a template cannot store`;
+
+/** Half of a surrogate pair without its other half: text cut inside an emoji, which UTF-8 cannot carry. */
+export const halfSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
- * Checks a template value before anything else looks at it: nesting depth, forbidden keys, string length, NUL
- * characters and total size. It walks with an explicit stack, so depth cannot overflow the call stack here;
+ * What in `text` PostgreSQL's text cannot hold, so a template (stored as text and `jsonb`) cannot either: U+0000,
+ * and half of a surrogate pair (text cut inside an emoji), which is no character at all.
+ */
+function notStorableIn(text: string): string | undefined {
+  if (text.includes(nul)) return 'the character U+0000 (NUL)';
+  const half = halfSurrogate.exec(text)?.[0];
+  return half === undefined ? undefined : `U+${half.charCodeAt(0).toString(16).toUpperCase()}, half of a surrogate pair without its other half`;
+}
+
+const notStorableMessage = (what: 'string' | 'key', character: string) => `this ${what} holds ${character}, which a template cannot store`;
+
+/**
+ * Checks a template value before anything else looks at it: nesting depth, forbidden keys, string length, text
+ * PostgreSQL cannot store and total size. It walks with an explicit stack, so depth cannot overflow the call stack here;
  * values that fail this check are never handed to the recursive checks that follow.
  */
 export function checkValueSafety(value: unknown): PathProblem[] {
@@ -36,7 +49,10 @@ export function checkValueSafety(value: unknown): PathProblem[] {
     }
     if (typeof current === 'string') {
       if (current.length > valueLimits.maxStringLength) problems.push({ path, message: `this string is longer than ${valueLimits.maxStringLength} characters` });
-      else if (current.includes(nul)) problems.push({ path, message: nulMessage('string') });
+      else {
+        const character = notStorableIn(current);
+        if (character) problems.push({ path, message: notStorableMessage('string', character) });
+      }
       continue;
     }
     if (current === null || typeof current !== 'object') {
@@ -52,8 +68,9 @@ export function checkValueSafety(value: unknown): PathProblem[] {
       : Object.keys(current).map((key) => [key, (current as Record<string, unknown>)[key]]);
     // Pushed in reverse so that problems come out in document order.
     for (const [key, item] of entries.reverse()) {
+      const character = typeof key === 'string' ? notStorableIn(key) : undefined;
       if (typeof key === 'string' && forbiddenKeys.has(key)) problems.push({ path: [...path, key], message: `"${key}" is not allowed as a key` });
-      else if (typeof key === 'string' && key.includes(nul)) problems.push({ path: [...path, key], message: nulMessage('key') });
+      else if (character) problems.push({ path: [...path, key], message: notStorableMessage('key', character) });
       else stack.push({ value: item, path: [...path, key] });
     }
   }

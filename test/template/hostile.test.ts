@@ -73,6 +73,15 @@ describe('hostile input stays harmless', () => {
     expect(problems(validateTemplateSource('id: t\nname: "a\\0b"\nnodes: []\n'))[0]).toMatchObject({ path: 'name', line: 2 });
   });
 
+  it('refuses half of a surrogate pair, which is no character, and takes a whole one', () => {
+    const found = problems(validateTemplate({ id: 't', name: 'cut \ud83d', description: 'smile \ud83d\ude00', nodes: [{ id: 'a', type: 'transform', config: { value: { '\ude00k': 1 } } }] }));
+    expect(found).toEqual([
+      { path: 'name', message: 'this string holds U+D83D, half of a surrogate pair without its other half, which a template cannot store' },
+      { path: 'nodes[0].config.value.\ude00k', message: 'this key holds U+DE00, half of a surrogate pair without its other half, which a template cannot store' },
+    ]);
+    expect(problems(validateTemplateSource('id: t\nname: "a\\ud83d"\nnodes: []\n'))[0]).toMatchObject({ path: 'name', line: 2 });
+  });
+
   it('refuses huge node counts and edge lists', () => {
     const nodes = Array.from({ length: 5000 }, (_, i) => ({ id: `n${i}`, type: 'transform', config: { value: i } }));
     expect(problems(validateTemplate({ id: 't', name: 'T', nodes }))[0]!.path).toBe('nodes');

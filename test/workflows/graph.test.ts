@@ -59,8 +59,8 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
       // JSON after a UTF-8 byte-order mark, as some servers send it.
       'GET /bom': (_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')])),
       'GET /echo': (req, res) => json(res, 200, { path: req.path }),
-      // Half of an emoji, which JSON can escape and UTF-8 cannot carry.
-      'GET /half-emoji': (_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end('{"text":"\\ud83dx"}'),
+      // Half of an emoji, which JSON can escape and UTF-8 cannot carry, and U+0000.
+      'GET /half-emoji': (_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end('{"text":"\\ud83dx","nul":"a\\u0000b"}'),
       // Two cookies, one with the comma of a date in it, and another header twice.
       'GET /cookies': (_req, res) => void res.writeHead(200, [
         ['set-cookie', 'session=abc; Path=/; HttpOnly'], ['set-cookie', 'theme=dark; Expires=Wed, 21 Oct 2026 07:28:00 GMT'],
@@ -241,7 +241,7 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
     expect((nodeOf(state, 'echo').output as { body: unknown }).body).toEqual({ path: '/echo?sig=a%20b~c&flag&x=%2F&p=a%20b%26c%3Dd&arr=1&arr=two' });
   });
 
-  it('sends text that holds half of an emoji in a query, as fetch would, rather than failing the node', async () => {
+  it('sends text that holds half of an emoji in a query, as fetch would, and records the run in the index', async () => {
     await upload(world, {
       id: 'half-emoji', name: 'Half an emoji',
       nodes: [
@@ -252,10 +252,10 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
     const runId = await start(world, 'half-emoji');
     const { state } = await finish(world, runId);
     expect(nodeOf(state, 'send')).toMatchObject({ status: 'completed', attempts: 1, output: { body: { path: '/echo?text=%EF%BF%BDx' } } });
-    // The run index has the close, which PostgreSQL refused with the half in it: U+FFFD stands in for the half.
+    // The run index has the close, which PostgreSQL refused with either in it: U+FFFD stands in for each.
     const row = await getRun(world.database.db, runId);
     expect(row?.status).toBe('completed');
-    expect((row?.state as RunState).nodes[0]?.output).toMatchObject({ body: { text: '\ufffdx' } });
+    expect((row?.state as RunState).nodes[0]?.output).toMatchObject({ body: { text: '\ufffdx', nul: 'a\ufffdb' } });
   });
 
   it('keeps every cookie of an answer, and reads its text in the charset it names', async () => {
