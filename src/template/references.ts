@@ -17,9 +17,10 @@ export interface ScopeReference {
   /** Offset in the expression source. */
   position: number;
   /**
-   * Whether what is read reaches the expression's value as it is: alone, joined into text with `&`, as a
-   * condition's branch, a block's last expression or `$string`'s argument; not through any other function or
-   * operator. A secret is a marker until an activity resolves it, so one must pass through (see `secrets.ts`).
+   * Whether what is read reaches the expression's value as it is: alone, joined into text (`&`, `$string`,
+   * `$join`), as a condition's branch, a block's last expression, or inside an array or object built in place;
+   * not through any other function, operator, filter or step. A secret is a marker until an activity resolves
+   * it, so one must pass through (see `secrets.ts`).
    */
   passesThrough: boolean;
 }
@@ -60,8 +61,19 @@ interface Found {
   whole: boolean;
 }
 
-/** Whether `child`'s value reaches `node`'s as it is (see {@link ScopeReference.passesThrough}). */
+/** The name of the function a call calls, when it is one of JSONata's (`$string(…)` → `string`). */
+function calledFunction(node: AstNode): string | undefined {
+  const procedure = node.procedure as AstNode | undefined;
+  return node.type === 'function' && procedure?.type === 'variable' ? String(procedure.value) : undefined;
+}
+
+/**
+ * Whether `child`'s value reaches `node`'s as it is (see {@link ScopeReference.passesThrough}): joined into text
+ * (`&`, `$string`, the list `$join` joins), a branch of a condition, a block's last expression, an item of an
+ * array or a value of an object built in place.
+ */
 function passesOn(node: AstNode, child: AstNode): boolean {
+  const args = Array.isArray(node.arguments) ? (node.arguments as unknown[]) : [];
   switch (node.type) {
     case 'binary':
       return node.value === '&';
@@ -69,13 +81,20 @@ function passesOn(node: AstNode, child: AstNode): boolean {
       return child !== node.condition;
     case 'block':
       return Array.isArray(node.expressions) && child === node.expressions.at(-1);
-    case 'function': {
-      const procedure = node.procedure as AstNode | undefined;
-      return procedure?.type === 'variable' && procedure.value === 'string' && Array.isArray(node.arguments) && node.arguments.length === 1 && child === node.arguments[0];
-    }
+    case 'unary':
+      if (node.value === '[') return true;
+      // An object's pairs are [key, value]: the values pass, the keys do not.
+      return node.value === '{' && Array.isArray(node.lhs) && (node.lhs as unknown[][]).some((pair) => pair[1] === child);
+    case 'function':
+      return (calledFunction(node) === 'string' && args.length === 1 && child === args[0]) || (calledFunction(node) === 'join' && child === args[0]);
     default:
       return false;
   }
+}
+
+/** True when every step of a path from `from` on is a plain name, read as it is: no function, filter or group. */
+function plainFrom(steps: AstNode[], from: number): boolean {
+  return steps.slice(from).every((step) => step.type === 'name' && step.stages === undefined && step.predicate === undefined && step.group === undefined);
 }
 
 /**
@@ -88,9 +107,9 @@ function walk(node: AstNode, atRoot: boolean, found: Found, through: boolean): v
     const steps = node.steps as AstNode[];
     const first = steps[0];
     if (first?.type === 'name' && atRoot) {
-      found.references.push({ root: String(first.value), rest: namesAfter(steps, 1), position: first.position ?? 0, passesThrough: through });
+      found.references.push({ root: String(first.value), rest: namesAfter(steps, 1), position: first.position ?? 0, passesThrough: through && plainFrom(steps, 0) && node.group === undefined });
     } else if (isScope(first, atRoot)) {
-      if (steps[1]?.type === 'name') found.references.push({ root: String(steps[1].value), rest: namesAfter(steps, 2), position: steps[1].position ?? 0, passesThrough: through });
+      if (steps[1]?.type === 'name') found.references.push({ root: String(steps[1].value), rest: namesAfter(steps, 2), position: steps[1].position ?? 0, passesThrough: through && plainFrom(steps, 1) && node.group === undefined });
       else found.whole = true;
     }
     steps.forEach((step, i) => {

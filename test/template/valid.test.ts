@@ -51,8 +51,10 @@ describe('valid templates are accepted', () => {
     const headers = {
       a: '{{ secrets.token }}', b: 'Bearer {{ secrets.token }}', c: "{{ 'Bearer ' & secrets.token }}",
       d: '{{ input.staging ? secrets.stagingToken : secrets.token }}', e: '{{ $string(secrets.token) }}', f: '{{ (secrets.token) }}',
+      g: "{{ $join([secrets.user, secrets.pass], ':') }}",
     };
-    const result = validateTemplate({ id: 'secret-uses', name: 'Secret uses', nodes: [{ id: 'a', type: 'http', config: { url: 'http://127.0.0.1:9000/', headers } }] });
+    const body = "{{ {'key': secrets.token, 'pair': [secrets.user, input.user]} }}";
+    const result = validateTemplate({ id: 'secret-uses', name: 'Secret uses', nodes: [{ id: 'a', type: 'http', config: { url: 'http://127.0.0.1:9000/', headers, body } }] });
     expect(result.ok ? [] : result.errors).toEqual([]);
   });
 
