@@ -9,7 +9,8 @@ import { jsonText } from './json-text.js';
 function jsonColumnType(dataType: 'json' | 'jsonb') {
   return customType<{ data: unknown; driverData: unknown }>({
     dataType: () => dataType,
-    toDriver: (value) => jsonText(value),
+    // `json` keeps the text as it comes, so only `jsonb` needs what it cannot read replaced (see `jsonText`).
+    toDriver: (value) => (dataType === 'jsonb' ? jsonText(value) : JSON.stringify(value)),
     fromDriver: (value) => value,
   });
 }

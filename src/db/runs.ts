@@ -28,7 +28,7 @@ export async function deleteRun(db: Db, id: string): Promise<void> {
 }
 
 // Absent values are SQL nulls, as the columns hold them when written through the schema.
-const jsonParam = (value: unknown): string | null => (value === undefined || value === null ? null : jsonText(value));
+const jsonParam = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value));
 
 /** The close's write: the run's upsert and its events' insert as one data-modifying statement. */
 const recordRunStatement: PreparedWrite = {
@@ -65,7 +65,8 @@ const recordRunStatement: PreparedWrite = {
  */
 export async function recordRunSummary(db: Db, summary: RunSummary, { replace = false }: { replace?: boolean } = {}): Promise<void> {
   const { state } = summary;
-  const events = jsonText(summary.events.map((e) => ({ seq: e.seq, type: e.type, node_id: e.nodeId ?? null, at: e.at, data: e.data ?? null })));
+  // `json_to_recordset` reads each event's strings, and refuses what `jsonText` replaces.
+  const events = jsonText(summary.events.map((e) => ({ seq: e.seq, type: e.type, node_id: e.nodeId ?? null, at: e.at, data: e.data ?? null }))) ?? '[]';
   await executePrepared(db, recordRunStatement, [
     summary.runId, summary.templateId, String(summary.templateVersion), summary.trigger, jsonParam(summary.input),
     state.status, jsonParam(state.output), jsonParam(state.error), jsonParam(state), state.startedAt, state.endedAt ?? null, events, String(state.seq), replace ? '1' : '0',
