@@ -94,14 +94,11 @@ async function readBody(config: HttpConfig, response: Response, received: { byte
   }
   const bytes = Buffer.concat(chunks);
   const contentType = response.headers.get('content-type') ?? '';
-  let text: string;
-  try {
-    text = decoderFor(contentType).decode(bytes);
-  } catch {
-    // Not text (an image, an archive): as base64, which keeps every byte, where decoding would replace some.
-    return { body: bytes.toString('base64'), bodyEncoding: 'base64' };
-  }
-  if (/\bjson\b/i.test(contentType) && text.length > 0) {
+  const json = /\bjson\b/i.test(contentType);
+  const text = textOf(bytes, contentType, json);
+  // Not text (an image, an archive): as base64, which keeps every byte, where decoding would replace some.
+  if (text === undefined) return { body: bytes.toString('base64'), bodyEncoding: 'base64' };
+  if (json && text.length > 0) {
     try {
       // A byte-order mark some servers put first is not JSON.
       return { body: JSON.parse(text.replace(/^\uFEFF/, '')) as unknown };
@@ -114,6 +111,23 @@ async function readBody(config: HttpConfig, response: Response, received: { byte
 
 // `fatal`: bytes that are not UTF-8 throw rather than turn into U+FFFD.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * A body as text, or undefined when it does not read as text: in the charset its `content-type` names
+ * ({@link decoderFor}); JSON as UTF-8 first, whatever its label says, as RFC 8259 has it and servers often
+ * mislabel it, and in the named charset only when it is not UTF-8.
+ */
+function textOf(bytes: Buffer, contentType: string, json: boolean): string | undefined {
+  const named = decoderFor(contentType);
+  for (const decoder of json && named !== utf8 ? [utf8, named] : [named]) {
+    try {
+      return decoder.decode(bytes);
+    } catch {
+      // Bytes this charset cannot read: the next, if any.
+    }
+  }
+  return undefined;
+}
 
 /**
  * How a body is read as text: in the charset its `content-type` names (`text/html; charset=iso-8859-1`), when
@@ -133,15 +147,16 @@ function decoderFor(contentType: string): TextDecoder {
 }
 
 /**
- * An answer's headers by lower-case name, each value as one string, as fetch joins repeated headers; but
- * `set-cookie`, whose values may hold commas (`Expires=Wed, 21 Oct…`), is a list of every cookie, as in Node's
- * `http` module.
+ * An answer's headers by lower-case name, a repeated header's values joined with `, ` as fetch joins them, and
+ * `cookies`: every `Set-Cookie`, one item per cookie, which the joined header cannot give back (a cookie's
+ * `Expires=Wed, 21 Oct…` holds a comma too).
  */
-function headersOf(response: Response): HttpOutput['headers'] {
+function headersOf(response: Response): Pick<HttpOutput, 'headers' | 'cookies'> {
   const headers: HttpOutput['headers'] = Object.fromEntries(response.headers);
   const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) headers['set-cookie'] = cookies;
-  return headers;
+  if (cookies.length === 0) return { headers };
+  headers['set-cookie'] = cookies.join(', ');
+  return { headers, cookies };
 }
 
 /**
@@ -265,7 +280,7 @@ async function request(fetchImpl: typeof fetch, config: HttpConfig, received: { 
   let output: HttpOutput;
   try {
     response = await followRedirects(fetchImpl, config, request, body?.content, signal);
-    output = { status: response.status, headers: headersOf(response), ...(await readBody(config, response, received)) };
+    output = { status: response.status, ...headersOf(response), ...(await readBody(config, response, received)) };
   } catch (err) {
     if (err instanceof ApplicationFailure) throw err;
     throw unanswered(config, cancellationSignal, err);

@@ -63,8 +63,10 @@ export type HttpConfig = z.infer<typeof httpConfigSchema>;
 /** What an `http` node outputs: the body is parsed when the response is JSON, and text when it reads as its charset's. */
 export interface HttpOutput {
   status: number;
-  /** By lower-case name; `set-cookie` is a list, one item per cookie. */
-  headers: Record<string, string | string[]>;
+  /** By lower-case name, a repeated header's values joined with `, `. */
+  headers: Record<string, string>;
+  /** Every `Set-Cookie` of the answer, one item per cookie; absent when it sets none. */
+  cookies?: string[];
   body: unknown;
   /** Set when the body is not text (an image, an archive): `body` is then its bytes in base64. */
   bodyEncoding?: 'base64';
