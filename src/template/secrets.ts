@@ -74,16 +74,22 @@ export function resolveSecretMarkers(value: unknown, nonce: string, lookup: (nam
 }
 
 /**
- * A secret as it is written out: as it is, and as a URL carries it (`encodeURIComponent`'s percent-encoding, and
- * a form's, with `+` for a space), which is how a service quoting the URL it was called with gives it back.
+ * A secret as it is written out: as it is, and as a URL carries it, which is how a service quoting the URL it
+ * was called with gives it back: `encodeURIComponent`'s percent-encoding (as `query` sends it), a form's (`+` for
+ * a space), and a URL's own (a secret written into the `url`, where most characters stay as they are), with the
+ * hex digits in either case. Forms shorter than 4 characters are left alone, as short secrets are.
  */
 function writtenForms(secret: string): string[] {
+  const forms = [secret, new URLSearchParams({ s: secret }).toString().slice(2)];
   try {
-    return [...new Set([secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)])];
+    forms.push(encodeURIComponent(secret));
   } catch {
-    // A lone surrogate has no percent-encoding, so a URL cannot carry it either.
-    return [secret];
+    // A lone surrogate has no percent-encoding of its own.
   }
+  // After `#` a URL's query ends.
+  if (!secret.includes('#')) forms.push(new URL(`http://127.0.0.1/?${secret}`).search.slice(1));
+  for (const form of [...forms]) forms.push(form.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()));
+  return [...new Set(forms)].filter((form) => form.length >= 4);
 }
 
 /**

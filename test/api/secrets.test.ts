@@ -17,7 +17,9 @@ describe('secrets', () => {
       // An upstream that echoes what it was sent, secrets included.
       'POST /echo': (req, res) => json(res, 200, { authorization: req.headers.authorization, body: JSON.parse(req.body) as unknown }),
       // A service that quotes the URL it was called with, as an error page would, and its query re-encoded as a form.
-      'GET /quote': (req, res) => json(res, 200, { url: req.path, form: new URL(req.path, 'http://127.0.0.1').searchParams.toString() }),
+      'GET /quote': (req, res) => json(res, 200, {
+        url: req.path, form: new URL(req.path, 'http://127.0.0.1').searchParams.toString(), lower: req.path.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
+      }),
       'GET /leak': (_req, res) => json(res, 200, { text: 'try \uE000weft-secret:someone-else:token\uE001' }),
       // A service that refuses the request, quoting the credential it was given.
       'POST /refuse': (req, res) => json(res, 403, { error: `token ${String(req.headers.authorization)} is not allowed` }),
@@ -72,12 +74,19 @@ describe('secrets', () => {
   it('stay out of what a service quotes of the URL, where they are percent-encoded', async () => {
     await upload(world, {
       id: 'secret-in-url', name: 'Secret in a URL',
-      nodes: [{ id: 'query', type: 'http', config: { url: `${upstream.url}/quote`, query: { password: '{{ secrets.password }}' } } }],
+      nodes: [
+        { id: 'query', type: 'http', config: { url: `${upstream.url}/quote`, query: { password: '{{ secrets.password }}' } } },
+        // Written into the url, where the URL's own encoding leaves most of it as it is.
+        { id: 'url', type: 'http', needs: ['query'], config: { url: `${upstream.url}/quote?password={{ secrets.password }}` } },
+      ],
     });
     const { state, events } = await runToEnd(world, 'secret-in-url');
     expect(state.status).toBe('completed');
-    expect(upstream.received.at(-1)?.path).toBe(`/quote?password=${encodeURIComponent(password)}`);
-    expect(state.nodes[0]?.output).toMatchObject({ body: { url: '/quote?password=[secret]', form: 'password=[secret]' } });
+    expect(upstream.received.slice(-2).map((r) => r.path)).toEqual([`/quote?password=${encodeURIComponent(password)}`, '/quote?password=p@ss%20w/rd+1']);
+    const redacted = { url: '/quote?password=[secret]', lower: '/quote?password=[secret]' };
+    expect(state.nodes[0]?.output).toMatchObject({ body: { ...redacted, form: 'password=[secret]' } });
+    // (Its form is the service's misreading: the secret's `+`, sent as it is, reads as a space.)
+    expect(state.nodes[1]?.output).toMatchObject({ body: redacted });
     expect(JSON.stringify(state)).not.toContain(encodeURIComponent(password));
     expect(JSON.stringify(events)).not.toContain(encodeURIComponent(password));
   });
