@@ -47,7 +47,7 @@ function checkReference(ref: ScopeReference, rules: Rules, context: Context): st
   if ((ref.root === 'item' || ref.root === 'index') && !rules.item) return `"${ref.root}" is only defined inside a map node's per-item node or input`;
   if (ref.root === 'secrets' && !rules.secrets) return 'secrets can only be read in the config of an activity node (http), never in workflow nodes, when or output';
   // What the workflow evaluates is the secret's marker: a function of it would be sent in the secret's place.
-  if (ref.root === 'secrets' && !ref.passesThrough) return 'a secret can only be placed as it is ({{ secrets.name }}, or joined into text with &): it is resolved only as the request is made, so a function or operator would work on a placeholder, not on the secret';
+  if (ref.root === 'secrets' && !ref.passesThrough) return 'a secret can only be placed as it is (alone, in text, or in a list or object built here): it is resolved only as the request is made, so a function, operator or step applied to it would work on a placeholder, not on the secret';
   if (ref.root === 'run' && ref.rest[0] !== undefined && !runFields.includes(ref.rest[0])) return `run has no field "${ref.rest[0]}" (use ${runFields.join(', ')})`;
   if (ref.root !== 'nodes') return undefined;
   const [id, field] = ref.rest;
