@@ -7,6 +7,7 @@ import net from 'node:net';
 export async function startTcpProxy(target: { host: string; port: number }) {
   const open = new Set<net.Socket>();
   let cut = false;
+  let dropNextQuery = false;
   const server = net.createServer((client) => {
     if (cut) return client.destroy();
     const upstream = net.connect(target.port, target.host);
@@ -18,7 +19,15 @@ export async function startTcpProxy(target: { host: string; port: number }) {
     };
     open.add(client).add(upstream);
     for (const socket of [client, upstream]) socket.on('error', end).on('close', end);
-    client.pipe(upstream).pipe(client);
+    client.on('data', (chunk: Buffer) => {
+      // A query starts with 'Q' (simple) or 'P' (parse); the startup and password messages come before.
+      if (dropNextQuery && (chunk[0] === 0x51 || chunk[0] === 0x50)) {
+        dropNextQuery = false;
+        return end();
+      }
+      upstream.write(chunk);
+    });
+    upstream.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
@@ -31,6 +40,10 @@ export async function startTcpProxy(target: { host: string; port: number }) {
     },
     restore() {
       cut = false;
+    },
+    /** Drops the connection that sends the next query, as a network would fail just after it connected. */
+    dropNextQuery() {
+      dropNextQuery = true;
     },
     close: () => new Promise<void>((resolve) => {
       for (const socket of open) socket.destroy();
