@@ -166,6 +166,11 @@ export async function insertBlob(db: Db, blob: { id: string; runId: string | nul
   await db.insert(blobsTable).values(blob);
 }
 
+/** Removes a stored blob that nothing refers to (an operator's command that was refused). */
+export async function deleteBlob(db: Db, id: string): Promise<void> {
+  await db.delete(blobsTable).where(eq(blobsTable.id, id));
+}
+
 /** A stored blob's value, or undefined when there is none with that id. */
 export async function getBlob(db: Db, id: string): Promise<{ value: unknown } | undefined> {
   const [row] = await db.select({ value: blobsTable.value }).from(blobsTable).where(eq(blobsTable.id, id)).limit(1);

@@ -1,12 +1,12 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, ApplicationFailure } from '@temporalio/client';
 import { jsonBytes, storeValue } from '../activities/blobs.js';
-import { getRun } from '../db/runs.js';
+import { deleteBlob, getRun } from '../db/runs.js';
 import { getTemplateVersion } from '../db/templates.js';
 import { conflict, invalid, notFound, WeftError } from '../errors.js';
 import type { ApprovalDecision } from '../template/node-types/approval.js';
 import { nodeType } from '../template/node-types/index.js';
 import { formatPath } from '../template/source.js';
-import { blobThresholdBytes, jsonSize, payloadLimitBytes } from '../workflows/blob-ref.js';
+import { blobIdOf, blobThresholdBytes, isBlobRef, jsonSize, payloadLimitBytes } from '../workflows/blob-ref.js';
 import {
   approveUpdate, cancelUpdate, controlFailureTypes, pauseUpdate, resumeUpdate, retryNodeUpdate, skipNodeUpdate, stateQuery,
 } from '../workflows/definitions.js';
@@ -87,9 +87,10 @@ async function applyCommand(deps: RunReaderDeps, runId: string, given: RunComman
   const ended = () => conflict(`the run has ended (${row.status}): it takes no more commands`);
   if (terminalRunStatuses.includes(row.status as RunStatus)) throw ended();
   const handle = deps.client.workflow.getHandle(runId);
+  let command: RunCommand | undefined;
   try {
     await checkCommand(deps, runId, row, given);
-    const command = await fitForHistory(deps, runId, given);
+    command = await fitForHistory(deps, runId, given);
     switch (command.kind) {
       case 'pause': return await handle.executeUpdate(pauseUpdate);
       case 'resume': return await handle.executeUpdate(resumeUpdate);
@@ -102,6 +103,13 @@ async function applyCommand(deps: RunReaderDeps, runId: string, given: RunComman
       }
     }
   } catch (err) {
+    const refused = err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError;
+    // A refused command's stored output is referred to by nothing. After any other failure the update may still
+    // have been applied, so the blob stays.
+    if (refused && command?.kind === 'skip' && command !== given && isBlobRef(command.output)) {
+      // At worst the blob stays, as it would have.
+      await deleteBlob(deps.db, blobIdOf(command.output)).catch(() => undefined);
+    }
     if (err instanceof WorkflowUpdateFailedError) throw fromUpdateFailure(err);
     // The workflow closed between the index read and the update.
     if (err instanceof WorkflowNotFoundError) throw ended();

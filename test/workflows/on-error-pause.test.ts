@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blobsTable } from '../../src/db/schema.js';
 import { command, finish, nodeOf, start, trace, waitFor } from '../support/run-control.js';
 import { upload } from '../support/runs.js';
 import { json, startUpstream } from '../support/upstream.js';
@@ -76,13 +78,19 @@ describe('onError: pause holds the run for an operator, who retries or skips the
     expect(nodeOf(state, 'call')).toMatchObject({ status: 'completed', attempts: 2, output: { body: { value: 'fixed' } } });
   });
 
-  it('takes a skip output too large for history by reference, and refuses a retry config past the payload limit', async () => {
+  it('takes a skip output too large for history by reference (none left behind when refused), and refuses a retry config past the payload limit', async () => {
     const runId = await start(world, 'held', { path: 'bad' });
     await waitFor(world, runId, (s) => s.status === 'waiting_for_operator');
     const tooLarge = await command(world, runId, 'nodes/call/retry', { config: { url: `${upstream.url}/good`, headers: { x: 'h'.repeat(2_200_000) } } });
     expect(tooLarge.status).toBe(413);
     expect((tooLarge.body as unknown as { errors: Array<{ path: string }> }).errors).toEqual([{ path: 'config', message: expect.stringContaining('bytes') }]);
     const value = 'v'.repeat(2_500_000);
+    // A skip the run refuses (its node completed) leaves no stored output behind.
+    const stored = () => world.database.db.select({ id: blobsTable.id }).from(blobsTable).where(eq(blobsTable.runId, runId));
+    const before = await stored();
+    await waitFor(world, runId, (s) => nodeOf(s, 'other').status === 'completed');
+    expect((await command(world, runId, 'nodes/other/skip', { output: { body: { value } } })).status).toBe(409);
+    expect(await stored()).toEqual(before);
     const skipped = await command(world, runId, 'nodes/call/skip', { output: { body: { value } } });
     expect(skipped.status).toBe(200);
     expect(nodeOf(skipped.body, 'call').output).toMatchObject({ $ref: expect.stringMatching(/^blob:/) });
