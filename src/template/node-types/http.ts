@@ -75,7 +75,7 @@ export interface HttpOutput {
 export const httpNode = defineNodeType({
   type: 'http',
   title: 'HTTP request',
-  description: 'Calls a URL and outputs {status, headers, body}; a body that is not text comes as base64, with bodyEncoding: "base64" (and bodyEncoding: "base64" in the config sends a base64 body as bytes). 4xx other than 408/429 fail at once; 5xx, 408 and 429 are retried, honouring Retry-After.',
+  description: 'Calls a URL and outputs {status, headers, body}, with cookies listing every Set-Cookie when there is one; a body that is not text comes as base64, with bodyEncoding: "base64" (and bodyEncoding: "base64" in the config sends a base64 body as bytes). 4xx other than 408/429 fail at once; 5xx, 408 and 429 are retried, honouring Retry-After.',
   config: httpConfigSchema,
   runsAs: 'activity',
 });
