@@ -105,9 +105,8 @@ async function applyCommand(deps: RunReaderDeps, runId: string, given: RunComman
   } catch (err) {
     const refused = err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError;
     // A refused command's stored output is referred to by nothing. After any other failure the update may still
-    // have been applied, so the blob stays.
+    // have been applied, so the blob stays; and if removing it fails, it stays too.
     if (refused && command?.kind === 'skip' && command !== given && isBlobRef(command.output)) {
-      // At worst the blob stays, as it would have.
       await deleteBlob(deps.db, blobIdOf(command.output)).catch(() => undefined);
     }
     if (err instanceof WorkflowUpdateFailedError) throw fromUpdateFailure(err);
