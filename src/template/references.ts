@@ -73,7 +73,6 @@ function calledFunction(node: AstNode): string | undefined {
  * array or a value of an object built in place.
  */
 function passesOn(node: AstNode, child: AstNode): boolean {
-  const args = Array.isArray(node.arguments) ? (node.arguments as unknown[]) : [];
   switch (node.type) {
     case 'binary':
       return node.value === '&';
@@ -85,8 +84,11 @@ function passesOn(node: AstNode, child: AstNode): boolean {
       if (node.value === '[') return true;
       // An object's pairs are [key, value]: the values pass, the keys do not.
       return node.value === '{' && Array.isArray(node.lhs) && (node.lhs as unknown[][]).some((pair) => pair[1] === child);
-    case 'function':
-      return (calledFunction(node) === 'string' && args.length === 1 && child === args[0]) || (calledFunction(node) === 'join' && child === args[0]);
+    case 'function': {
+      const args = Array.isArray(node.arguments) ? (node.arguments as unknown[]) : [];
+      const called = calledFunction(node);
+      return child === args[0] && (called === 'join' || (called === 'string' && args.length === 1));
+    }
     default:
       return false;
   }
