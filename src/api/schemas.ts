@@ -16,9 +16,39 @@ export const problemResponses = (...statuses: Array<400 | 404 | 409 | 413 | 415 
 /** A cursor-paginated page. */
 export const pageSchema = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
+/** Decimal digits, as a whole number in a query or path is written. */
+const wholeNumberText = /^\d+$/;
+
+/**
+ * A whole number from a query or path's text, or undefined when the text is not one: decimal digits only, where
+ * `Number()` also reads an empty value (as 0), spaces, hex and exponents.
+ */
+export function wholeNumberIn(text: string, max: number): number | undefined {
+  if (!wholeNumberText.test(text)) return undefined;
+  const value = Number(text);
+  return value <= max ? value : undefined;
+}
+
+/**
+ * A whole number in a query or path, `min` to `max`, written in decimal digits (see {@link wholeNumberIn}); the
+ * OpenAPI document shows it as the integer it is.
+ */
+export const wholeNumberParam = (min: number, max: number) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' && wholeNumberText.test(value) ? Number(value) : value),
+    z.number({ error: 'must be a whole number, written in decimal digits' }).int().min(min).max(max),
+  );
+
+/** A number of seconds in a query, `0` to `max`, in decimal digits with an optional fraction (`0.5`). */
+export const secondsParam = (max: number) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value),
+    z.number({ error: 'must be a number of seconds, written in decimal digits (0.5 for half a second)' }).min(0).max(max),
+  );
+
 /** The `limit` and `cursor` query of list routes. */
 export const pageQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: wholeNumberParam(1, 200).default(50),
   cursor: z.string().optional(),
 });
 

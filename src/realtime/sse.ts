@@ -1,6 +1,7 @@
 import type { Context, Next } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { maxStoredInt } from '../db/storable.js';
+import { wholeNumberIn } from '../api/schemas.js';
 import { invalid } from '../errors.js';
 import { readRunState, type RunReaderDeps } from '../runs/read-run.js';
 import { terminalRunStatuses } from '../workflows/state.js';
@@ -12,9 +13,8 @@ const keepAliveMs = 15_000;
 /** Where the stream starts: after the `Last-Event-ID` of a reconnecting client, else after the `after` query. */
 function resumeFrom(c: Context): number {
   const header = c.req.header('last-event-id');
-  const raw = header ?? c.req.query('after') ?? '0';
-  const seq = Number(raw);
-  if (Number.isSafeInteger(seq) && seq >= 0 && seq <= maxStoredInt) return seq;
+  const seq = wholeNumberIn(header ?? c.req.query('after') ?? '0', maxStoredInt);
+  if (seq !== undefined) return seq;
   // Named as the JSON route names them, so a client reads the same path whichever way it asked.
   const problem = header === undefined
     ? { path: 'query.after', message: 'must be a whole number >= 0: the seq after which events are sent' }

@@ -28,6 +28,40 @@ describe('request values the database cannot take', () => {
     expect((await problemOf(stream)).errors?.map((e) => e.path)).toEqual(['query.after']);
   });
 
+  it('reads numbers in a query or path only as decimal digits: an empty value, spaces, hex or an exponent are refused at their path', async () => {
+    const { runId } = await (await world.request('POST', '/api/v1/templates/bounded/runs', {})).json() as { runId: string };
+    const cases: Array<[string, string]> = [
+      [`/api/v1/runs/${runId}/events?after=`, 'query.after'],
+      [`/api/v1/runs/${runId}/events?after=%200`, 'query.after'],
+      [`/api/v1/runs/${runId}/events?after=0x1`, 'query.after'],
+      [`/api/v1/runs/${runId}/events?after=1e1`, 'query.after'],
+      [`/api/v1/runs/${runId}/result?wait=`, 'query.wait'],
+      [`/api/v1/runs/${runId}/result?wait=0x1`, 'query.wait'],
+      [`/api/v1/runs/${runId}/result?wait=.5`, 'query.wait'],
+      [`/api/v1/runs/${runId}/room?after=`, 'query.after'],
+      [`/api/v1/runs/${runId}/room?after=1e20`, 'query.after'],
+      ['/api/v1/runs?limit=', 'query.limit'],
+      ['/api/v1/runs?limit=1e1', 'query.limit'],
+      ['/api/v1/templates?limit=0x10', 'query.limit'],
+      ['/api/v1/templates/bounded/versions/0x1', 'param.version'],
+      ['/api/v1/templates/bounded/versions/1.0', 'param.version'],
+    ];
+    for (const [path, at] of cases) {
+      const res = await world.request('GET', path);
+      expect([path, res.status]).toEqual([path, 422]);
+      expect([path, (await problemOf(res)).errors?.map((e) => e.path)]).toEqual([path, [at]]);
+    }
+    for (const after of ['', '0x1', '1e1']) {
+      const stream = await world.request('GET', `/api/v1/runs/${runId}/events?after=${after}`, undefined, { accept: 'text/event-stream' });
+      expect([after, stream.status]).toEqual([after, 422]);
+      expect((await problemOf(stream)).errors?.map((e) => e.path)).toEqual(['query.after']);
+    }
+    // Decimal digits, leading zeros and a fractional wait are as they were.
+    for (const path of [`/api/v1/runs/${runId}/events?after=007`, `/api/v1/runs/${runId}/result?wait=0.5`, `/api/v1/runs/${runId}/room?after=0`, '/api/v1/runs?limit=10', '/api/v1/templates/bounded/versions/1']) {
+      expect([path, (await world.request('GET', path)).status]).toEqual([path, 200]);
+    }
+  });
+
   it('answers a path holding NUL as naming nothing, and a query value holding it as invalid there', async () => {
     for (const path of ['/api/v1/runs/a%00b', '/api/v1/templates/a%00', '/api/v1/runs/a%00/events']) {
       const res = await world.request('GET', path);

@@ -3,7 +3,7 @@ import { getRun } from '../../db/runs.js';
 import { notFound } from '../../errors.js';
 import { roomEntrySchema } from '../../realtime/rooms/model.js';
 import type { AppDeps } from '../deps.js';
-import { problemResponses } from '../schemas.js';
+import { problemResponses, wholeNumberParam } from '../schemas.js';
 
 /** `GET /api/v1/runs/:runId/room`: a run's room record (joins, leaves, messages, decisions, hand-offs), replayable. */
 export function roomRoutes(deps: AppDeps) {
@@ -11,7 +11,8 @@ export function roomRoutes(deps: AppDeps) {
     method: 'get', path: '/{runId}/room', summary: 'A run\'s room record after entry `after`, oldest first',
     request: {
       params: z.object({ runId: z.string().openapi({ param: { name: 'runId', in: 'path' } }) }),
-      query: z.object({ after: z.coerce.number().int().min(0).default(0) }),
+      // Entry ids are a bigserial; past a safe integer JavaScript cannot name one exactly.
+      query: z.object({ after: wholeNumberParam(0, Number.MAX_SAFE_INTEGER).default(0) }),
     },
     responses: { 200: { description: 'room entries', content: { 'application/json': { schema: z.object({ items: z.array(roomEntrySchema) }) } } }, ...problemResponses(404) },
   }), async (c) => {

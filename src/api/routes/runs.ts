@@ -5,7 +5,7 @@ import { WeftError } from '../../errors.js';
 import { awaitRunState, readRunEvents, readRunState } from '../../runs/read-run.js';
 import { eventPageSchema, runStateSchema, runStatusSchema } from '../../workflows/state.js';
 import type { AppDeps } from '../deps.js';
-import { component, pageQuerySchema, pageSchema, problemResponses } from '../schemas.js';
+import { component, pageQuerySchema, pageSchema, problemResponses, secondsParam, wholeNumberParam } from '../schemas.js';
 import { runControlRoutes } from './run-control.js';
 
 const runParams = z.object({ runId: z.string().openapi({ param: { name: 'runId', in: 'path' } }) });
@@ -68,13 +68,13 @@ export function runRoutes(deps: AppDeps) {
     }), async (c) => c.json(await readRunState(readers, c.req.valid('param').runId), 200))
     .openapi(createRoute({
       method: 'get', path: '/{runId}/result', summary: 'Wait for a run to end (up to `wait` seconds), then its state',
-      request: { params: runParams, query: z.object({ wait: z.coerce.number().min(0).max(300).default(30) }) },
+      request: { params: runParams, query: z.object({ wait: secondsParam(300).default(30) }) },
       responses: { 200: { description: 'the run, ended or not', content: { 'application/json': { schema: runState } } }, ...problemResponses(404) },
     }), async (c) => c.json(await awaitRunState(readers, c.req.valid('param').runId, c.req.valid('query').wait * 1000), 200))
     .openapi(createRoute({
       method: 'get', path: '/{runId}/events', summary: 'A run\'s events after `after`, in seq order',
       description: 'A page of events. While `more` is true, ask again with `after` set to the page\'s last seq; an open run\'s page without `more` holds every event so far.',
-      request: { params: runParams, query: z.object({ after: z.coerce.number().int().min(0).max(maxStoredInt).default(0) }) },
+      request: { params: runParams, query: z.object({ after: wholeNumberParam(0, maxStoredInt).default(0) }) },
       responses: { 200: { description: 'events', content: { 'application/json': { schema: eventPage } } }, ...problemResponses(404) },
     }), async (c) => c.json(await readRunEvents(readers, c.req.valid('param').runId, c.req.valid('query').after), 200));
 }

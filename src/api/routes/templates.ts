@@ -7,7 +7,7 @@ import { startRun } from '../../runs/start-run.js';
 import { validateTemplateSource } from '../../template/validate.js';
 import { sourceLimits } from '../../template/source.js';
 import type { AppDeps } from '../deps.js';
-import { pageQuerySchema, pageSchema, problemResponses } from '../schemas.js';
+import { pageQuerySchema, pageSchema, problemResponses, wholeNumberParam } from '../schemas.js';
 
 const templateVersionSchema = z.object({
   id: z.string(),
@@ -93,7 +93,7 @@ export function templateRoutes(deps: AppDeps) {
     })
     .openapi(createRoute({
       method: 'get', path: '/{id}/versions/{version}', summary: 'One version of a template',
-      request: { params: idParams.extend({ version: z.coerce.number().int().min(1).max(maxStoredInt).openapi({ param: { name: 'version', in: 'path' } }) }) },
+      request: { params: idParams.extend({ version: wholeNumberParam(1, maxStoredInt).openapi({ param: { name: 'version', in: 'path' } }) }) },
       responses: { 200: { description: 'the version', content: { 'application/json': { schema: templateVersionSchema } } }, ...problemResponses(404) },
     }), async (c) => {
       const { id, version } = c.req.valid('param');
