@@ -216,6 +216,18 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
     expect(nodeOf(state, 'local').error?.message).toBe('until "2020-01-01T00:00:00" is not an ISO timestamp with a zone, such as 2025-01-31T09:00:00Z');
   });
 
+  it('holds a duration an expression gives to the 100 years a written one may wait', async () => {
+    await upload(world, {
+      id: 'long-delay', name: 'Long delay', maxParallel: 3,
+      nodes: ['century', 'longer', 'endless'].map((id) => ({ id, type: 'delay', onError: 'continue', config: { duration: `{{ input.${id} }}` } })),
+    });
+    const { state } = await finish(world, await start(world, 'long-delay', { century: '0s', longer: '36526d', endless: '999999999d' }));
+    expect(state.nodes.map((n) => [n.id, n.status, n.error?.type])).toEqual([
+      ['century', 'completed', undefined], ['longer', 'failed', 'InvalidDuration'], ['endless', 'failed', 'InvalidDuration'],
+    ]);
+    expect(nodeOf(state, 'endless').error?.message).toBe('duration "999999999d" is longer than 100 years (36525d), the longest a delay waits');
+  });
+
   it('fails an answer past maxResponseBytes at once, whether it says its length or not', async () => {
     const limited = (id: string, path: string) => ({ id, type: 'http', onError: 'continue', retry: { maxAttempts: 3, initialInterval: '1s' }, config: { url: `${upstream.url}${path}`, maxResponseBytes: 1_000_000 } });
     await upload(world, { id: 'too-large', name: 'Too large', maxParallel: 2, nodes: [limited('file', '/file'), limited('stream', '/stream')] });

@@ -16,7 +16,7 @@ import { mapStoredItemsPatch } from '../../src/workflows/stored-items.js';
 import { statusAttributePatch } from '../../src/workflows/status-attribute.js';
 import { shortChildIdsChange } from '../../src/workflows/lineage.js';
 import { touchWakeChange } from '../../src/workflows/loop-wake.js';
-import { zonedUntilChange } from '../../src/workflows/nodes/delay.js';
+import { boundedDurationChange, zonedUntilChange } from '../../src/workflows/nodes/delay.js';
 import { childCancelledChange } from '../../src/workflows/nodes/child-run.js';
 import { change, latestRevision, type Change } from '../../src/workflows/revision.js';
 import { renewalLateEventsChange } from '../../src/workflows/run-template.js';
@@ -40,7 +40,7 @@ const historiesDir = path.join(import.meta.dirname, 'histories');
 const { History } = temporal.api.history.v1;
 
 /** Every change of the interpreter, in the order they were made. */
-const patchesOldestFirst: Change[] = [quickStartPatch, leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch, batchOutputBlobsPatch, handOverWaitingPatch, mapSizedSlicesPatch, childInputValuesPatch, mapScopeBlobsPatch, mapWholeScopePatch, shortChildIdsChange, childCancelledChange, zonedUntilChange, touchWakeChange, mapCancelledChange, renewalLateEventsChange];
+const patchesOldestFirst: Change[] = [quickStartPatch, leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch, batchOutputBlobsPatch, handOverWaitingPatch, mapSizedSlicesPatch, childInputValuesPatch, mapScopeBlobsPatch, mapWholeScopePatch, shortChildIdsChange, childCancelledChange, zonedUntilChange, touchWakeChange, mapCancelledChange, renewalLateEventsChange, boundedDurationChange];
 
 /** The revision a history's run was started on (its input's `revision`), if any. */
 function revisionOf(history: temporal.api.history.v1.IHistory): number | undefined {

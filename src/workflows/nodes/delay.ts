@@ -1,5 +1,5 @@
 import { sleep } from '@temporalio/workflow';
-import { parseDuration } from '../../template/duration.js';
+import { maxDurationMs, parseDuration } from '../../template/duration.js';
 import type { DelayConfig, DelayOutput } from '../../template/node-types/delay.js';
 import { parseTimestamp } from '../../template/timestamp.js';
 import { nodeFailure } from '../failures.js';
@@ -13,11 +13,19 @@ import type { NodeExecutor, NodeResumeContext } from './types.js';
  */
 export const zonedUntilChange = change('weft-zoned-until', 17);
 
+/**
+ * Since this change a `duration` an expression gives is held to the bound a written one is held to at upload,
+ * 100 years. Before it, a longer one was waited for, and one past the last moment a date can hold failed its
+ * node with nothing but "Invalid time value". Asked for only by such a value.
+ */
+export const boundedDurationChange = change('weft-bounded-duration', 21);
+
 /** Milliseconds until the moment a `delay` config names (evaluated already); never negative. */
 function waitMs(config: DelayConfig, now: number): number {
   if (config.duration !== undefined) {
     const ms = parseDuration(String(config.duration));
     if (ms === undefined) throw nodeFailure('InvalidDuration', `duration "${String(config.duration)}" is not a duration such as 30s, 5m or 2h`);
+    if (ms > maxDurationMs && hasChange(boundedDurationChange)) throw nodeFailure('InvalidDuration', `duration "${String(config.duration)}" is longer than 100 years (36525d), the longest a delay waits`);
     return ms;
   }
   const text = String(config.until);
