@@ -4,8 +4,8 @@ import { deleteBlob, getRun } from '../db/runs.js';
 import { getTemplateVersion } from '../db/templates.js';
 import { conflict, invalid, notFound, WeftError } from '../errors.js';
 import type { ApprovalDecision } from '../template/node-types/approval.js';
-import { nodeType } from '../template/node-types/index.js';
-import { formatPath } from '../template/source.js';
+import type { Template } from '../template/model.js';
+import { validateTemplate } from '../template/validate.js';
 import { blobIdOf, blobThresholdBytes, isBlobRef, jsonSize, payloadLimitBytes } from '../workflows/blob-ref.js';
 import {
   approveUpdate, cancelUpdate, controlFailureTypes, pauseUpdate, resumeUpdate, retryNodeUpdate, skipNodeUpdate, stateQuery,
@@ -32,16 +32,30 @@ function fromUpdateFailure(err: WorkflowUpdateFailedError): WeftError {
   return conflict(cause?.message ?? err.message);
 }
 
-/** Checks what the workflow cannot: a retry's new config against its node type, approval data against the form. */
-async function checkCommand(deps: RunReaderDeps, runId: string, row: { templateId: string; templateVersion: number }, command: RunCommand): Promise<void> {
+/**
+ * A retry's new config, checked as an upload checks the node's (the rest of the run's template version as it
+ * is: expressions, names in scope, what a map may run per item) and given as the workflow runs an uploaded one,
+ * with its node type's defaults filled in.
+ */
+function retryConfig(template: Template, index: number, config: unknown): unknown {
+  const result = validateTemplate({ ...template, nodes: template.nodes.map((n, i) => (i === index ? { ...n, config } : n)) });
+  if (result.ok) return result.template.nodes[index]!.config;
+  // The rest of the template passed when it was uploaded: the problems are the config's, named from it.
+  const prefix = `nodes[${index}].config`;
+  const errors = result.errors.map(({ path, message }) => ({ path: path.startsWith(prefix) ? `config${path.slice(prefix.length)}` : path, message }));
+  throw invalid(`the config does not suit the ${template.nodes[index]!.type} node`, errors);
+}
+
+/**
+ * Checks what the workflow cannot: a retry's new config as an upload would (and fills in its defaults), approval
+ * data against the form. Answers with the command to send.
+ */
+async function checkCommand(deps: RunReaderDeps, runId: string, row: { templateId: string; templateVersion: number }, command: RunCommand): Promise<RunCommand> {
   if (command.kind === 'retry' && command.config !== undefined) {
     const stored = await getTemplateVersion(deps.db, row.templateId, row.templateVersion);
-    const node = stored?.definition.nodes.find((n) => n.id === command.nodeId);
-    if (!node) throw notFound(`node "${command.nodeId}" of run "${runId}"`);
-    const parsed = nodeType(node.type)?.config.safeParse(command.config);
-    if (parsed && !parsed.success) {
-      throw invalid(`the config does not suit a ${node.type} node`, parsed.error.issues.map((i) => ({ path: formatPath(['config', ...i.path.filter((k): k is string | number => typeof k !== 'symbol')]), message: i.message })));
-    }
+    const index = stored?.definition.nodes.findIndex((n) => n.id === command.nodeId) ?? -1;
+    if (!stored || index < 0) throw notFound(`node "${command.nodeId}" of run "${runId}"`);
+    return { ...command, config: retryConfig(stored.definition, index, command.config) };
   }
   if (command.kind === 'approve') {
     const state = await deps.client.workflow.getHandle(runId).query(stateQuery);
@@ -50,6 +64,7 @@ async function checkCommand(deps: RunReaderDeps, runId: string, row: { templateI
     const problems = formSchema ? checkAgainstSchema(formSchema, command.data ?? {}, 'data') : [];
     if (problems.length > 0) throw invalid('the form data does not match the approval\'s formSchema', problems);
   }
+  return command;
 }
 
 /**
@@ -89,8 +104,8 @@ async function applyCommand(deps: RunReaderDeps, runId: string, given: RunComman
   const handle = deps.client.workflow.getHandle(runId);
   let command: RunCommand | undefined;
   try {
-    await checkCommand(deps, runId, row, given);
-    command = await fitForHistory(deps, runId, given);
+    // Sizes first, as an upload's: a value too large for history is a 413 whatever else is wrong with it.
+    command = await checkCommand(deps, runId, row, await fitForHistory(deps, runId, given));
     switch (command.kind) {
       case 'pause': return await handle.executeUpdate(pauseUpdate);
       case 'resume': return await handle.executeUpdate(resumeUpdate);

@@ -56,6 +56,28 @@ describe('onError: pause holds the run for an operator, who retries or skips the
     expect(events.find((e) => e.type === 'node.retrying')?.data).toMatchObject({ attempt: 2, error: { type: 'HttpClientError' } });
   });
 
+  it('checks a retry\'s config as an upload checks the node\'s, and runs it with its defaults filled in', async () => {
+    const runId = await start(world, 'held', { path: 'bad' });
+    await waitFor(world, runId, (s) => s.status === 'waiting_for_operator');
+    const refused: Array<[unknown, string]> = [
+      [{ url: `${upstream.url}/{{ $sum( }}` }, 'config.url'],
+      [{ url: `${upstream.url}/{{ inputs.path }}` }, 'config.url'],
+      [{ url: `${upstream.url}/{{ nodes.use.output }}` }, 'config.url'],
+      [{ url: 'ftp://127.0.0.1/x' }, 'config.url'],
+    ];
+    for (const [config, at] of refused) {
+      const res = await command(world, runId, 'nodes/call/retry', { config });
+      expect([config, res.status]).toEqual([config, 422]);
+      expect((res.body as unknown as { errors: Array<{ path: string }> }).errors.map((e) => e.path)).toEqual([at]);
+    }
+    expect(nodeOf((await waitFor(world, runId, (s) => s.status === 'waiting_for_operator')), 'call').attempts).toBe(1);
+    // The template's own config, sent back with a body and no method: a GET, as the upload made it, sends no body.
+    expect((await command(world, runId, 'nodes/call/retry', { config: { url: `${upstream.url}/good`, body: { q: 1 } } })).status).toBe(200);
+    const { state } = await finish(world, runId);
+    expect(state).toMatchObject({ status: 'completed', output: 'fixed' });
+    expect(nodeOf(state, 'call')).toMatchObject({ attempts: 2, output: { status: 200 } });
+  });
+
   it('skips the failed node with an output its dependents read instead', async () => {
     const runId = await start(world, 'held', { path: 'bad' });
     await waitFor(world, runId, (s) => s.status === 'waiting_for_operator');
