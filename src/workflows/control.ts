@@ -18,6 +18,10 @@ export function installControl(run: RunInterpreter): void {
   const open = (): void => {
     if (book.final) throw notNow(`the run has ended (${book.final})`);
     if (book.cancelRequested) throw notNow('the run is being cancelled');
+    // It ends failed once what is in flight is cancelled (a child run takes a moment): a cancel would end it
+    // cancelled, its failure lost; a pause, a skip or a decision would change a run that no longer goes on.
+    const failing = book.failing();
+    if (failing) throw notNow(`the run is failing because of node "${failing.id}"`);
     // Its state is being handed over: a command applied now would be lost with this execution.
     if (book.renewing) throw notNow('the run is moving on to a new execution: send the command again in a moment');
   };
@@ -29,7 +33,6 @@ export function installControl(run: RunInterpreter): void {
     open();
     const node = nodeOf(nodeId);
     if (node.status !== 'failed') throw notNow(`node "${nodeId}" has not failed (it is ${node.status}): there is nothing to ${verb}`);
-    if (book.failing()) throw notNow(`the run is failing because of node "${book.failing()?.id}"`);
     // A dependent an operator skipped read nothing of this node: its output was given. One that ran, or that a
     // `when` skipped, read what this node ended with, which a retry or a skip would change under it.
     const started = [...book.definitions.values()].filter((d) => {
