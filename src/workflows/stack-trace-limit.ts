@@ -10,3 +10,15 @@
  * in Weft's workflow code is left out.
  */
 Error.stackTraceLimit = 0;
+
+/**
+ * With no frames to record, the SDK's promise hook still does its other work for every promise made in the
+ * sandbox: it finds the promise's workflow by compiling a function from source (`promise.constructor.constructor`,
+ * the sandbox's `Function`), twice as the promise is made and once as it settles, and files an empty stack for
+ * it. JSONata makes several promises for each step of an expression, so a transform over a few thousand items
+ * spent most of its time there, about eight times as long as without (sdk-typescript issue 1587). The hook
+ * reaches the sandbox's `Function` through `Promise.constructor`; answering it here with a function that finds
+ * no workflow makes the hook return at once. Nothing else reads `Promise.constructor`: it is `Function`
+ * inherited, not a property of promises.
+ */
+Object.defineProperty(Promise, 'constructor', { value: () => () => undefined, enumerable: false });
