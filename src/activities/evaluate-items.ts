@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client.js';
-import { evaluateValue, ExpressionError, type ExpressionScope } from '../template/expressions.js';
+import { activityEvaluationSteps, evaluateValue, ExpressionError, type ExpressionScope } from '../template/expressions.js';
 import { mapItemBlobThresholdBytes, type BlobRef } from '../workflows/blob-ref.js';
 import { storeIfLarge, storeLargeParts, StoredParts, withStoredOutputs } from './blobs.js';
 
@@ -36,7 +36,7 @@ export function createEvaluateItemsActivity(db: Db) {
     const outputs: unknown[] = [];
     for (let i = 0; i < items.length; i++) {
       try {
-        outputs.push((await evaluateValue(value, { ...scope, item: items[i], index: offset + i })) ?? null);
+        outputs.push((await evaluateValue(value, { ...scope, item: items[i], index: offset + i }, activityEvaluationSteps)) ?? null);
       } catch (err) {
         // The same expression fails the same way on every attempt: no retries.
         if (err instanceof ExpressionError) throw ApplicationFailure.nonRetryable(`item ${offset + i}: ${err.message}`, 'ExpressionError');

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client.js';
-import { evaluateValue, ExpressionError, type ExpressionScope } from '../template/expressions.js';
+import { activityEvaluationSteps, evaluateValue, ExpressionError, type ExpressionScope } from '../template/expressions.js';
 import { storeLargeParts, StoredParts, withStoredOutputs } from './blobs.js';
 
 /** A template value to evaluate against a run's scope whose node outputs may be blob references. */
@@ -21,7 +21,7 @@ export function createEvaluateWithValuesActivity(db: Db) {
     const resolved = await withStoredOutputs(db, scope, { value });
     let result: unknown;
     try {
-      result = await evaluateValue(value, resolved);
+      result = await evaluateValue(value, resolved, activityEvaluationSteps);
     } catch (err) {
       // The same expression fails the same way on every attempt.
       if (err instanceof ExpressionError) throw ApplicationFailure.nonRetryable(err.message, 'ExpressionError');

@@ -1,8 +1,8 @@
-import { compileExpression, ExpressionError, expressionsKept } from './expression-compile.js';
+import { compileExpression, evaluationBindings, ExpressionError, expressionsKept, workflowEvaluationSteps } from './expression-compile.js';
 import { memo } from './memo.js';
 import { planFor, unanswered } from './quick-plans.js';
 
-export { compileExpression, ExpressionError } from './expression-compile.js';
+export { activityEvaluationSteps, compileExpression, ExpressionError, workflowEvaluationSteps } from './expression-compile.js';
 
 /**
  * The names an expression can read. Inside a workflow, `secrets` holds markers rather than values: activities
@@ -58,12 +58,12 @@ function evaluateExpressionNow(source: string, scope: ExpressionScope): unknown 
       // Left to JSONata, which reports it as it would have.
     }
   }
-  return evaluateExpression(source, scope);
+  return evaluateExpression(source, scope, workflowEvaluationSteps);
 }
 
-async function evaluateExpression(source: string, scope: ExpressionScope): Promise<unknown> {
+async function evaluateExpression(source: string, scope: ExpressionScope, steps: number): Promise<unknown> {
   try {
-    return await compileExpression(source).evaluate(scope);
+    return await compileExpression(source).evaluate(scope, evaluationBindings(steps));
   } catch (err) {
     if (err instanceof ExpressionError) throw err;
     const e = err as { message?: string; position?: number };
@@ -89,29 +89,32 @@ function plain(value: unknown): unknown {
  * @example
  * await evaluateValue({ total: '{{ $sum(input.items) }}', label: 'n={{ $count(input.items) }}' }, scope)
  * // { total: 6, label: 'n=3' }
+ *
+ * Each expression takes at most `steps` steps ({@link workflowEvaluationSteps} unless given: an activity gives
+ * {@link activityEvaluationSteps}).
  */
-export async function evaluateValue(value: unknown, scope: ExpressionScope): Promise<unknown> {
+export async function evaluateValue(value: unknown, scope: ExpressionScope, steps: number = workflowEvaluationSteps): Promise<unknown> {
   if (typeof value === 'string') {
     if (!hasExpression(value)) return value;
     const segments = splitTemplateString(value);
     // Whitespace around a lone expression (YAML block scalars add a newline) does not make it text.
     const meaningful = segments.filter((s) => s.kind === 'expr' || s.text.trim() !== '');
     const only = meaningful.length === 1 ? meaningful[0] : undefined;
-    if (only?.kind === 'expr') return plain(await evaluateExpression(only.source, scope));
+    if (only?.kind === 'expr') return plain(await evaluateExpression(only.source, scope, steps));
     let text = '';
     for (const segment of segments) {
-      text += segment.kind === 'text' ? segment.text : asText(plain(await evaluateExpression(segment.source, scope)));
+      text += segment.kind === 'text' ? segment.text : asText(plain(await evaluateExpression(segment.source, scope, steps)));
     }
     return text;
   }
   if (Array.isArray(value)) {
     const out: unknown[] = [];
-    for (const item of value) out.push(await evaluateValue(item, scope));
+    for (const item of value) out.push(await evaluateValue(item, scope, steps));
     return out;
   }
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = await evaluateValue(item, scope);
+    for (const [key, item] of Object.entries(value)) out[key] = await evaluateValue(item, scope, steps);
     return out;
   }
   return value;
@@ -178,8 +181,9 @@ function objectOf(keys: string[], values: unknown[]): Record<string, unknown> {
 /**
  * {@link evaluateValue} without a promise where none is needed: literal values, and expressions that are plain
  * lookups (`nodes.a.output.body.n`, `input.x`) or scalar operations on them, are evaluated at once; a value with
- * any other expression answers with a promise. The result is the one {@link evaluateValue} gives. Workflow code
- * uses it because the sandbox records a stack trace for every promise made there.
+ * any other expression answers with a promise. The result is the one {@link evaluateValue} gives, with the
+ * workflow's step budget. Workflow code uses it because every promise made in the sandbox costs the SDK's
+ * promise hook a call.
  *
  * @example
  * const config = evaluateValueNow(node.config, scope);

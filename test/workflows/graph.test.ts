@@ -228,6 +228,20 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
     expect(nodeOf(state, 'endless').error?.message).toBe('duration "999999999d" is longer than 100 years (36525d), the longest a delay waits');
   });
 
+  it('fails a transform whose expression does not end, and goes on running the work of others', async () => {
+    await upload(world, {
+      id: 'endless', name: 'Endless', maxParallel: 2,
+      nodes: [
+        { id: 'loop', type: 'transform', onError: 'continue', config: { value: '{{ ($loop := function($n) { $loop($n + 1) }; $loop(0)) }}' } },
+        { id: 'sum', type: 'transform', config: { value: '{{ $sum($map([1..input.n], function($x) { $x * 2 })) }}' } },
+      ],
+      output: '{{ nodes.sum.output }}',
+    });
+    const { state } = await finish(world, await start(world, 'endless', { n: 20_000 }));
+    expect(state).toMatchObject({ status: 'completed', output: 400_020_000 });
+    expect(nodeOf(state, 'loop')).toMatchObject({ status: 'failed', error: { type: 'ExpressionError', message: expect.stringContaining('stopped after 200,000 steps') } });
+  });
+
   it('fails an answer past maxResponseBytes at once, whether it says its length or not', async () => {
     const limited = (id: string, path: string) => ({ id, type: 'http', onError: 'continue', retry: { maxAttempts: 3, initialInterval: '1s' }, config: { url: `${upstream.url}${path}`, maxResponseBytes: 1_000_000 } });
     await upload(world, { id: 'too-large', name: 'Too large', maxParallel: 2, nodes: [limited('file', '/file'), limited('stream', '/stream')] });
