@@ -103,6 +103,8 @@ export const configCases: InvalidCase[] = [
   { name: 'subworkflow without input', text: doc('{ id: a, type: subworkflow, config: { template: child } }'), errors: [{ path: 'nodes[0].config.input', line: 4 }] },
   { name: 'subworkflow version zero', text: doc('{ id: a, type: subworkflow, config: { template: child, version: 0, input: {} } }'), errors: [{ path: 'nodes[0].config.version', line: 4 }] },
   { name: 'inputSchema with a bad type', text: `${doc(a)}inputSchema:\n  type: objekt\n`, errors: [{ path: 'inputSchema.type', line: 6 }] },
+  { name: 'inputSchema in draft-07', text: `${doc(a)}inputSchema: { $schema: "http://json-schema.org/draft-07/schema#", type: object }\n`, errors: [{ path: 'inputSchema.$schema', line: 5, message: /2020-12/ }] },
+  { name: 'formSchema in an unknown dialect', text: `${doc('{ id: b, type: approval, config: { prompt: p, formSchema: { $schema: "https://example.com/mine", type: object } } }')}`, errors: [{ path: 'nodes[0].config.formSchema.$schema', line: 4 }] },
   { name: 'inputSchema with a typo', text: `${doc(a)}inputSchema: { type: object, properties: { x: { typ: string } } }\n`, errors: [{ path: 'inputSchema', line: 5, message: /typ/ }] },
 ];
 
