@@ -54,6 +54,15 @@ function stepCounter(source: string) {
   };
 }
 
+/**
+ * `$truthy(value)`: a value as `when` reads it, as a boolean. False for false, null, 0, "" and nothing at all;
+ * true for anything else, an empty list or object too. JSONata's `$boolean` (which `$not`, `and` and `or` use)
+ * takes empty lists and objects for false, so a converted `if-else` branches on this instead.
+ */
+export function truthy(value: unknown): boolean {
+  return !(value === undefined || value === null || value === false || value === 0 || value === '');
+}
+
 /** Parses a JSONata expression once and keeps it; throws {@link ExpressionError} on a syntax error. */
 export const compileExpression: (source: string) => jsonata.Expression = memo(expressionsKept, (source) => {
   if (source === '') throw new ExpressionError('the expression is empty', source);
@@ -66,5 +75,6 @@ export const compileExpression: (source: string) => jsonata.Expression = memo(ex
   }
   // Typed for names, but JSONata binds any key; its hooks are symbols so that no expression can read them.
   expression.assign(stepHook as unknown as string, stepCounter(source));
+  expression.registerFunction('truthy', truthy);
   return expression;
 });

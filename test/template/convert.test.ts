@@ -68,9 +68,9 @@ describe('older shapes are converted to canonical form', () => {
     });
     expect(value.nodes).toEqual([
       { id: 'fetch', type: 'http', config: { url: 'http://127.0.0.1/' } },
-      { id: 'good', type: 'transform', needs: ['fetch'], when: '{{ nodes.fetch.output.status = 200 }}', config: { value: 1 } },
-      { id: 'bad', type: 'transform', needs: ['fetch'], when: '{{ $not(nodes.fetch.output.status = 200) }}', config: { value: 2 } },
-      { id: 'twice', type: 'transform', needs: ['good'], when: '{{ input.twice }}', config: { value: 3 } },
+      { id: 'good', type: 'transform', needs: ['fetch'], when: '{{ $truthy(nodes.fetch.output.status = 200) }}', config: { value: 1 } },
+      { id: 'bad', type: 'transform', needs: ['fetch'], when: '{{ $not($truthy(nodes.fetch.output.status = 200)) }}', config: { value: 2 } },
+      { id: 'twice', type: 'transform', needs: ['good'], when: '{{ $truthy(input.twice) }}', config: { value: 3 } },
     ]);
     expect(value.output).toBe('{{ nodes.good.output }}');
     expect(value).not.toHaveProperty('edges');
@@ -94,7 +94,7 @@ describe('older shapes are converted to canonical form', () => {
         { source: 'c2', target: 'merge' },
       ],
     });
-    expect(value.nodes).toContainEqual({ id: 'merge', type: 'transform', needs: ['a'], when: '{{ (input.z) and (($not(input.x)) or ((input.x) and (input.y))) }}', config: { value: 2 } });
+    expect(value.nodes).toContainEqual({ id: 'merge', type: 'transform', needs: ['a'], when: '{{ ($truthy(input.z)) and (($not($truthy(input.x))) or (($truthy(input.x)) and ($truthy(input.y)))) }}', config: { value: 2 } });
   });
 
   it('reports problems of the graph shape with their paths in it', () => {

@@ -242,6 +242,24 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
     expect(nodeOf(state, 'loop')).toMatchObject({ status: 'failed', error: { type: 'ExpressionError', message: expect.stringContaining('stopped after 200,000 steps') } });
   });
 
+  it('runs exactly one branch of a converted if-else, whatever its condition gives', async () => {
+    await upload(world, {
+      id: 'if-else', name: 'If-else',
+      nodes: [
+        { id: 'c', type: 'if-else', condition: '{{ input.flag }}', true_edge: 'yes', false_edge: 'no' },
+        { id: 'yes', type: 'transform', config: { value: 'yes' } },
+        { id: 'no', type: 'transform', config: { value: 'no' } },
+      ],
+      edges: [{ source: 'c', target: 'yes' }, { source: 'c', target: 'no' }],
+    });
+    // As `when` reads a value: false, null, 0, "" and nothing skip; anything else runs, an empty list too.
+    const cases: Array<[unknown, string]> = [[true, 'yes'], ['x', 'yes'], [[], 'yes'], [{}, 'yes'], [[false], 'yes'], [false, 'no'], [0, 'no'], ['', 'no'], [null, 'no'], [undefined, 'no']];
+    for (const [flag, ran] of cases) {
+      const { state } = await finish(world, await start(world, 'if-else', flag === undefined ? {} : { flag }));
+      expect([flag, state.nodes.filter((n) => n.status === 'completed').map((n) => n.id)]).toEqual([flag, [ran]]);
+    }
+  });
+
   it('fails an answer past maxResponseBytes at once, whether it says its length or not', async () => {
     const limited = (id: string, path: string) => ({ id, type: 'http', onError: 'continue', retry: { maxAttempts: 3, initialInterval: '1s' }, config: { url: `${upstream.url}${path}`, maxResponseBytes: 1_000_000 } });
     await upload(world, { id: 'too-large', name: 'Too large', maxParallel: 2, nodes: [limited('file', '/file'), limited('stream', '/stream')] });

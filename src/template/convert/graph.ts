@@ -8,8 +8,9 @@ import { asRecord, canonicalType, passThroughNodeFields, templateFields, unknown
  * - `start` nodes and `end` nodes disappear with their edges; an `end` node's `output` becomes the template's.
  * - An edge `{source, target}` between ordinary nodes makes `target` need `source`.
  * - A `condition` node (alias `if`, `if-else`) disappears. Its expression `E` guards its branches: the targets of
- *   its `true_edge` get `when: E`, those of its `false_edge` get `when: $not(E)`; the targets also need whatever
- *   the condition needed. Guards of chained conditions are joined with `and`; a node reached from several
+ *   its `true_edge` get `when: $truthy(E)`, those of its `false_edge` get `when: $not($truthy(E))`, so that
+ *   exactly one branch runs whatever `E` gives (JSONata's own `$not` takes an empty list for false, where `when`
+ *   takes it for true); the targets also need whatever the condition needed. Guards of chained conditions are joined with `and`; a node reached from several
  *   branches runs when any of them routes to it (`or`). A skipped node skips its descendants by the join rules.
  * - A node's config is its `config`, else `parameters` (n8n), else `data` (Dify).
  */
@@ -103,7 +104,7 @@ export function convertGraph(value: Record<string, unknown>, rawNodes: unknown[]
         continue;
       }
       const expression = unwrap(raw);
-      guards.push(and(upstream.guard, branch ? expression : `$not(${expression})`));
+      guards.push(and(upstream.guard, branch ? `$truthy(${expression})` : `$not($truthy(${expression}))`));
     }
     let guard = guards.length > 0 ? or(guards) : undefined;
     // Branches that merge and split again double the guard each time; stop before that gets out of hand.
@@ -129,7 +130,8 @@ export function convertGraph(value: Record<string, unknown>, rawNodes: unknown[]
     if (node.kind === 'start' || node.kind === 'condition') continue;
     const entry = entryOf(node);
     const own = typeof node.raw.when === 'string' ? unwrap(node.raw.when) : undefined;
-    const guard = entry.guard === undefined ? own : own === undefined ? entry.guard : and(own, entry.guard);
+    // Joined by `and`, the node's own `when` is read as `when` reads it alone.
+    const guard = entry.guard === undefined ? own : own === undefined ? entry.guard : and(`$truthy(${own})`, entry.guard);
     const canonical: Record<string, unknown> = { id: node.id, type: node.kind };
     for (const key of passThroughNodeFields) if (node.raw[key] !== undefined) canonical[key] = node.raw[key];
     if (entry.needs.size > 0) canonical.needs = [...entry.needs];
