@@ -10,7 +10,7 @@ import { legacyQuickStarts, legacyStart } from './legacy-start.js';
 import { touchWakeChange } from './loop-wake.js';
 import { canHandOver, handOverWaitingPatch, leanLifecyclePatch, NodeScope, resumeNode, startNode } from './node-lifecycle.js';
 import { orError, type NodeHost } from './node-start.js';
-import { hasChange } from './revision.js';
+import { change, hasChange } from './revision.js';
 import { RunBook } from './run-book.js';
 
 export { toRunError } from './failures.js';
@@ -18,6 +18,13 @@ export { quickStartPatch } from './legacy-start.js';
 export { leanLifecyclePatch } from './node-lifecycle.js';
 
 const defaultMaxParallel = 10;
+
+/**
+ * Since this change a node an operator retries runs at once while other failed nodes still hold the run
+ * (`onError: pause`); before it, it stayed pending until every one of them was retried or skipped. Nothing else
+ * starts meanwhile. Asked for only by runs that hold with a retried node.
+ */
+export const retryWhileHeldChange = change('weft-retry-while-held', 22);
 
 /** How an execution of the interpreter ended: the run is over, or it goes on in a new execution. */
 export type ExecutionEnd = 'ended' | 'continue-as-new' | 'cancelled-from-outside';
@@ -78,15 +85,30 @@ export class RunInterpreter implements NodeHost {
     );
   }
 
-  /** Starts every ready node (up to `maxParallel` running) and skips every node whose needs were all skipped. */
-  private schedule(maxParallel: number): void {
+  /**
+   * Nodes an operator retried that have not started again: pending after an attempt. Only a retry makes a node
+   * pending once it has been tried; a run hands over no node in flight.
+   */
+  private retriedNodes(): TemplateNode[] {
+    return [...this.book.definitions.values()].filter((d) => {
+      const node = this.book.node(d.id);
+      return node.status === 'pending' && node.attempts > 0 && !this.book.active.has(d.id);
+    });
+  }
+
+  /**
+   * Starts every ready node of `nodes` (all of them unless given), up to `maxParallel` running, and skips every
+   * node whose needs were all skipped.
+   */
+  private schedule(maxParallel: number, nodes: Iterable<TemplateNode> = this.book.definitions.values()): void {
     const { book } = this;
+    const candidates = [...nodes];
     // A node launched in this pass counts as running until the pass ends, whatever it does meanwhile.
     let running = book.inFlightCount();
     let quick: boolean | undefined;
     for (let again = true; again; ) {
       again = false;
-      for (const node of book.definitions.values()) {
+      for (const node of candidates) {
         if (running >= maxParallel) return;
         if (book.active.has(node.id) || book.node(node.id).status !== 'pending') continue;
         const readiness = this.readiness(node);
@@ -183,6 +205,9 @@ export class RunInterpreter implements NodeHost {
         const renew = this.wantsNewExecution();
         const holding = book.pauseRequested || book.holding();
         if (!failing && !book.cancelRequested && !holding && !renew) this.schedule(maxParallel);
+        else if (!failing && !book.cancelRequested && !book.pauseRequested && !renew && this.lean && this.retriedNodes().length > 0 && hasChange(retryWhileHeldChange)) {
+          this.schedule(maxParallel, this.retriedNodes());
+        }
         if (book.active.size === 0) {
           const pending = [...book.nodes.values()].some((n) => n.status === 'pending');
           if (failing || book.cancelRequested || (!pending && !book.holding())) break;

@@ -78,6 +78,29 @@ describe('onError: pause holds the run for an operator, who retries or skips the
     expect(nodeOf(state, 'call')).toMatchObject({ attempts: 2, output: { status: 200 } });
   });
 
+  it('runs a retried node at once while another failed node still holds the run, and nothing else', async () => {
+    await upload(world, {
+      id: 'held-twice', name: 'Held twice', maxParallel: 2,
+      nodes: [
+        { id: 'a', type: 'http', onError: 'pause', config: { url: `${upstream.url}/bad` } },
+        { id: 'b', type: 'http', onError: 'pause', config: { url: `${upstream.url}/bad` } },
+        { id: 'later', type: 'transform', needs: ['a'], config: { value: '{{ nodes.a.output.body.value }}' } },
+      ],
+      output: '{{ nodes.later.output }}',
+    });
+    const runId = await start(world, 'held-twice');
+    await waitFor(world, runId, (s) => s.status === 'waiting_for_operator' && nodeOf(s, 'a').status === 'failed' && nodeOf(s, 'b').status === 'failed');
+    expect((await command(world, runId, 'nodes/a/retry', { config: { url: `${upstream.url}/good` } })).status).toBe(200);
+    const retried = await waitFor(world, runId, (s) => nodeOf(s, 'a').status === 'completed');
+    expect(retried.status).toBe('waiting_for_operator');
+    expect(nodeOf(retried, 'a')).toMatchObject({ attempts: 2, output: { body: { value: 'fixed' } } });
+    // b still holds the run: what a leads to waits.
+    expect(nodeOf(retried, 'later').status).toBe('pending');
+    expect((await command(world, runId, 'nodes/b/skip', { output: null })).status).toBe(200);
+    const { state } = await finish(world, runId);
+    expect(state).toMatchObject({ status: 'completed', output: 'fixed' });
+  });
+
   it('skips the failed node with an output its dependents read instead', async () => {
     const runId = await start(world, 'held', { path: 'bad' });
     await waitFor(world, runId, (s) => s.status === 'waiting_for_operator');
