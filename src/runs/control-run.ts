@@ -32,6 +32,12 @@ function fromUpdateFailure(err: WorkflowUpdateFailedError): WeftError {
   return conflict(cause?.message ?? err.message);
 }
 
+/** Throws not-found unless the run's template version has node `nodeId`. */
+async function knownNode(deps: RunReaderDeps, runId: string, row: { templateId: string; templateVersion: number }, nodeId: string): Promise<void> {
+  const stored = await getTemplateVersion(deps.db, row.templateId, row.templateVersion);
+  if (stored && !stored.definition.nodes.some((n) => n.id === nodeId)) throw notFound(`node "${nodeId}" of run "${runId}"`);
+}
+
 /**
  * A retry's new config, checked as an upload checks the node's (the rest of the run's template version as it
  * is: expressions, names in scope, what a map may run per item) and given as the workflow runs an uploaded one,
@@ -99,8 +105,12 @@ export async function controlRun(deps: RunReaderDeps, runId: string, given: RunC
 async function applyCommand(deps: RunReaderDeps, runId: string, given: RunCommand): Promise<RunState> {
   const row = await getRun(deps.db, runId);
   if (!row) throw notFound(`run "${runId}"`);
-  const ended = () => conflict(`the run has ended (${row.status}): it takes no more commands`);
-  if (terminalRunStatuses.includes(row.status as RunStatus)) throw ended();
+  const ended = (status: string | undefined) => conflict(`the run has ended${status ? ` (${status})` : ''}: it takes no more commands`);
+  if (terminalRunStatuses.includes(row.status as RunStatus)) {
+    // A node the run never had is unknown, ended or not.
+    if ('nodeId' in given) await knownNode(deps, runId, row, given.nodeId);
+    throw ended(row.status);
+  }
   const handle = deps.client.workflow.getHandle(runId);
   let command: RunCommand | undefined;
   try {
@@ -125,8 +135,8 @@ async function applyCommand(deps: RunReaderDeps, runId: string, given: RunComman
       await deleteBlob(deps.db, blobIdOf(command.output)).catch(() => undefined);
     }
     if (err instanceof WorkflowUpdateFailedError) throw fromUpdateFailure(err);
-    // The workflow closed between the index read and the update.
-    if (err instanceof WorkflowNotFoundError) throw ended();
+    // The workflow closed between the index read and the update; the index may not say how yet.
+    if (err instanceof WorkflowNotFoundError) throw ended(await readRunState(deps, runId).then((s) => (terminalRunStatuses.includes(s.status) ? s.status : undefined), () => undefined));
     // Its state was asked for (an approval's form) before a worker has run any of it: nothing waits for a decision.
     if (notRunYet(err)) throw conflict('the run has not started yet: no worker has run its first step');
     throw err;

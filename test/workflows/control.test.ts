@@ -121,9 +121,18 @@ describe('operator control: pause, resume, cancel', () => {
     for (const path of ['pause', 'resume', 'cancel', 'nodes/wait/retry', 'nodes/wait/skip']) {
       const res = await command(world, runId, path);
       expect(res.status, path).toBe(409);
-      expect(res.body.title).toMatch(/ended/);
+      expect(res.body.title).toBe('the run has ended (completed): it takes no more commands');
     }
+    expect((await command(world, runId, 'nodes/nope/skip')).status).toBe(404);
     expect((await command(world, 'no-such-run', 'pause')).status).toBe(404);
+  });
+
+  it('says how a run ended that Temporal closed from outside, before the run index knows', async () => {
+    const runId = await start(world, 'timer', { wait: '1h' });
+    await waitFor(world, runId, (s) => nodeOf(s, 'wait').status === 'waiting');
+    await world.temporal.client.workflow.getHandle(runId).terminate('gone');
+    const res = await command(world, runId, 'pause');
+    expect([res.status, res.body.title]).toEqual([409, 'the run has ended (cancelled): it takes no more commands']);
   });
 
   it('cancels during an activity: the request is aborted, nothing after it runs', async () => {
