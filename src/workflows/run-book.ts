@@ -11,9 +11,17 @@ import { pendingNode } from './initial-state.js';
 import type { RunInput } from './input.js';
 import type { NodeState, RunError, RunState, RunStatus } from './state.js';
 import { showOpenStatus } from './status-attribute.js';
+import { change, hasChange } from './revision.js';
 import { shownOutputs, truncated } from './truncate.js';
 
 type Final = 'completed' | 'failed' | 'cancelled';
+
+/**
+ * Since this change a run being cancelled or failing reports no more status moves: a run pausing when a cancel
+ * came reported `run.paused` (and set `WeftStatus` to `paused`) once its cancelled nodes had drained, just
+ * before `run.cancelled`. Asked for only by such a move.
+ */
+export const quietEndChange = change('weft-quiet-end', 23);
 
 /**
  * The run's book-keeping: every node's state, the event log, operator flags and the run's status. The scheduler
@@ -145,6 +153,9 @@ export class RunBook {
     this.scopeNow = undefined;
     const status = this.status();
     if (status === this.reported || this.final) return;
+    // A run being cancelled, or failing, is on its way to its end: a pause that its cancelled nodes complete, say,
+    // is not a status it takes.
+    if ((this.cancelRequested || this.failing()) && hasChange(quietEndChange)) return;
     this.reported = status;
     if (status === 'pausing') this.events.emit('run.pausing', undefined, { inFlight: this.inFlight() });
     else if (status === 'paused') this.events.emit('run.paused', undefined, { reason: 'operator' });

@@ -158,6 +158,17 @@ describe('operator control: pause, resume, cancel', () => {
     expect(await weftStatus(runId)).toBe('cancelled');
   });
 
+  it('cancels a pausing run without a pause on the way: its cancelled node draining is not the run pausing', async () => {
+    const runId = await start(world, 'gated');
+    await waitFor(world, runId, (s) => nodeOf(s, 'call').status === 'running' && held.length > 0);
+    expect((await command(world, runId, 'pause')).body.status).toBe('pausing');
+    expect((await command(world, runId, 'cancel')).body.status).toBe('cancelled');
+    const { events } = await finish(world, runId);
+    expect(trace(events).filter((e) => e.startsWith('run.'))).toEqual(['run.started', 'run.pausing', 'run.cancelled']);
+    expect(await weftStatus(runId)).toBe('cancelled');
+    held.splice(0);
+  });
+
   it('cancels during a timer (after a pause and a resume, which the search attribute follows)', async () => {
     const runId = await start(world, 'timer', { wait: '1h' });
     await waitFor(world, runId, (s) => nodeOf(s, 'wait').status === 'waiting');
