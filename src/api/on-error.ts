@@ -2,6 +2,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { WeftError } from '../errors.js';
+import { jsonBreak } from './json-break.js';
 import { problem, problemFor } from './problem.js';
 
 /**
@@ -39,11 +40,12 @@ async function notJson(c: Context): Promise<Response> {
   try {
     if (text !== undefined) JSON.parse(text);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const position = /at position (\d+)/.exec(message)?.[1];
-    if (position !== undefined && text !== undefined) {
-      const before = text.slice(0, Number(position)).split('\n');
-      where = { message: message.replace(/ \(line \d+ column \d+\)$/, ''), line: before.length, column: before.at(-1)!.length + 1 };
+    // JSON.parse's own words, without the place it gives for some mistakes only: the place is given for all.
+    const message = (err instanceof Error ? err.message : String(err)).replace(/ \(line \d+ column \d+\)$/, '');
+    const offset = text === undefined ? undefined : jsonBreak(text);
+    if (offset !== undefined) {
+      const before = text!.slice(0, offset).split('\n');
+      where = { message, line: before.length, column: before.at(-1)!.length + 1 };
     } else {
       where = { message };
     }

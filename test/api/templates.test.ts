@@ -111,6 +111,11 @@ describe('template routes', () => {
     const body = await problemOf(res);
     expect(body.type).toBe('https://weft.dev/problems/bad-request');
     expect(body.errors).toEqual([{ path: '(body)', message: expect.stringContaining('JSON'), line: 3, column: 3 }]);
+    // Mistakes whose place JSON.parse does not say: a comma before a closing bracket, a word cut short.
+    for (const [text, line, column] of [['{\n  "name": "T",\n  "nodes": [{ "id": "a" },]\n}', 3, 27], ['{ "input": tru }', 1, 15]] as const) {
+      const located = await problemOf(await world.request('POST', '/api/v1/templates', text, { 'content-type': 'application/json' }));
+      expect([text, located.errors?.map((e) => [e.line, e.column])]).toEqual([text, [[line, column]]]);
+    }
   });
 
   it('serves the language schema, the node catalog and the OpenAPI document', async () => {
