@@ -1,5 +1,6 @@
 import { ExpressionError } from './expressions.js';
 import type { LooseNode } from './loose.js';
+import { closestKey } from './key-hints.js';
 import { isSingleExpression } from './node-types/fields.js';
 import { nodeType } from './node-types/index.js';
 import type { PathProblem } from './problems.js';
@@ -43,7 +44,11 @@ function bracketDepth(source: string): number {
 function checkReference(ref: ScopeReference, rules: Rules, context: Context): string | undefined {
   const bad = [ref.root, ...ref.rest].find((name) => forbiddenKeys.has(name));
   if (bad) return `"${bad}" cannot be read in an expression`;
-  if (!scopeNames.includes(ref.root)) return `"${ref.root}" is not in scope (use ${scopeNames.join(', ')}); to read a field of the input write input.${ref.root}`;
+  if (!scopeNames.includes(ref.root)) {
+    // A name close to one in scope was most likely meant (`inputs`, `node`); any other, a field of the input.
+    const meant = closestKey(ref.root, scopeNames);
+    return `"${ref.root}" is not in scope (use ${scopeNames.join(', ')}); ${meant ? `did you mean ${meant}?` : `to read a field of the input write input.${ref.root}`}`;
+  }
   if ((ref.root === 'item' || ref.root === 'index') && !rules.item) return `"${ref.root}" is only defined inside a map node's per-item node or input`;
   if (ref.root === 'secrets' && !rules.secrets) return 'secrets can only be read in the config of an activity node (http), never in workflow nodes, when or output';
   // What the workflow evaluates is the secret's marker: a function of it would be sent in the secret's place.
