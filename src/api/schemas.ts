@@ -36,14 +36,15 @@ export function wholeNumberIn(text: string, max: number): number | undefined {
 export const wholeNumberParam = (min: number, max: number) =>
   z.preprocess(
     (value) => (typeof value === 'string' && wholeNumberText.test(value) ? Number(value) : value),
-    z.number({ error: 'must be a whole number, written in decimal digits' }).int().min(min).max(max),
+    // Only text that is no number is told how to write one; a number out of range gets zod's own message.
+    z.number({ error: (issue) => (issue.code === 'invalid_type' ? 'must be a whole number, written in decimal digits' : undefined) }).int().min(min).max(max),
   );
 
 /** A number of seconds in a query, `0` to `max`, in decimal digits with an optional fraction (`0.5`). */
 export const secondsParam = (max: number) =>
   z.preprocess(
     (value) => (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value),
-    z.number({ error: 'must be a number of seconds, written in decimal digits (0.5 for half a second)' }).min(0).max(max),
+    z.number({ error: (issue) => (issue.code === 'invalid_type' ? 'must be a number of seconds, written in decimal digits (0.5 for half a second)' : undefined) }).min(0).max(max),
   );
 
 /** The `limit` and `cursor` query of list routes. */

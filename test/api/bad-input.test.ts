@@ -56,6 +56,10 @@ describe('request values the database cannot take', () => {
       expect([after, stream.status]).toEqual([after, 422]);
       expect((await problemOf(stream)).errors?.map((e) => e.path)).toEqual(['query.after']);
     }
+    // A number out of range is told its range, not how to write a number.
+    const zero = await problemOf(await world.request('GET', '/api/v1/templates/bounded/versions/0'));
+    expect(zero.errors).toEqual([{ path: 'param.version', message: expect.stringMatching(/>=\s*1/) }]);
+    expect((await problemOf(await world.request('GET', `/api/v1/runs/${runId}/result?wait=301`))).errors?.[0]?.message).toMatch(/<=\s*300/);
     // Decimal digits, leading zeros and a fractional wait are as they were.
     for (const path of [`/api/v1/runs/${runId}/events?after=007`, `/api/v1/runs/${runId}/result?wait=0.5`, `/api/v1/runs/${runId}/room?after=0`, '/api/v1/runs?limit=10', '/api/v1/templates/bounded/versions/1']) {
       expect([path, (await world.request('GET', path)).status]).toEqual([path, 200]);
