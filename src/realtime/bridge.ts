@@ -33,11 +33,20 @@ function serveConnection(socket: WebSocket, deps: BridgeDeps, limits: BridgeLimi
   // a fan-in) costs one system call per connection, not one per frame. `ws` keeps its TCP socket as `_socket`.
   const tcp = (socket as unknown as { _socket?: Socket })._socket;
   let corked = false;
+  /** Since when the client has been past `maxBufferedBytes`, as the last send found it. */
+  let behindSince: number | undefined;
   const send = (message: ServerMessage, text?: string) => {
     if (socket.readyState !== socket.OPEN) return;
-    if (socket.bufferedAmount > limits.maxBufferedBytes) {
-      socket.close(closeCodes.slowConsumer, 'slow consumer: reconnect and resubscribe with afterSeq');
-      return;
+    const buffered = socket.bufferedAmount;
+    if (buffered > limits.maxBufferedBytes) {
+      const now = Date.now();
+      behindSince ??= now;
+      if (buffered > limits.hardBufferedBytes || now - behindSince >= limits.slowConsumerGraceMs) {
+        socket.close(closeCodes.slowConsumer, 'slow consumer: reconnect and resubscribe with afterSeq');
+        return;
+      }
+    } else {
+      behindSince = undefined;
     }
     if (tcp && !corked) {
       corked = true;

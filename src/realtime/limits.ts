@@ -9,8 +9,16 @@ export interface BridgeLimits {
   messageBurst: number;
   /** Messages over the limit before the connection is closed as abusive. */
   maxRejectedMessages: number;
-  /** Bytes queued for a client before it counts as a slow consumer and is closed (it resumes with afterSeq). */
+  /**
+   * Bytes queued for a client past which it is behind. A client that stays behind for {@link slowConsumerGraceMs}
+   * counts as a slow consumer and is closed (it resumes with afterSeq). A burst sent in one turn (a fan-in's
+   * outputs) can pass this at once for a client that reads as fast as it can, so passing it alone is no verdict.
+   */
   maxBufferedBytes: number;
+  /** How long a client may stay past {@link maxBufferedBytes} before it is closed. */
+  slowConsumerGraceMs: number;
+  /** Bytes queued for a client past which it is closed at once: what one connection may hold of the server's memory. */
+  hardBufferedBytes: number;
   /** How often the server pings; a client that has not answered the previous ping is reaped. */
   heartbeatMs: number;
 }
@@ -23,6 +31,8 @@ export const defaultLimits: BridgeLimits = {
   messageBurst: 100,
   maxRejectedMessages: 200,
   maxBufferedBytes: 4 * 1024 * 1024,
+  slowConsumerGraceMs: 5_000,
+  hardBufferedBytes: 64 * 1024 * 1024,
   heartbeatMs: 30_000,
 };
 

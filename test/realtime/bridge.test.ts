@@ -205,12 +205,46 @@ describe('the bridge protections', () => {
     await server.close();
   });
 
-  it('closes a slow consumer with a code that says to resume with afterSeq', async () => {
-    const server = await serveWorld(world, { maxBufferedBytes: -1 });
-    const client = await TestSocket.open(server.wsUrl);
-    client.send({ type: 'ping' });
-    expect(await client.closed()).toBe(closeCodes.slowConsumer);
-    await server.close();
+  it('closes a slow consumer with a code that says to resume with afterSeq: one that stays behind, or falls far behind', async () => {
+    const far = await serveWorld(world, { maxBufferedBytes: -1, hardBufferedBytes: -1 });
+    const farBehind = await TestSocket.open(far.wsUrl);
+    farBehind.send({ type: 'ping' });
+    expect(await farBehind.closed()).toBe(closeCodes.slowConsumer);
+    await far.close();
+    // Every send finds this one behind: it is closed once it has been so for the grace, not before.
+    const staying = await serveWorld(world, { maxBufferedBytes: -1, slowConsumerGraceMs: 300 });
+    const stays = await TestSocket.open(staying.wsUrl);
+    const opened = Date.now();
+    const pinging = setInterval(() => stays.send({ type: 'ping' }), 50);
+    try {
+      expect(await stays.closed()).toBe(closeCodes.slowConsumer);
+      expect(Date.now() - opened).toBeGreaterThanOrEqual(300);
+      expect(stays.messages.filter((m) => m.type === 'pong').length).toBeGreaterThan(0);
+    } finally {
+      clearInterval(pinging);
+      await staying.close();
+    }
+  });
+
+  it('keeps a client that reads as fast as it can through a burst larger than the backlog it may keep', async () => {
+    await upload(world, {
+      id: 'burst', name: 'Burst', maxParallel: 40,
+      nodes: [
+        { id: 'root', type: 'delay', config: { duration: '500ms' } },
+        ...Array.from({ length: 40 }, (_, i) => ({ id: `wide${i}`, type: 'transform', needs: ['root'], config: { value: "{{ $pad('', 20000, 'x') }}" } })),
+      ],
+    });
+    // 40 outputs of 20 KB end in one workflow task: 800 KB in one turn, past the 100 KB a client may be behind.
+    const small = await serveWorld(world, { maxBufferedBytes: 100_000 });
+    const client = await TestSocket.open(small.wsUrl);
+    const runId = await start(world, 'burst');
+    client.send({ type: 'subscribe', runId, afterSeq: 0 });
+    const events = eventsOf(await client.until(runEnded(runId)), runId);
+    expect(seqs(events)).toEqual(range(1, events.at(-1)!.seq));
+    expect(events.filter((e) => e.event === 'node.completed')).toHaveLength(41);
+    expect(client.closeCode).toBeUndefined();
+    client.close();
+    await small.close();
   });
 
   it('reaps a connection that stops answering heartbeats', async () => {
