@@ -44,6 +44,8 @@ export class Subscription {
     const state = await this.hub.state();
     this.hub.advanceTo(state.seq);
     this.hub.noteState(state);
+    // Unsubscribed (or subscribed anew) while the state was being read: the client asked for nothing more.
+    if (this.closed) return;
     this.cursor = state.seq;
     this.send({ type: 'snapshot', runId: this.runId, seq: state.seq, state });
     await this.catchUp();

@@ -73,6 +73,23 @@ describe('the WebSocket bridge', () => {
     second.close();
   });
 
+  it('sends nothing more for a subscription given up or replaced while its snapshot was being read', async () => {
+    const runId = await start(world, 'chain');
+    const client = await TestSocket.open(server.wsUrl);
+    client.send({ type: 'subscribe', runId });
+    client.send({ type: 'unsubscribe', runId });
+    const other = await start(world, 'chain');
+    client.send({ type: 'subscribe', runId: other });
+    client.send({ type: 'subscribe', runId: other, afterSeq: 0 });
+    await client.until(runEnded(other));
+    // A frame sent in order after the last: anything the given-up subscriptions sent came before it.
+    client.send({ type: 'ping' });
+    await client.until((m) => m.some((x) => x.type === 'pong'));
+    expect(client.messages.filter((m) => m.type === 'snapshot' || ('runId' in m && m.runId === runId))).toEqual([]);
+    expect(seqs(eventsOf(client.messages, other))).toEqual(range(1, eventsOf(client.messages, other).at(-1)!.seq));
+    client.close();
+  });
+
   it('forwards activity progress live, after the node started and never as a state change', async () => {
     const runId = await start(world, 'patient');
     const client = await TestSocket.open(server.wsUrl);
