@@ -1,7 +1,7 @@
 import dagre, { type EdgeLabel, type GraphLabel, type NodeLabel, type Point } from '@dagrejs/dagre';
 import type { TemplateNode } from '../../template/model.js';
 import { h, svg } from './dom.js';
-import { preview } from './format.js';
+import { progressText } from './format.js';
 import type { NodeView } from './run-state.js';
 import { nodeLabel } from './status.js';
 
@@ -40,13 +40,6 @@ function layout(nodes: readonly TemplateNode[]) {
   dagre.layout(graph);
   const size = graph.graph();
   return { graph, width: Math.ceil(size.width ?? 0), height: Math.ceil(size.height ?? 0) };
-}
-
-function progressText(progress: unknown): string {
-  if (typeof progress === 'number') return `${Math.round(progress)}%`;
-  const p = progress as { percent?: unknown; message?: unknown } | undefined;
-  if (typeof p?.percent === 'number') return `${Math.round(p.percent)}%`;
-  return typeof p?.message === 'string' ? preview(p.message, 18) : '';
 }
 
 /**

@@ -59,3 +59,25 @@ export function shortId(id: string): string {
   // Past 40 characters, the start of the suffix goes too: the node and attempt at its end say the most.
   return `${short}…${suffix.length > 40 ? suffix.slice(-40) : suffix}`;
 }
+
+/** A byte count, short: `512 B`, `12.3 KB`, `4.1 MB`. */
+export function bytes(count: number): string {
+  if (count < 1024) return `${Math.round(count)} B`;
+  if (count < 1024 * 1024) return `${(count / 1024).toFixed(1)} KB`;
+  return `${(count / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/**
+ * What a running node last reported, short enough for its box: a percent or a message when the node gives one,
+ * else what an `http` node reports while it waits for its answer (bytes received and time so far).
+ */
+export function progressText(progress: unknown): string {
+  if (typeof progress === 'number') return `${Math.round(progress)}%`;
+  const p = progress as { percent?: unknown; message?: unknown; receivedBytes?: unknown; elapsedMs?: unknown } | undefined;
+  if (typeof p?.percent === 'number') return `${Math.round(p.percent)}%`;
+  if (typeof p?.message === 'string') return preview(p.message, 18);
+  const parts: string[] = [];
+  if (typeof p?.receivedBytes === 'number' && p.receivedBytes > 0) parts.push(bytes(p.receivedBytes));
+  if (typeof p?.elapsedMs === 'number') parts.push(p.elapsedMs < 1000 ? `${Math.round(p.elapsedMs)} ms` : `${(p.elapsedMs / 1000).toFixed(1)} s`);
+  return parts.join(' · ');
+}
