@@ -77,7 +77,10 @@ function serveConnection(socket: WebSocket, deps: BridgeDeps, limits: BridgeLimi
     if (subscriptions.size >= limits.maxSubscriptions) {
       return error('too-many-subscriptions', `a connection follows at most ${limits.maxSubscriptions} runs`, message.runId);
     }
-    const subscription = new Subscription(deps.hubs, message.runId, send);
+    // A subscription whose run has ended gives its place back: nothing more will come.
+    const subscription: Subscription = new Subscription(deps.hubs, message.runId, send, () => {
+      if (subscriptions.get(message.runId) === subscription) subscriptions.delete(message.runId);
+    });
     subscriptions.set(message.runId, subscription);
     subscription.start(message.afterSeq).catch((err: unknown) => {
       if (subscriptions.get(message.runId) === subscription) subscriptions.delete(message.runId);

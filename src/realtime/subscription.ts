@@ -1,8 +1,9 @@
-import type { RunEvent } from '../workflows/state.js';
+import { terminalRunStatuses, type RunEvent } from '../workflows/state.js';
 import { eventFrame, framedEvent, type ServerMessage } from './protocol.js';
 import { isLiveOnly, type RunHub, type RunHubs } from './run-hub.js';
 
 const terminal = new Set(['run.completed', 'run.failed', 'run.cancelled']);
+const terminalStatuses = new Set<string>(terminalRunStatuses);
 /** High-rate progress is coalesced per node in windows this long; state changes never wait. */
 export const progressWindowMs = 100;
 
@@ -19,6 +20,7 @@ export class Subscription {
   private readonly pendingProgress = new Map<string, RunEvent>();
   private progressTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private ended = false;
 
   constructor(
     private readonly hubs: RunHubs,
@@ -49,6 +51,8 @@ export class Subscription {
     this.cursor = state.seq;
     this.send({ type: 'snapshot', runId: this.runId, seq: state.seq, state });
     await this.catchUp();
+    // A snapshot of an ended run is all there is to follow.
+    if (terminalStatuses.has(state.status)) this.end();
   }
 
   private async resume(afterSeq: number): Promise<void> {
@@ -92,7 +96,7 @@ export class Subscription {
     this.cursor = event.seq;
     const { frame, text } = framedEvent(this.runId, event);
     this.send(frame, text);
-    if (terminal.has(event.type)) this.onEnd();
+    if (terminal.has(event.type)) this.end();
   }
 
   private coalesce(event: RunEvent): void {
@@ -108,6 +112,13 @@ export class Subscription {
   /** The newest seq sent to the client. */
   get seq(): number {
     return this.cursor;
+  }
+
+  /** Tells the owner, once, that the run has ended and nothing more will follow. */
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.onEnd();
   }
 
   close(): void {

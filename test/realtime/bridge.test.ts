@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeCodes } from '../../src/realtime/protocol.js';
+import { closeCodes, type ServerMessage } from '../../src/realtime/protocol.js';
 import { serveWorld } from '../support/http-server.js';
 import { runToEnd, upload } from '../support/runs.js';
 import { json, startUpstream } from '../support/upstream.js';
@@ -189,25 +189,39 @@ describe('the bridge protections', () => {
   beforeAll(async () => {
     world = await startWorld();
     await upload(world, { id: 'quick', name: 'Quick', nodes: [{ id: 'a', type: 'transform', config: { value: 1 } }] });
+    await upload(world, { id: 'waiting', name: 'Waiting', nodes: [{ id: 'a', type: 'delay', config: { duration: '1h' } }] });
   });
   afterAll(async () => world?.close());
 
-  it('limits subscriptions per connection, and frees a slot when one is given up', async () => {
+  it('limits subscriptions per connection, and frees a slot when one is given up, or when its run ends', async () => {
     const server = await serveWorld(world, { maxSubscriptions: 2 });
-    const runIds = [];
-    for (let i = 0; i < 3; i++) runIds.push((await runToEnd(world, 'quick')).runId);
-    const [first, second, third] = runIds as [string, string, string];
+    const open: string[] = [];
+    for (let i = 0; i < 3; i++) open.push(await start(world, 'waiting'));
+    const [first, second, third] = open as [string, string, string];
+    const snapshotOf = (runId: string) => (m: ServerMessage[]) => m.some((x) => x.type === 'snapshot' && x.runId === runId);
     const client = await TestSocket.open(server.wsUrl);
-    for (const runId of runIds) client.send({ type: 'subscribe', runId, afterSeq: 0 });
-    await client.until((m) => m.some((x) => x.type === 'error') && runEnded(first)(m) && runEnded(second)(m));
+    for (const runId of open) client.send({ type: 'subscribe', runId });
+    await client.until((m) => m.some((x) => x.type === 'error') && snapshotOf(first)(m) && snapshotOf(second)(m));
     expect(client.messages.filter((x) => x.type === 'error')).toEqual([expect.objectContaining({ code: 'too-many-subscriptions', runId: third })]);
-    expect(eventsOf(client.messages, third)).toEqual([]);
+    expect(snapshotOf(third)(client.messages)).toBe(false);
 
     client.send({ type: 'unsubscribe', runId: first });
-    client.send({ type: 'subscribe', runId: third, afterSeq: 0 });
-    await client.until(runEnded(third));
+    client.send({ type: 'subscribe', runId: third });
+    await client.until(snapshotOf(third));
     expect(client.messages.filter((x) => x.type === 'error')).toHaveLength(1);
     client.close();
+
+    // Runs that have ended, followed from the start or by their snapshot, hold no place once their end is sent.
+    const ended = [(await runToEnd(world, 'quick')).runId, (await runToEnd(world, 'quick')).runId];
+    const follower = await TestSocket.open(server.wsUrl);
+    follower.send({ type: 'subscribe', runId: ended[0], afterSeq: 0 });
+    follower.send({ type: 'subscribe', runId: ended[1] });
+    await follower.until((m) => runEnded(ended[0]!)(m) && snapshotOf(ended[1]!)(m));
+    follower.send({ type: 'subscribe', runId: first });
+    follower.send({ type: 'subscribe', runId: second });
+    await follower.until((m) => snapshotOf(first)(m) && snapshotOf(second)(m));
+    expect(follower.messages.filter((x) => x.type === 'error')).toEqual([]);
+    follower.close();
     await server.close();
   });
 
