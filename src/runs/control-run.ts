@@ -12,7 +12,7 @@ import {
 } from '../workflows/definitions.js';
 import { terminalRunStatuses, type RunState, type RunStatus } from '../workflows/state.js';
 import { checkAgainstSchema } from './input-validator.js';
-import { readRunState, type RunReaderDeps } from './read-run.js';
+import { askWorkflow, readRunState, type RunReaderDeps } from './read-run.js';
 import { notRunYet } from './unstarted-run.js';
 
 /** An operator command on a run, as the API receives it. */
@@ -64,7 +64,7 @@ async function checkCommand(deps: RunReaderDeps, runId: string, row: { templateI
     return { ...command, config: retryConfig(stored.definition, index, command.config) };
   }
   if (command.kind === 'approve') {
-    const state = await deps.client.workflow.getHandle(runId).query(stateQuery);
+    const state = await askWorkflow(deps, runId, () => deps.client.workflow.getHandle(runId).query(stateQuery));
     const node = state.nodes.find((n) => n.id === command.nodeId);
     const formSchema = node?.waitingFor?.formSchema as Record<string, unknown> | undefined;
     const problems = formSchema ? checkAgainstSchema(formSchema, command.data ?? {}, 'data') : [];

@@ -2,17 +2,37 @@ import { QueryNotRegisteredError, WorkflowNotFoundError, type Client, type Workf
 import type { Db } from '../db/client.js';
 import type { RunRow } from '../db/schema.js';
 import { eventPageSize, getRun, getRunEvents } from '../db/runs.js';
-import { notFound } from '../errors.js';
+import { notFound, WeftError } from '../errors.js';
 import { eventPageQuery, eventsQuery, stateQuery } from '../workflows/definitions.js';
 import { pageFrom } from '../workflows/event-page.js';
 import { terminalRunStatuses, type EventPage, type RunEvent, type RunState } from '../workflows/state.js';
 import { closedFromOutside, closeOf, endClosedRun, type ClosedExecution } from './closed-by-temporal.js';
-import { notRunYet, unstartedRun } from './unstarted-run.js';
+import { noWorkerAnswered, notRunYet, unstartedRun } from './unstarted-run.js';
 
 /** What reading runs needs. */
 export interface RunReaderDeps {
   db: Db;
   client: Client;
+}
+
+/** How long a read waits for a worker to answer a run's query: a worker that is up answers in milliseconds. */
+const queryDeadlineMs = 10_000;
+
+/**
+ * Asks a run's workflow through `ask` (its queries), waiting at most {@link queryDeadlineMs} for a worker. An
+ * open run's state lives in its workflow: with no worker to answer, it is a 503 saying so, not a guess.
+ */
+export async function askWorkflow<T>(deps: RunReaderDeps, runId: string, ask: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + queryDeadlineMs;
+  try {
+    return await deps.client.withDeadline(deadline, ask);
+  } catch (err) {
+    // The client cancels a call past its deadline (gRPC CANCELLED), which says nothing more of why.
+    if (noWorkerAnswered(err) || Date.now() >= deadline) {
+      throw new WeftError('unavailable', `no worker answered for run "${runId}": an open run's state is kept by its workflow, which only a worker reads; try again once a worker is up`);
+    }
+    throw err;
+  }
 }
 
 function isClosed(row: { status: string; state: unknown }): boolean {
@@ -31,7 +51,7 @@ export async function readRunState(deps: RunReaderDeps, runId: string): Promise<
   const handle = deps.client.workflow.getHandle(runId);
   // Asked together: the execution's status tells a run Temporal closed from outside (a terminate, a timeout),
   // whose last state still says it goes on, from one that does.
-  const [queried, described] = await Promise.allSettled([handle.query(stateQuery), handle.describe()]);
+  const [queried, described] = await Promise.allSettled([askWorkflow(deps, runId, () => handle.query(stateQuery)), handle.describe()]);
   if (queried.status === 'rejected') {
     const err: unknown = queried.reason;
     if (err instanceof WorkflowNotFoundError) throw notFound(`run "${runId}"`);
@@ -68,7 +88,7 @@ export async function readRunEvents(deps: RunReaderDeps, runId: string, afterSeq
   if (page.more || !described || !closedFromOutside(described)) return page;
   // Closed from outside: the events that end it follow, as the index repair will write them (see readRunState).
   // A run none of whose workflow tasks completed has its ending events in the page already.
-  const state = await handle.query(stateQuery).catch((err: unknown) => {
+  const state = await askWorkflow(deps, runId, () => handle.query(stateQuery)).catch((err: unknown) => {
     if (notRunYet(err)) return undefined;
     throw err;
   });
@@ -82,7 +102,7 @@ export async function readRunEvents(deps: RunReaderDeps, runId: string, afterSeq
 async function openRunEvents(deps: RunReaderDeps, row: RunRow, handle: WorkflowHandle, afterSeq: number, pageSize: number): Promise<EventPage> {
   let held: EventPage;
   try {
-    held = await heldEventPage(handle, afterSeq);
+    held = await askWorkflow(deps, row.id, () => heldEventPage(handle, afterSeq));
   } catch (err) {
     if (notRunYet(err)) return { items: (await unstartedRun(deps, row)).events.filter((e) => e.seq > afterSeq), more: false };
     throw err;

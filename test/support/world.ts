@@ -26,6 +26,8 @@ export interface World {
   taskQueue: string;
   /** `app.request` with a JSON (or YAML text) body. */
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  /** Stops the world's worker, leaving the API, the database and the dev server up: runs wait for a worker. */
+  stopWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -84,9 +86,13 @@ export async function startWorld(kind: DatabaseKind = 'pglite', options: WorldOp
       }
       return Promise.resolve(app.request(path, init));
     },
+    async stopWorker() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
     async close() {
       hubs.closeAll();
-      worker.shutdown();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await connection.close();
       await relay?.close();
