@@ -14,8 +14,8 @@ export interface DevServer {
   uiUrl?: string;
   cli: TemporalCli;
   /** The process the server runs under (a guard that ends the server with this process); the server is its child. */
-  pid: number | undefined;
-  /** Stops the server (SIGTERM, then SIGKILL after a grace period). */
+  readonly pid: number | undefined;
+  /** Stops the server (SIGTERM, then SIGKILL after a grace period); until then, a server that exits is started again. */
   stop(): Promise<void>;
 }
 
@@ -168,15 +168,47 @@ export async function startDevServer(overrides: DevServerOverrides = {}): Promis
       log(`the dev server exited as it started (attempt ${attempt}: ${err.stderr.trim() || 'no message'}); starting it again`);
     }
   }
-  const { child, exited } = started;
+  // The server is Weft's to keep: should it die (a crash, an OOM kill), it is started again on the same port and
+  // file, and the worker and clients, which retry their connections, go on with every run where it was.
+  let current = started;
+  let stopping = false;
+  const args = argsFor(settings, overrides);
+  const keep = (launched: Launched): void => {
+    void launched.exited.then(async () => {
+      if (stopping || current !== launched) return;
+      const { exitCode, signalCode } = launched.child;
+      log(`the dev server exited (${signalCode ?? `code ${String(exitCode)}`}); starting it again: runs go on where they were`);
+      for (let attempt = 1; !stopping; attempt++) {
+        try {
+          const again = await launch(cli, args, address, settings.namespace);
+          if (stopping) {
+            again.child.kill('SIGTERM');
+            return;
+          }
+          current = again;
+          log('the dev server is serving again');
+          keep(again);
+          return;
+        } catch (err) {
+          log(`the dev server did not start again (attempt ${attempt}): ${(err as Error).message}`);
+          await new Promise((resolve) => setTimeout(resolve, Math.min(1_000 * attempt, 10_000)));
+        }
+      }
+    });
+  };
+  keep(current);
   return {
     address,
     namespace: settings.namespace,
     uiUrl: overrides.headless ? undefined : `http://${settings.ip === '127.0.0.1' ? 'localhost' : settings.ip}:${overrides.uiPort ?? settings.uiPort}`,
     cli,
-    pid: child.pid,
+    get pid() {
+      return current.child.pid;
+    },
     async stop() {
-      if (child.exitCode !== null) return;
+      stopping = true;
+      const { child, exited } = current;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;

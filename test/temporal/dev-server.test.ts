@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/config.js';
 import { ensureTemporalCli } from '../../src/temporal/cli.js';
@@ -54,6 +55,25 @@ describe('the dev server child', () => {
     }
     expect(await closes(port)).toBe(true);
   });
+
+  it('starts the server again when it dies, on the same port, until it is stopped', async () => {
+    const lines: string[] = [];
+    const port = await freePort();
+    const server = await startDevServer({ port, headless: true, dbFile: null, log: (line) => lines.push(line) });
+    try {
+      // The guard's child is the server itself: kill it as a crash or an OOM kill would.
+      const serverPid = Number(execFileSync('pgrep', ['-P', String(server.pid)]).toString().trim().split('\n')[0]);
+      process.kill(serverPid, 'SIGKILL');
+      await expect.poll(() => lines.some((l) => l.includes('the dev server is serving again')), { timeout: 60_000, interval: 200 }).toBe(true);
+      expect(lines).toContainEqual(expect.stringContaining('the dev server exited (code 137)'));
+      const connection = await Connection.connect({ address: server.address });
+      await connection.workflowService.describeNamespace({ namespace: server.namespace });
+      await connection.close();
+    } finally {
+      await server.stop();
+    }
+    expect(await closes(port)).toBe(true);
+  }, 90_000);
 
   it('refuses to start on a port that is already serving, and says what to do', async () => {
     const port = await freePort();
