@@ -164,10 +164,15 @@ export async function everyEvent(readPage: (afterSeq: number) => Promise<EventPa
  * closed or not.
  */
 export async function awaitRunState(deps: RunReaderDeps, runId: string, waitMs: number): Promise<RunState> {
-  const first = await readRunState(deps, runId);
-  if (terminalRunStatuses.includes(first.status) || waitMs <= 0) return first;
+  const began = Date.now();
+  // With no worker up the state cannot be read yet; one that comes back within the wait answers it.
+  const first = await readRunState(deps, runId).catch((err: unknown) => {
+    if (waitMs > 0 && err instanceof WeftError && err.type === 'unavailable') return undefined;
+    throw err;
+  });
+  if (first && (terminalRunStatuses.includes(first.status) || waitMs <= 0)) return first;
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), waitMs);
+  const timer = setTimeout(() => controller.abort(), Math.max(0, waitMs - (Date.now() - began)));
   try {
     // Settles when the run closes (success or failure) or when the wait is over.
     await deps.client.withAbortSignal(controller.signal, () => deps.client.workflow.getHandle(runId).result()).catch(() => undefined);

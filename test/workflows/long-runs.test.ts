@@ -133,7 +133,7 @@ describe('long runs: continue-as-new and large outputs', () => {
     expect(await readRunEvents(readers, runId, open.seq - 1, 3)).toEqual({ items: paged.slice(-1), more: false });
     // Read through, events held by the workflow cost one query: no second one to find the end.
     let queries = 0;
-    const counting = { ...readers, client: { workflow: { getHandle: (id: string) => {
+    const counting = { ...readers, client: { withDeadline: world.temporal.client.withDeadline.bind(world.temporal.client), workflow: { getHandle: (id: string) => {
       const handle = world.temporal.client.workflow.getHandle(id);
       return { query: ((...args: Parameters<typeof handle.query>) => (queries++, handle.query(...args))) as typeof handle.query, describe: () => handle.describe() };
     } } } as unknown as typeof readers.client };
@@ -142,7 +142,7 @@ describe('long runs: continue-as-new and large outputs', () => {
     expect(await readAllRunEvents(counting, runId, open.seq - 2)).toEqual(paged.slice(-2));
     expect(queries).toBe(1);
     // A worker whose workflow code predates the page query answers the plain one: read on until a page is empty.
-    const older = { ...readers, client: { workflow: { getHandle: (id: string) => {
+    const older = { ...readers, client: { withDeadline: world.temporal.client.withDeadline.bind(world.temporal.client), workflow: { getHandle: (id: string) => {
       const handle = world.temporal.client.workflow.getHandle(id);
       return { query: ((query: Parameters<typeof handle.query>[0], ...args: unknown[]) => query === eventPageQuery
         ? Promise.reject(new QueryNotRegisteredError('Workflow did not register a handler for weft.eventPage', 3))
