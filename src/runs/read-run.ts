@@ -15,8 +15,12 @@ export interface RunReaderDeps {
   client: Client;
 }
 
-/** How long a read waits for a worker to answer a run's query: a worker that is up answers in milliseconds. */
-const queryDeadlineMs = 10_000;
+/**
+ * How long a read waits for a worker to answer a run's query. A worker that is up answers in milliseconds, but
+ * one that takes over from a worker that died gets the query only once Temporal gives up on the dead one's
+ * sticky queue: as long as Temporal's own wait for a poller (about 30 s), so the read waits no less.
+ */
+const queryDeadlineMs = 35_000;
 
 /**
  * Asks a run's workflow through `ask` (its queries), waiting at most {@link queryDeadlineMs} for a worker. An

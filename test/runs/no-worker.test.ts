@@ -23,7 +23,7 @@ describe('reading runs while no worker is up', () => {
   });
   afterAll(async () => world?.close());
 
-  it('answers 503 for what only the workflow knows, within seconds, and never a state it made up', async () => {
+  it('answers 503 for what only the workflow knows, once Temporal has waited for a worker, and never a state it made up', async () => {
     const began = Date.now();
     const answers = await Promise.all([
       world.request('GET', `/api/v1/runs/${waiting}`),
@@ -32,7 +32,7 @@ describe('reading runs while no worker is up', () => {
       world.request('GET', `/api/v1/runs/${terminated}`),
       world.request('GET', `/api/v1/runs/${terminated}/events?after=0`),
     ]);
-    expect(Date.now() - began).toBeLessThan(20_000);
+    expect(Date.now() - began).toBeLessThan(45_000);
     for (const res of answers) {
       expect(res.status).toBe(503);
       expect((await problemOf(res)).title).toMatch(/no worker answered for run/);
@@ -40,5 +40,5 @@ describe('reading runs while no worker is up', () => {
     // The index still has both as they started; listing does not need a worker.
     const listed = (await (await world.request('GET', '/api/v1/runs?templateId=asks')).json()) as { items: Array<{ runId: string }> };
     expect(listed.items.map((r) => r.runId).sort()).toEqual([waiting, terminated].sort());
-  }, 40_000);
+  }, 90_000);
 });
