@@ -97,18 +97,17 @@ export class RunInterpreter implements NodeHost {
   }
 
   /**
-   * Starts every ready node of `nodes` (all of them unless given), up to `maxParallel` running, and skips every
+   * Starts every ready node of `only` (every node unless given), up to `maxParallel` running, and skips every
    * node whose needs were all skipped.
    */
-  private schedule(maxParallel: number, nodes: Iterable<TemplateNode> = this.book.definitions.values()): void {
+  private schedule(maxParallel: number, only?: readonly TemplateNode[]): void {
     const { book } = this;
-    const candidates = [...nodes];
     // A node launched in this pass counts as running until the pass ends, whatever it does meanwhile.
     let running = book.inFlightCount();
     let quick: boolean | undefined;
     for (let again = true; again; ) {
       again = false;
-      for (const node of candidates) {
+      for (const node of only ?? book.definitions.values()) {
         if (running >= maxParallel) return;
         if (book.active.has(node.id) || book.node(node.id).status !== 'pending') continue;
         const readiness = this.readiness(node);
@@ -205,8 +204,9 @@ export class RunInterpreter implements NodeHost {
         const renew = this.wantsNewExecution();
         const holding = book.pauseRequested || book.holding();
         if (!failing && !book.cancelRequested && !holding && !renew) this.schedule(maxParallel);
-        else if (!failing && !book.cancelRequested && !book.pauseRequested && !renew && this.lean && this.retriedNodes().length > 0 && hasChange(retryWhileHeldChange)) {
-          this.schedule(maxParallel, this.retriedNodes());
+        else if (!failing && !book.cancelRequested && !book.pauseRequested && !renew && this.lean) {
+          const retried = this.retriedNodes();
+          if (retried.length > 0 && hasChange(retryWhileHeldChange)) this.schedule(maxParallel, retried);
         }
         if (book.active.size === 0) {
           const pending = [...book.nodes.values()].some((n) => n.status === 'pending');
