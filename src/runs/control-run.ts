@@ -32,10 +32,10 @@ function fromUpdateFailure(err: WorkflowUpdateFailedError): WeftError {
   return conflict(cause?.message ?? err.message);
 }
 
-/** Throws not-found unless the run's template version has node `nodeId`. */
-async function knownNode(deps: RunReaderDeps, runId: string, row: { templateId: string; templateVersion: number }, nodeId: string): Promise<void> {
+/** The run's template version and where node `nodeId` stands in it (-1: nowhere); undefined when the version is not stored. */
+async function nodeInTemplate(deps: RunReaderDeps, row: { templateId: string; templateVersion: number }, nodeId: string): Promise<{ template: Template; index: number } | undefined> {
   const stored = await getTemplateVersion(deps.db, row.templateId, row.templateVersion);
-  if (stored && !stored.definition.nodes.some((n) => n.id === nodeId)) throw notFound(`node "${nodeId}" of run "${runId}"`);
+  return stored && { template: stored.definition, index: stored.definition.nodes.findIndex((n) => n.id === nodeId) };
 }
 
 /**
@@ -58,10 +58,9 @@ function retryConfig(template: Template, index: number, config: unknown): unknow
  */
 async function checkCommand(deps: RunReaderDeps, runId: string, row: { templateId: string; templateVersion: number }, command: RunCommand): Promise<RunCommand> {
   if (command.kind === 'retry' && command.config !== undefined) {
-    const stored = await getTemplateVersion(deps.db, row.templateId, row.templateVersion);
-    const index = stored?.definition.nodes.findIndex((n) => n.id === command.nodeId) ?? -1;
-    if (!stored || index < 0) throw notFound(`node "${command.nodeId}" of run "${runId}"`);
-    return { ...command, config: retryConfig(stored.definition, index, command.config) };
+    const found = await nodeInTemplate(deps, row, command.nodeId);
+    if (!found || found.index < 0) throw notFound(`node "${command.nodeId}" of run "${runId}"`);
+    return { ...command, config: retryConfig(found.template, found.index, command.config) };
   }
   if (command.kind === 'approve') {
     const state = await askWorkflow(deps, runId, () => deps.client.workflow.getHandle(runId).query(stateQuery));
@@ -108,7 +107,7 @@ async function applyCommand(deps: RunReaderDeps, runId: string, given: RunComman
   const ended = (status: string | undefined) => conflict(`the run has ended${status ? ` (${status})` : ''}: it takes no more commands`);
   if (terminalRunStatuses.includes(row.status as RunStatus)) {
     // A node the run never had is unknown, ended or not.
-    if ('nodeId' in given) await knownNode(deps, runId, row, given.nodeId);
+    if ('nodeId' in given && (await nodeInTemplate(deps, row, given.nodeId))?.index === -1) throw notFound(`node "${given.nodeId}" of run "${runId}"`);
     throw ended(row.status);
   }
   const handle = deps.client.workflow.getHandle(runId);
