@@ -30,22 +30,26 @@ export function wholeNumberIn(text: string, max: number): number | undefined {
 }
 
 /**
+ * A number in a query or path: text that `pattern` takes is read as a number and held to `bounds`; any other text
+ * is refused with `howToWrite`, and a number out of bounds gets zod's own message, which names its range.
+ */
+function writtenNumber(pattern: RegExp, howToWrite: string, bounds: (number: z.ZodNumber) => z.ZodNumber) {
+  return z.preprocess(
+    (value) => (typeof value === 'string' && pattern.test(value) ? Number(value) : value),
+    bounds(z.number({ error: (issue) => (issue.code === 'invalid_type' ? howToWrite : undefined) })),
+  );
+}
+
+/**
  * A whole number in a query or path, `min` to `max`, written in decimal digits (see {@link wholeNumberIn}); the
  * OpenAPI document shows it as the integer it is.
  */
 export const wholeNumberParam = (min: number, max: number) =>
-  z.preprocess(
-    (value) => (typeof value === 'string' && wholeNumberText.test(value) ? Number(value) : value),
-    // Only text that is no number is told how to write one; a number out of range gets zod's own message.
-    z.number({ error: (issue) => (issue.code === 'invalid_type' ? 'must be a whole number, written in decimal digits' : undefined) }).int().min(min).max(max),
-  );
+  writtenNumber(wholeNumberText, 'must be a whole number, written in decimal digits', (n) => n.int().min(min).max(max));
 
 /** A number of seconds in a query, `0` to `max`, in decimal digits with an optional fraction (`0.5`). */
 export const secondsParam = (max: number) =>
-  z.preprocess(
-    (value) => (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value),
-    z.number({ error: (issue) => (issue.code === 'invalid_type' ? 'must be a number of seconds, written in decimal digits (0.5 for half a second)' : undefined) }).min(0).max(max),
-  );
+  writtenNumber(/^\d+(\.\d+)?$/, 'must be a number of seconds, written in decimal digits (0.5 for half a second)', (n) => n.min(0).max(max));
 
 /** The `limit` and `cursor` query of list routes. */
 export const pageQuerySchema = z.object({
