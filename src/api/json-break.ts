@@ -50,39 +50,33 @@ export function jsonBreak(text: string): number | undefined {
     if (!match) fail();
     at += match![0].length;
   };
+  // A list of `item`s between brackets, the opening one at `at`, separated by commas.
+  const sequence = (close: string, item: () => void): void => {
+    at++;
+    space();
+    if (text[at] === close) return void at++;
+    for (;;) {
+      item();
+      space();
+      if (text[at] === ',') at++;
+      else if (text[at] === close) return void at++;
+      else fail();
+    }
+  };
+  const member = (): void => {
+    space();
+    if (text[at] !== '"') fail();
+    string();
+    space();
+    if (text[at] !== ':') fail();
+    at++;
+    value();
+  };
   const value = (): void => {
     space();
     const ch = text[at];
-    if (ch === '{') {
-      at++;
-      space();
-      if (text[at] === '}') return void at++;
-      for (;;) {
-        space();
-        if (text[at] !== '"') fail();
-        string();
-        space();
-        if (text[at] !== ':') fail();
-        at++;
-        value();
-        space();
-        if (text[at] === ',') at++;
-        else if (text[at] === '}') return void at++;
-        else fail();
-      }
-    }
-    if (ch === '[') {
-      at++;
-      space();
-      if (text[at] === ']') return void at++;
-      for (;;) {
-        value();
-        space();
-        if (text[at] === ',') at++;
-        else if (text[at] === ']') return void at++;
-        else fail();
-      }
-    }
+    if (ch === '{') return sequence('}', member);
+    if (ch === '[') return sequence(']', value);
     if (ch === '"') return string();
     if (ch === 't') return literal('true');
     if (ch === 'f') return literal('false');
