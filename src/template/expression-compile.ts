@@ -55,8 +55,8 @@ function stepCounter(source: string) {
 }
 
 /**
- * `$truthy(value)`: a value as `when` reads it, as a boolean. False for false, null, 0, "" and nothing at all;
- * true for anything else, an empty list or object too. JSONata's `$boolean` (which `$not`, `and` and `or` use)
+ * A value as `when` reads it, as a boolean (the interpreter's rule, and expressions' `$truthy(value)`). False for
+ * false, null, 0, "" and nothing at all; true for anything else, an empty list or object too. JSONata's `$boolean` (which `$not`, `and` and `or` use)
  * takes empty lists and objects for false, so a converted `if-else` branches on this instead.
  */
 export function truthy(value: unknown): boolean {

@@ -2,7 +2,7 @@ import { compileExpression, evaluationBindings, ExpressionError, expressionsKept
 import { memo } from './memo.js';
 import { planFor, unanswered } from './quick-plans.js';
 
-export { activityEvaluationSteps, compileExpression, ExpressionError, workflowEvaluationSteps } from './expression-compile.js';
+export { activityEvaluationSteps, compileExpression, ExpressionError, truthy, workflowEvaluationSteps } from './expression-compile.js';
 
 /**
  * The names an expression can read. Inside a workflow, `secrets` holds markers rather than values: activities

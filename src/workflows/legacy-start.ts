@@ -1,5 +1,5 @@
 import { isCancellation } from '@temporalio/workflow';
-import { evaluateValue, evaluateValueNow, hasExpression, type ExpressionScope } from '../template/expressions.js';
+import { evaluateValue, evaluateValueNow, hasExpression, truthy, type ExpressionScope } from '../template/expressions.js';
 import type { TemplateNode } from '../template/model.js';
 import { toRunError } from './failures.js';
 import { byReference } from './large-values.js';
@@ -61,7 +61,7 @@ export async function legacyStart(host: NodeHost, node: TemplateNode, quick: boo
     const when = node.when;
     const go = quick ? await orError(() => evaluateValueNow(when, book.scope())) : await evaluateValue(when, book.scope()).catch((err: unknown) => err);
     if (go instanceof Error) return book.end(state, 'failed', { error: toRunError(go, node.id) });
-    if (!go) return book.end(state, 'skipped');
+    if (!truthy(go)) return book.end(state, 'skipped');
   }
   const attempt = markStarted(book, node);
   const runner = runnerFor(node.type);

@@ -1,5 +1,5 @@
 import { CancellationScope, isCancellation } from '@temporalio/workflow';
-import { isPending } from '../template/expressions.js';
+import { isPending, truthy } from '../template/expressions.js';
 import type { TemplateNode } from '../template/model.js';
 import { evaluateInRun } from './blob-reads.js';
 import { toRunError } from './failures.js';
@@ -75,7 +75,7 @@ export function resumeNode(host: NodeHost, node: TemplateNode): void {
 
 function decide(host: NodeHost, node: TemplateNode, go: unknown): void {
   if (go instanceof Error) end(host, node, 'failed', { error: toRunError(go, node.id) });
-  else if (!go) end(host, node, 'skipped');
+  else if (!truthy(go)) end(host, node, 'skipped');
   else begin(host, node);
 }
 
