@@ -41,12 +41,20 @@ export async function* roomEntriesAfter(db: Db, runId: string, afterId = 0): Asy
   }
 }
 
-/** Who is in the room now, by its record: everyone whose last join has no later leave. */
+/**
+ * Who is in the room now, by its record: everyone with more joins than leaves, as their latest join names them.
+ * One identity may be in the room from several connections (two tabs); it stays present until the last leaves.
+ */
 export async function roomPresence(db: Db, runId: string): Promise<Participant[]> {
-  const present = new Map<string, Participant>();
+  const present = new Map<string, { participant: Participant; joins: number }>();
   for await (const entry of roomEntriesAfter(db, runId)) {
-    if (entry.kind === 'joined') present.set(entry.participant.id, entry.participant);
-    else if (entry.kind === 'left') present.delete(entry.participant.id);
+    const { id } = entry.participant;
+    const seen = present.get(id);
+    if (entry.kind === 'joined') present.set(id, { participant: entry.participant, joins: (seen?.joins ?? 0) + 1 });
+    else if (entry.kind === 'left' && seen) {
+      if (seen.joins > 1) seen.joins--;
+      else present.delete(id);
+    }
   }
-  return [...present.values()];
+  return [...present.values()].map((p) => p.participant);
 }

@@ -77,6 +77,25 @@ describe('run rooms', () => {
     later.close();
   });
 
+  it('keeps a participant present from two connections until both have left', async () => {
+    const runId = await waitingRun(world);
+    const firstTab = await join(runId, 'eve', 'approver');
+    const secondTab = await join(runId, 'eve', 'approver');
+    firstTab.close();
+    await secondTab.until((m) => m.some((x) => x.type === 'room' && x.entry.kind === 'left' && x.entry.participant.id === 'eve'));
+    const presentTo = async (id: string) => {
+      const socket = await join(runId, id, 'viewer');
+      const presence = socket.messages.find((m) => m.type === 'presence');
+      socket.close();
+      return presence?.type === 'presence' ? presence.participants.map((p) => p.id).sort() : [];
+    };
+    expect(await presentTo('gus')).toEqual(['eve', 'gus']);
+    secondTab.close();
+    const recordOf = async () => ((await (await world.request('GET', `/api/v1/runs/${runId}/room`)).json()) as { items: RoomEntry[] }).items;
+    await expect.poll(async () => (await recordOf()).filter((e) => e.kind === 'left').length).toBe(3);
+    expect(await presentTo('hal')).toEqual(['hal']);
+  });
+
   it('lets only those the approval is assigned to decide it, over the socket', async () => {
     const runId = await waitingRun(world);
     const viewer = await join(runId, 'vic', 'viewer');
