@@ -1,5 +1,6 @@
 import { condition, setHandler } from '@temporalio/workflow';
 import { approveUpdate, cancelUpdate, nodeOutputQuery, pauseUpdate, resumeUpdate, retryNodeUpdate, skipNodeUpdate } from './definitions.js';
+import { unnamedDecider } from '../template/node-types/approval.js';
 import { notNow, unknownNode } from './failures.js';
 import type { RunInterpreter } from './interpreter.js';
 import type { NodeState } from './state.js';
@@ -100,7 +101,7 @@ export function installControl(run: RunInterpreter): void {
 
   setHandler(approveUpdate, async ({ nodeId, ...decision }) => {
     book.decisions.set(nodeId, {
-      decision: decision.decision, by: decision.by ?? 'anonymous', comment: decision.comment ?? null, data: decision.data ?? null, at: new Date().toISOString(),
+      decision: decision.decision, by: decision.by ?? unnamedDecider, comment: decision.comment ?? null, data: decision.data ?? null, at: new Date().toISOString(),
     });
     book.touch();
     await condition(() => book.node(nodeId).status !== 'waiting');

@@ -135,6 +135,17 @@ describe('run rooms', () => {
     member.close();
   });
 
+  it('names a decision over HTTP without `by` alike in the run and in the room', async () => {
+    const runId = await waitingRun(world);
+    const member = await join(runId, 'ana', 'viewer');
+    const res = await world.request('POST', `/api/v1/runs/${runId}/nodes/sign/approve`, { decision: 'approve' });
+    const state = (await res.json()) as RunState;
+    const { by } = state.nodes.find((n) => n.id === 'sign')?.output as { by: string };
+    await member.until((m) => m.some((x) => x.type === 'room' && x.entry.kind === 'decision'));
+    expect(entries(member).find((e) => e.kind === 'decision')?.participant.id).toBe(by);
+    member.close();
+  });
+
   it('answers a decision taken over HTTP as taken when the room cannot record it', async () => {
     const runId = await waitingRun(world);
     // The database refuses this run's decision entries, as a database that is down would.

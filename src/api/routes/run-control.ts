@@ -2,7 +2,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { refuseNul } from '../../db/storable.js';
 import { controlRun, type RunCommand } from '../../runs/control-run.js';
 import { readNodeOutput, readRunOutput } from '../../runs/read-output.js';
-import { approvalDecisionSchema } from '../../template/node-types/approval.js';
+import { approvalDecisionSchema, unnamedDecider } from '../../template/node-types/approval.js';
 import { runStateSchema } from '../../workflows/state.js';
 import type { AppDeps } from '../deps.js';
 import { component, problemResponses } from '../schemas.js';
@@ -56,8 +56,9 @@ export function runControlRoutes(deps: AppDeps) {
       const { runId, nodeId } = c.req.valid('param');
       const decision = c.req.valid('json');
       const state = await command(runId, { kind: 'approve', nodeId, ...decision });
-      // HTTP callers are operators until auth gives them identities: the room records them as owners.
-      await deps.rooms.recordDecision(runId, { id: decision.by ?? 'api', role: 'owner' }, { nodeId, ...decision });
+      // HTTP callers are operators until auth gives them identities: the room records them as owners, by the name
+      // the run's decision has.
+      await deps.rooms.recordDecision(runId, { id: decision.by ?? unnamedDecider, role: 'owner' }, { nodeId, ...decision });
       return c.json(state, 200);
     })
     .openapi(createRoute({

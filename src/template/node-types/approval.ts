@@ -39,8 +39,12 @@ export const approvalDecisionSchema = z
 /** A decision as submitted. */
 export type ApprovalDecision = z.infer<typeof approvalDecisionSchema>;
 
+/** Who a decision is by when its author does not say (`by` left out): the same in the output and the room's record. */
+export const unnamedDecider = 'anonymous';
+
 /**
- * What an `approval` node outputs. On timeout with `onTimeout: approve|reject`, `by` is `"timeout"`.
+ * What an `approval` node outputs. On timeout with `onTimeout: approve|reject`, `by` is `"timeout"`; a decision
+ * that names no author is by {@link unnamedDecider}.
  * A rejection is an output, not a failure: branch on it with `when: "{{ nodes.x.output.decision = 'approve' }}"`.
  */
 export interface ApprovalOutput {
