@@ -4,6 +4,7 @@ import { defaultMaxResponseBytes, isBase64, type HttpConfig, type HttpOutput } f
 import { halfSurrogate } from '../template/safety.js';
 import type { Db } from '../db/client.js';
 import { nodeActivity } from './node-activity.js';
+import { redactSecretBytes } from './secret-bytes.js';
 import type { NodeActivityInput } from './node-input.js';
 import type { LivePublisher } from './progress.js';
 
@@ -73,7 +74,7 @@ function retryDelayOf(header: string | null): number | undefined {
  * Reads the body, counting bytes as they arrive so that progress reports can say how far it got: parsed when the
  * answer is JSON, text when it reads in its charset ({@link decoderFor}), base64 otherwise.
  */
-async function readBody(config: HttpConfig, response: Response, received: { bytes: number }): Promise<Pick<HttpOutput, 'body' | 'bodyEncoding'>> {
+async function readBody(config: HttpConfig, response: Response, received: { bytes: number }, secrets: readonly string[]): Promise<Pick<HttpOutput, 'body' | 'bodyEncoding'>> {
   const limit = config.maxResponseBytes ?? defaultMaxResponseBytes;
   const tooLarge = () => ApplicationFailure.nonRetryable(
     `${config.method} ${config.url} answered ${response.status} with a body past ${limit} bytes (maxResponseBytes)`, 'HttpResponseTooLarge',
@@ -96,8 +97,9 @@ async function readBody(config: HttpConfig, response: Response, received: { byte
   const contentType = response.headers.get('content-type') ?? '';
   const json = /\bjson\b/i.test(contentType);
   const text = textOf(bytes, contentType, json);
-  // Not text (an image, an archive): as base64, which keeps every byte, where decoding would replace some.
-  if (text === undefined) return { body: bytes.toString('base64'), bodyEncoding: 'base64' };
+  // Not text (an image, an archive): as base64, which keeps every byte, where decoding would replace some. Its
+  // secrets are taken out here, as base64 hides them from the redaction of the output's text.
+  if (text === undefined) return { body: redactSecretBytes(bytes, secrets).toString('base64'), bodyEncoding: 'base64' };
   if (json && text.length > 0) {
     try {
       // A byte-order mark some servers put first is not JSON.
@@ -186,7 +188,7 @@ const progressEveryMs = 500;
  */
 export function createHttpActivity(deps: { db: Db; fetch?: typeof fetch; publish?: LivePublisher; secrets?: Readonly<Record<string, string>> }) {
   const fetchImpl = deps.fetch ?? fetch;
-  return nodeActivity('http', deps, async ({ config }: NodeActivityInput<HttpConfig>, progress): Promise<HttpOutput> => {
+  return nodeActivity('http', deps, async ({ config }: NodeActivityInput<HttpConfig>, progress, secrets): Promise<HttpOutput> => {
     const started = Date.now();
     const received = { bytes: 0 };
     const report = () => progress.report({ elapsedMs: Date.now() - started, receivedBytes: received.bytes });
@@ -194,7 +196,7 @@ export function createHttpActivity(deps: { db: Db; fetch?: typeof fetch; publish
     // most requests answer before a report would say anything that `node.started` did not.
     const ticker = setInterval(report, progressEveryMs);
     try {
-      return await request(fetchImpl, config, received);
+      return await request(fetchImpl, config, received, secrets);
     } finally {
       clearInterval(ticker);
     }
@@ -260,7 +262,7 @@ async function followRedirects(fetchImpl: typeof fetch, config: HttpConfig, firs
 }
 
 /** One request: an answer below 400 is the output; 4xx other than 408/429 fail for good, the rest are retried. */
-async function request(fetchImpl: typeof fetch, config: HttpConfig, received: { bytes: number }): Promise<HttpOutput> {
+async function request(fetchImpl: typeof fetch, config: HttpConfig, received: { bytes: number }, secrets: readonly string[]): Promise<HttpOutput> {
   const { cancellationSignal } = Context.current();
   const signals = [cancellationSignal];
   if (config.timeout) signals.push(AbortSignal.timeout(durationMs(config.timeout)));
@@ -280,7 +282,7 @@ async function request(fetchImpl: typeof fetch, config: HttpConfig, received: { 
   let output: HttpOutput;
   try {
     response = await followRedirects(fetchImpl, config, request, body?.content, signal);
-    output = { status: response.status, ...headersOf(response), ...(await readBody(config, response, received)) };
+    output = { status: response.status, ...headersOf(response), ...(await readBody(config, response, received, secrets)) };
   } catch (err) {
     if (err instanceof ApplicationFailure) throw err;
     throw unanswered(config, cancellationSignal, err);

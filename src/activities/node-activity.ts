@@ -6,8 +6,12 @@ import { resolveRefs, storeIfLarge, storeLargeParts } from './blobs.js';
 import type { NodeActivityInput, NodeActivityResult } from './node-input.js';
 import { NodeProgress, type LivePublisher } from './progress.js';
 
-/** A node type's work: its evaluated config in, its output out; `progress` heartbeats and reports live. */
-export type NodeWork<Config> = (input: NodeActivityInput<Config>, progress: NodeProgress) => Promise<unknown>;
+/**
+ * A node type's work: its evaluated config in, its output out; `progress` heartbeats and reports live. `secrets`
+ * are the values the config was given: the output's text is redacted of them after, but what only the work can
+ * read as text (bytes it keeps as base64) it must redact itself.
+ */
+export type NodeWork<Config> = (input: NodeActivityInput<Config>, progress: NodeProgress, secrets: readonly string[]) => Promise<unknown>;
 
 /**
  * Heartbeats with `beat` every third of the activity's heartbeat timeout until the returned function is called,
@@ -56,7 +60,7 @@ export function nodeActivity<Config>(name: string, deps: { db: Db; publish?: Liv
         throw err;
       }
       try {
-        const output = redactSecrets(await work({ ...input, config }, progress), used);
+        const output = redactSecrets(await work({ ...input, config }, progress, used), used);
         return { output: await storeIfLarge(deps.db, input.runId, output ?? null, input.storeAbove), attempt };
       } catch (err) {
         if (!(err instanceof ApplicationFailure)) {

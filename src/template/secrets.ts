@@ -73,11 +73,18 @@ export function resolveSecretMarkers(value: unknown, nonce: string, lookup: (nam
   return value;
 }
 
+/** `text` as HTML writes it in text and in attributes, which is how an error page quotes what it was sent. */
+function htmlEscaped(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": '#39' } as Record<string, string>)[c]!};`);
+}
+
 /**
- * A secret as it is written out: as it is, and as a URL carries it, which is how a service quoting the URL it
- * was called with gives it back: `encodeURIComponent`'s percent-encoding (as `query` sends it), a form's (`+` for
- * a space), and a URL's own (a secret written into the `url`, where most characters stay as they are), with the
- * hex digits in either case. Forms shorter than 4 characters are left alone, as short secrets are.
+ * A secret as it is written out: as it is, and as a URL carries it, which is how a service quoting the URL it was
+ * called with gives it back: `encodeURIComponent`'s percent-encoding (as `query` sends it), a form's (`+` for a
+ * space), and a URL's own (a secret written into the `url`, where most characters stay as they are), with the
+ * hex digits in either case; then each as a service quoting what it was sent writes it: JSON-escaped (a JSON body
+ * quoted in a string), HTML-escaped (an error page), or both. Forms shorter than 4 characters are left alone, as
+ * short secrets are.
  */
 function writtenForms(secret: string): string[] {
   const forms = [secret, new URLSearchParams({ s: secret }).toString().slice(2)];
@@ -89,21 +96,35 @@ function writtenForms(secret: string): string[] {
   // After `#` a URL's query ends.
   if (!secret.includes('#')) forms.push(new URL(`http://127.0.0.1/?${secret}`).search.slice(1));
   for (const form of [...forms]) forms.push(form.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()));
+  for (const form of [...forms]) {
+    const json = JSON.stringify(form).slice(1, -1);
+    forms.push(json, htmlEscaped(form), htmlEscaped(json));
+  }
   return [...new Set(forms)].filter((form) => form.length >= 4);
 }
 
+/** What a secret is replaced by. */
+export const redactedMark = '[secret]';
+
+/** Every written form of the secrets long enough to redact, longest first (see {@link redactSecrets}). */
+export function formsToRedact(secrets: readonly string[]): string[] {
+  return [...new Set(secrets.filter((s) => s.length >= 4).flatMap(writtenForms))].sort((a, b) => b.length - a.length);
+}
+
 /**
- * `value` with every occurrence of the given secret values, as they are or percent-encoded, replaced by
- * `[secret]`. Longer forms go first, so that a secret inside another's encoding, or inside a longer secret, does
- * not leave the rest of it behind.
+ * `value` with every occurrence of the given secret values, in any of their written forms ({@link writtenForms}),
+ * replaced by `[secret]`, in keys as in values (a service may echo a query back as an object). Longer forms go
+ * first, so that a secret inside another's encoding, or inside a longer secret, does not leave the rest of it
+ * behind.
  */
 export function redactSecrets(value: unknown, secrets: readonly string[]): unknown {
-  const used = secrets.filter((s) => s.length >= 4).flatMap(writtenForms).sort((a, b) => b.length - a.length);
+  const used = formsToRedact(secrets);
   if (used.length === 0) return value;
+  const text = (t: string) => used.reduce((out, secret) => out.split(secret).join(redactedMark), t);
   const redact = (v: unknown): unknown => {
-    if (typeof v === 'string') return used.reduce((text, secret) => text.split(secret).join('[secret]'), v);
+    if (typeof v === 'string') return text(v);
     if (Array.isArray(v)) return v.map(redact);
-    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redact(x)]));
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [text(k), redact(x)]));
     return v;
   };
   return redact(value);

@@ -75,7 +75,7 @@ export function installControl(run: RunInterpreter): void {
 
   setHandler(retryNodeUpdate, ({ nodeId, config }) => {
     const node = book.node(nodeId);
-    if (config !== undefined) book.overrides.set(nodeId, config);
+    if (config !== undefined) book.override(nodeId, config);
     book.events.emit('node.retrying', nodeId, { attempt: node.attempts + 1, error: node.error, ...(config !== undefined ? { config } : {}) });
     node.status = 'pending';
     delete node.error;

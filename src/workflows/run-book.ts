@@ -17,6 +17,12 @@ import { shownOutputs, truncated } from './truncate.js';
 type Final = 'completed' | 'failed' | 'cancelled';
 
 /**
+ * Since this change a retried node's new config may read secrets the template does not: they were left out of
+ * the run's `secrets` scope, so `{{ secrets.x }}` read as nothing, and the request went without it.
+ */
+export const retrySecretsChange = change('weft-retry-secrets', 24);
+
+/**
  * Since this change a run being cancelled or failing reports no more status moves: a run pausing when a cancel
  * came reported `run.paused` (and set `WeftStatus` to `paused`) once its cancelled nodes had drained, just
  * before `run.cancelled`. Asked for only by such a move.
@@ -185,9 +191,20 @@ export class RunBook {
 
   private secretNamesUsed: string[] | undefined;
 
+  /** The secrets the run's configs read: the template's, and those of configs an operator's retry gave. */
   private secretNames(): string[] {
-    this.secretNamesUsed ??= secretNames(this.run.template.nodes.map((n) => n.config));
+    if (this.secretNamesUsed) return this.secretNamesUsed;
+    const configs = this.run.template.nodes.map((n) => n.config);
+    if (this.overrides.size > 0 && hasChange(retrySecretsChange)) configs.push(...this.overrides.values());
+    this.secretNamesUsed = secretNames(configs);
     return this.secretNamesUsed;
+  }
+
+  /** Runs a node with another config from now on (an operator's retry), which may read secrets of its own. */
+  override(nodeId: string, config: unknown): void {
+    this.overrides.set(nodeId, config);
+    this.secretNamesUsed = undefined;
+    this.scopeNow = undefined;
   }
 
   /** Each node's entry in the latest scope: an entry is never changed once made, so scopes share the unchanged ones. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { command, finish, nodeOf, start, waitFor } from '../support/run-control.js';
 import { runToEnd, upload } from '../support/runs.js';
 import { json, startUpstream } from '../support/upstream.js';
 import { startWorld, type World } from '../support/world.js';
@@ -7,6 +8,8 @@ import { startWorld, type World } from '../support/world.js';
 const token = 's3cr3t-t0ken-value';
 // A secret a URL carries percent-encoded.
 const password = 'p@ss w/rd+1';
+// A secret a body quotes JSON-escaped, and a page HTML-escaped.
+const quoted = 'p"a\\ss/w0rd<&>';
 
 describe('secrets', () => {
   let world: World;
@@ -23,8 +26,17 @@ describe('secrets', () => {
       'GET /leak': (_req, res) => json(res, 200, { text: 'try \uE000weft-secret:someone-else:token\uE001' }),
       // A service that refuses the request, quoting the credential it was given.
       'POST /refuse': (req, res) => json(res, 403, { error: `token ${String(req.headers.authorization)} is not allowed` }),
+      // Services that give back what they were sent otherwise: the query as an object's keys, a header's name.
+      'GET /keys': (req, res) => json(res, 200, { args: Object.fromEntries(new URL(req.path, 'http://127.0.0.1').searchParams) }, { [`x-${token}`]: 'seen' }),
+      // Bytes that are not text (kept as base64) around the credential.
+      'GET /bytes': (req, res) => res.writeHead(200, { 'content-type': 'application/octet-stream' })
+        .end(Buffer.concat([Buffer.from([0xff, 0xfe, 0x00]), Buffer.from(` ${String(req.headers.authorization)} `), Buffer.from([0xff])])),
+      // The body quoted as a string, and as an error page would.
+      'POST /raw': (req, res) => json(res, 200, { data: req.body }),
+      'POST /page': (req, res) => res.writeHead(400, { 'content-type': 'text/html' })
+        .end(`<p>refused: ${req.body.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' } as Record<string, string>)[c]!)}</p>`),
     });
-    world = await startWorld('pglite', { secrets: { token, password } });
+    world = await startWorld('pglite', { secrets: { token, password, quoted } });
   });
   afterAll(async () => {
     await world?.close();
@@ -89,6 +101,60 @@ describe('secrets', () => {
     expect(state.nodes[1]?.output).toMatchObject({ body: redacted });
     expect(JSON.stringify(state)).not.toContain(encodeURIComponent(password));
     expect(JSON.stringify(events)).not.toContain(encodeURIComponent(password));
+  });
+
+  it('stay out of keys, header names, bytes kept as base64, and bodies quoted JSON- or HTML-escaped', async () => {
+    await upload(world, {
+      id: 'secret-echoed', name: 'Secrets echoed otherwise',
+      nodes: [
+        { id: 'keys', type: 'http', config: { url: `${upstream.url}/keys?{{ secrets.token }}` } },
+        { id: 'bytes', type: 'http', config: { url: `${upstream.url}/bytes`, headers: { authorization: 'Bearer {{ secrets.token }}' } } },
+        { id: 'raw', type: 'http', config: { method: 'POST', url: `${upstream.url}/raw`, body: { password: '{{ secrets.quoted }}' } } },
+        { id: 'page', type: 'http', onError: 'continue', retry: { maxAttempts: 1 }, config: { method: 'POST', url: `${upstream.url}/page`, body: { password: '{{ secrets.quoted }}' } } },
+      ],
+    });
+    const { runId, state, events } = await runToEnd(world, 'secret-echoed');
+    expect(state.status).toBe('completed');
+    const output = (id: string) => state.nodes.find((n) => n.id === id)?.output as { headers: Record<string, string>; body: unknown; bodyEncoding?: string };
+    expect(output('keys').body).toEqual({ args: { '[secret]': '' } });
+    expect(output('keys').headers['x-[secret]']).toBe('seen');
+    expect(output('bytes').bodyEncoding).toBe('base64');
+    expect(Buffer.from(output('bytes').body as string, 'base64')).toEqual(Buffer.concat([Buffer.from([0xff, 0xfe, 0x00]), Buffer.from(' Bearer [secret] '), Buffer.from([0xff])]));
+    expect(output('raw').body).toEqual({ data: '{"password":"[secret]"}' });
+    expect(state.nodes.find((n) => n.id === 'page')?.error).toMatchObject({ details: { body: '<p>refused: {&quot;password&quot;:&quot;[secret]&quot;}</p>' } });
+    const history = JSON.stringify(await world.temporal.client.workflow.getHandle(runId).fetchHistory());
+    const base64Of = (text: string) => Buffer.from(text).toString('base64');
+    for (const written of [token, JSON.stringify(quoted).slice(1, -1), 'p&quot;a']) {
+      expect(history).not.toContain(written);
+      expect(history).not.toContain(base64Of(written).slice(0, 12));
+      expect(JSON.stringify(state)).not.toContain(written);
+      expect(JSON.stringify(events)).not.toContain(written);
+    }
+  });
+
+  it('reach a retried node whose new config reads one the template does not', async () => {
+    await upload(world, {
+      id: 'secret-retry', name: 'Secret on retry',
+      nodes: [{ id: 'call', type: 'http', onError: 'pause', retry: { maxAttempts: 1 }, config: { method: 'POST', url: `${upstream.url}/refuse`, body: {} } }],
+    });
+    const runId = await start(world, 'secret-retry');
+    await waitFor(world, runId, (s) => s.status === 'waiting_for_operator');
+    const retried = await command(world, runId, 'nodes/call/retry', {
+      config: { method: 'POST', url: `${upstream.url}/echo`, headers: { authorization: 'Bearer {{ secrets.token }}' }, body: { missing: 'x' } },
+    });
+    expect(retried.status).toBe(200);
+    const { state } = await finish(world, runId);
+    expect(state.status).toBe('completed');
+    expect(upstream.received.filter((r) => r.path === '/echo').at(-1)?.headers.authorization).toBe(`Bearer ${token}`);
+    expect(nodeOf(state, 'call').output).toMatchObject({ body: { authorization: 'Bearer [secret]' } });
+
+    // One nobody set fails the retried node, saying what to set, rather than going as nothing.
+    const second = await start(world, 'secret-retry');
+    await waitFor(world, second, (s) => s.status === 'waiting_for_operator');
+    await command(world, second, 'nodes/call/retry', { config: { method: 'POST', url: `${upstream.url}/echo`, headers: { authorization: 'Bearer {{ secrets.unset }}' }, body: {} } });
+    const held = await waitFor(world, second, (s) => s.status === 'waiting_for_operator' && nodeOf(s, 'call').attempts === 2);
+    expect(nodeOf(held, 'call').error).toMatchObject({ type: 'SecretMissing', message: expect.stringContaining('WEFT_SECRET_unset') });
+    await command(world, second, 'cancel');
   });
 
   it('fail the node at once, saying what to set, when a secret is missing', async () => {

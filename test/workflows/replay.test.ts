@@ -19,7 +19,7 @@ import { touchWakeChange } from '../../src/workflows/loop-wake.js';
 import { boundedDurationChange, zonedUntilChange } from '../../src/workflows/nodes/delay.js';
 import { childCancelledChange } from '../../src/workflows/nodes/child-run.js';
 import { change, latestRevision, type Change } from '../../src/workflows/revision.js';
-import { quietEndChange } from '../../src/workflows/run-book.js';
+import { quietEndChange, retrySecretsChange } from '../../src/workflows/run-book.js';
 import { renewalLateEventsChange } from '../../src/workflows/run-template.js';
 import { startRun } from '../../src/runs/start-run.js';
 import { patchesIn } from '../support/histories.js';
@@ -41,7 +41,7 @@ const historiesDir = path.join(import.meta.dirname, 'histories');
 const { History } = temporal.api.history.v1;
 
 /** Every change of the interpreter, in the order they were made. */
-const patchesOldestFirst: Change[] = [quickStartPatch, leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch, batchOutputBlobsPatch, handOverWaitingPatch, mapSizedSlicesPatch, childInputValuesPatch, mapScopeBlobsPatch, mapWholeScopePatch, shortChildIdsChange, childCancelledChange, zonedUntilChange, touchWakeChange, mapCancelledChange, renewalLateEventsChange, boundedDurationChange, retryWhileHeldChange, quietEndChange];
+const patchesOldestFirst: Change[] = [quickStartPatch, leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch, batchOutputBlobsPatch, handOverWaitingPatch, mapSizedSlicesPatch, childInputValuesPatch, mapScopeBlobsPatch, mapWholeScopePatch, shortChildIdsChange, childCancelledChange, zonedUntilChange, touchWakeChange, mapCancelledChange, renewalLateEventsChange, boundedDurationChange, retryWhileHeldChange, quietEndChange, retrySecretsChange];
 
 /** The revision a history's run was started on (its input's `revision`), if any. */
 function revisionOf(history: temporal.api.history.v1.IHistory): number | undefined {
