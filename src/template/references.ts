@@ -277,3 +277,29 @@ export function readsInsideOutputs(value: unknown, nodeIds: ReadonlySet<string>)
   }
   return false;
 }
+
+/**
+ * True when an expression in `value` reads the error of one of `nodeIds` (`nodes.<id>.error.details.body`, or
+ * `nodes` as a whole). The interpreter asks this of nodes whose error holds a blob reference (an error page too
+ * large for history, in its details): the expression needs the stored value, as one reading inside an output does
+ * ({@link readsInsideOutputs}).
+ */
+export function readsErrors(value: unknown, nodeIds: ReadonlySet<string>): boolean {
+  if (nodeIds.size === 0) return false;
+  for (const site of expressionSites(value)) {
+    if (site.source === null) continue;
+    let references: ScopeReference[];
+    try {
+      references = scopeReferences(site.source);
+    } catch {
+      continue;
+    }
+    for (const reference of references) {
+      if (reference.root !== 'nodes') continue;
+      const id = reference.rest[0];
+      if (id === undefined) return true;
+      if (nodeIds.has(id) && (reference.rest.length < 2 || reference.rest[1] === 'error')) return true;
+    }
+  }
+  return false;
+}

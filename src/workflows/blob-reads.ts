@@ -1,7 +1,7 @@
 import { proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { evaluateValueNow, type ExpressionScope } from '../template/expressions.js';
-import { readsInsideOutputs } from '../template/references.js';
+import { readsErrors, readsInsideOutputs } from '../template/references.js';
 import { change, hasChange } from './revision.js';
 import type { RunBook } from './run-book.js';
 
@@ -23,8 +23,15 @@ const { evaluateWithValues } = proxyLocalActivities<Activities>({
  * Evaluates a template value of the run: in the workflow, or, when it reads inside a node output held as a
  * blob reference, in a local activity that resolves the references first. A promise only when it must wait.
  */
+/**
+ * Since this change an expression reading the error of a node whose error holds a blob reference (an error
+ * page too large for history, in its details) sees the stored value; before it, it read the reference's fields.
+ */
+export const errorBlobReadsChange = change('weft-error-blob-reads', 25);
+
 export function evaluateInRun(book: RunBook, value: unknown, scope: ExpressionScope): unknown {
-  if (readsInsideOutputs(value, book.blobbed) && hasChange(blobReadsPatch)) {
+  const readsStored = readsInsideOutputs(value, book.blobbed) || (readsErrors(value, book.blobbedErrors) && hasChange(errorBlobReadsChange));
+  if (readsStored && hasChange(blobReadsPatch)) {
     return evaluateWithValues({ runId: book.run.runId, value, scope });
   }
   return evaluateValueNow(value, scope);

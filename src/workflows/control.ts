@@ -80,6 +80,7 @@ export function installControl(run: RunInterpreter): void {
     node.status = 'pending';
     delete node.error;
     delete node.endedAt;
+    book.noteBlobs(node);
     book.touch();
     return answer();
   }, { validator: (request: { nodeId: string }) => failedAndHeldBack(request?.nodeId, 'retry') });

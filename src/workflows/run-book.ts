@@ -43,6 +43,8 @@ export class RunBook {
   readonly overrides = new Map<string, unknown>();
   /** Nodes whose output is, or holds, a blob reference: expressions reading inside it need the stored value. */
   readonly blobbed = new Set<string>();
+  /** Nodes whose error holds a blob reference (in its details): expressions reading it need the stored value. */
+  readonly blobbedErrors = new Set<string>();
   /** Decisions on approval nodes, set by the `approve` update and read by the waiting node. */
   readonly decisions = new Map<string, ApprovalOutput>();
   pauseRequested = false;
@@ -170,10 +172,12 @@ export class RunBook {
     showOpenStatus(status);
   }
 
-  /** Keeps {@link blobbed} in step with a node's output. */
-  private noteBlobs(node: NodeState): void {
+  /** Keeps {@link blobbed} and {@link blobbedErrors} in step with a node's output and error. */
+  noteBlobs(node: NodeState): void {
     if (holdsBlobRef(node.output)) this.blobbed.add(node.id);
     else this.blobbed.delete(node.id);
+    if (holdsBlobRef(node.error)) this.blobbedErrors.add(node.id);
+    else this.blobbedErrors.delete(node.id);
   }
 
   /** Ends a node with its event. */
@@ -182,8 +186,8 @@ export class RunBook {
     node.endedAt = new Date().toISOString();
     delete node.waitingFor;
     if (detail.output !== undefined) node.output = detail.output;
-    this.noteBlobs(node);
     if (detail.error) node.error = detail.error;
+    this.noteBlobs(node);
     const data = { ...(detail.error ? { error: detail.error } : detail.output !== undefined ? { output: detail.output } : {}), ...detail.data };
     this.events.emit(`node.${status}` as 'node.completed', node.id, Object.keys(data).length > 0 ? data : undefined);
     this.touch();

@@ -35,6 +35,7 @@ describe('long runs: continue-as-new and large outputs', () => {
   beforeAll(async () => {
     upstream = await startUpstream({
       'GET /big': (_req, res) => json(res, 200, big),
+      'GET /big-refusal': (_req, res) => json(res, 400, { error: 'too big', ...big }),
       'POST /echo': (req, res) => json(res, 200, { length: req.body.length }),
       'POST /item': (req, res) => json(res, 200, JSON.parse(req.body) as unknown),
       'GET /pages': (_req, res) => json(res, 200, { pages: Array.from({ length: 300 }, (_, i) => ({ i, text: 'p'.repeat(1000 + i) })) }),
@@ -220,6 +221,22 @@ describe('long runs: continue-as-new and large outputs', () => {
     expect(((await items.json()) as Array<{ body: typeof big }>).map((item) => item.body)).toEqual([big, big]);
     expect((await world.request('GET', `/api/v1/runs/${runId}/nodes/nope/output`)).status).toBe(404);
     expect((await stateOf(world, runId)).status).toBe('completed');
+  });
+
+  it('reads inside an error whose answer is stored as a blob, as inside an output', async () => {
+    await upload(world, {
+      id: 'big-error', name: 'Big error',
+      nodes: [
+        { id: 'call', type: 'http', onError: 'continue', retry: { maxAttempts: 1 }, config: { url: `${upstream.url}/big-refusal` } },
+        { id: 'count', type: 'transform', needs: ['call'], when: "{{ nodes.call.error.details.body.error = 'too big' }}", config: { value: '{{ $count(nodes.call.error.details.body.items) }}' } },
+      ],
+      output: { count: '{{ nodes.count.output }}', last: '{{ nodes.call.error.details.body.items[-1].i }}', type: '{{ nodes.call.error.type }}' },
+    });
+    const { state } = await finish(world, await start(world, 'big-error'));
+    expect(state.status).toBe('completed');
+    // The error's answer is held by reference: history keeps it small.
+    expect(JSON.stringify(nodeOf(state, 'call').error)).toContain('"$ref":"blob:');
+    expect(state.output).toEqual({ count: 6000, last: 5999, type: 'HttpClientError' });
   });
 
   it('maps over a list stored as a blob, in batches that each read their slice, or here when it fits in one', async () => {

@@ -5,7 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { leanLifecyclePatch, quickStartPatch, retryWhileHeldChange } from '../../src/workflows/interpreter.js';
 import { handOverWaitingPatch } from '../../src/workflows/node-lifecycle.js';
-import { blobReadsPatch } from '../../src/workflows/blob-reads.js';
+import { blobReadsPatch, errorBlobReadsChange } from '../../src/workflows/blob-reads.js';
 import { childInputValuesPatch } from '../../src/workflows/child-input.js';
 import { carryBlobsPatch } from '../../src/workflows/large-values.js';
 import { configBlobsPatch } from '../../src/workflows/nodes/activity.js';
@@ -41,7 +41,7 @@ const historiesDir = path.join(import.meta.dirname, 'histories');
 const { History } = temporal.api.history.v1;
 
 /** Every change of the interpreter, in the order they were made. */
-const patchesOldestFirst: Change[] = [quickStartPatch, leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch, batchOutputBlobsPatch, handOverWaitingPatch, mapSizedSlicesPatch, childInputValuesPatch, mapScopeBlobsPatch, mapWholeScopePatch, shortChildIdsChange, childCancelledChange, zonedUntilChange, touchWakeChange, mapCancelledChange, renewalLateEventsChange, boundedDurationChange, retryWhileHeldChange, quietEndChange, retrySecretsChange];
+const patchesOldestFirst: Change[] = [quickStartPatch, leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch, batchOutputBlobsPatch, handOverWaitingPatch, mapSizedSlicesPatch, childInputValuesPatch, mapScopeBlobsPatch, mapWholeScopePatch, shortChildIdsChange, childCancelledChange, zonedUntilChange, touchWakeChange, mapCancelledChange, renewalLateEventsChange, boundedDurationChange, retryWhileHeldChange, quietEndChange, retrySecretsChange, errorBlobReadsChange];
 
 /** The revision a history's run was started on (its input's `revision`), if any. */
 function revisionOf(history: temporal.api.history.v1.IHistory): number | undefined {
