@@ -6,6 +6,7 @@ import { checkJsonSchema } from './json-schema-check.js';
 import { looseNodes } from './loose.js';
 import { templateSchema, type Template } from './model.js';
 import { locateProblems, type PathProblem } from './problems.js';
+import { configTimeoutProblems } from './attempt-timeout.js';
 import { retryProblems } from './retry.js';
 import { checkValueSafety } from './safety.js';
 import { parseTemplateSource, type Locator, type TemplateProblem } from './source.js';
@@ -36,7 +37,7 @@ function checkCanonical(value: unknown): { problems: PathProblem[]; template?: T
   problems.push(...checkExpressions(nodes, (value as { output?: unknown } | null)?.output, upstreamNodes(nodes), configs.configs));
   const inputSchema = (value as { inputSchema?: unknown } | null)?.inputSchema;
   if (inputSchema !== null && typeof inputSchema === 'object' && !Array.isArray(inputSchema)) problems.push(...checkJsonSchema(inputSchema, ['inputSchema']));
-  if (parsed.success) problems.push(...retryProblems(parsed.data));
+  if (parsed.success) problems.push(...retryProblems(parsed.data), ...configTimeoutProblems(parsed.data));
   if (!parsed.success || problems.length > 0) return { problems };
   const template = parsed.data;
   template.nodes.forEach((node, i) => (node.config = configs.configs.get(i)));

@@ -1,9 +1,8 @@
 import type { ActivityOptions } from '@temporalio/workflow';
+import { effectiveTimeout } from '../template/attempt-timeout.js';
 import { durationMs } from '../template/duration.js';
 import type { Template, TemplateNode } from '../template/model.js';
 import { effectiveRetry } from '../template/retry.js';
-
-const defaultTimeout = '5m';
 
 /**
  * How long an activity node may go without a heartbeat where neither the node nor the template's defaults say.
@@ -16,7 +15,7 @@ export const defaultHeartbeatTimeout = '30s';
 export function activityOptionsFor(template: Template, node: TemplateNode): ActivityOptions {
   const retry = effectiveRetry(template, node);
   const options: ActivityOptions = {
-    startToCloseTimeout: durationMs(node.timeout ?? template.defaults?.timeout ?? defaultTimeout),
+    startToCloseTimeout: durationMs(effectiveTimeout(template, node)),
     retry: {
       maximumAttempts: retry.maxAttempts,
       initialInterval: durationMs(retry.initialInterval),
