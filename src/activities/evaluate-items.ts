@@ -39,7 +39,10 @@ export function createEvaluateItemsActivity(db: Db) {
         outputs.push((await evaluateValue(value, { ...scope, item: items[i], index: offset + i }, activityEvaluationSteps)) ?? null);
       } catch (err) {
         // The same expression fails the same way on every attempt: no retries.
-        if (err instanceof ExpressionError) throw ApplicationFailure.nonRetryable(`item ${offset + i}: ${err.message}`, 'ExpressionError');
+        if (err instanceof ExpressionError) {
+          // The item's index and own message go in the details: the map fails with them, as when an item fails alone.
+          throw ApplicationFailure.create({ type: 'ExpressionError', message: `item ${offset + i}: ${err.message}`, nonRetryable: true, details: [{ index: offset + i, message: err.message }] });
+        }
         throw err;
       }
     }

@@ -1,7 +1,8 @@
+import { CancellationScope, CancelledFailure, isCancellation } from '@temporalio/workflow';
 import { needsBlob, type BlobRef } from './blob-ref.js';
 import { storeAsBlob } from './large-values.js';
 import { enterDepth } from './lineage.js';
-import { runItems, type MapWork } from './nodes/map-items.js';
+import { mapFailFastChange, runItems, type MapWork } from './nodes/map-items.js';
 import { change, enterRevision, hasChange } from './revision.js';
 import { readStoredItems } from './stored-items.js';
 
@@ -34,7 +35,12 @@ export async function runMapBatch(input: MapBatchInput): Promise<unknown[] | Blo
   enterDepth(input.depth);
   const { stored } = input;
   const items = stored ? await readStoredItems({ ref: stored.ref, offset: input.offset, count: stored.count }) : input.items;
-  const outputs = await runItems(input.work, items, input.offset, input.concurrency);
+  const outputs = await runItems(input.work, items, input.offset, input.concurrency).catch((err: unknown) => {
+    // Cancelled (its map failed in another batch, or its run was cancelled), the batch ends cancelled, not failed
+    // with its first cancelled item.
+    if (!isCancellation(err) && CancellationScope.current().consideredCancelled && hasChange(mapFailFastChange)) throw new CancelledFailure('the batch was cancelled');
+    throw err;
+  });
   // A reference already (a transform slice stored its outputs) never needs a blob.
   if (!needsBlob(outputs) || !hasChange(batchOutputBlobsPatch)) return outputs;
   return storeAsBlob(input.work.runId, outputs) as Promise<BlobRef>;

@@ -77,6 +77,50 @@ describe('map and subworkflow nodes', () => {
     expect(nodeOf(cancelled.state, 'each').status).toBe('cancelled');
   });
 
+  it('fails a map at its first failed item, cancelling the items in flight: activities, timers and child runs', async () => {
+    await upload(world, {
+      id: 'map-fail-fast', name: 'Map fail fast',
+      nodes: [
+        { id: 'timers', type: 'map', onError: 'continue', config: { items: ['1h', 'bogus'], node: { type: 'delay', config: { duration: '{{ item }}' } } } },
+        { id: 'calls', type: 'map', onError: 'continue', retry: { maxAttempts: 1 }, config: { items: ['hold', 'refuse'], concurrency: 2, node: { type: 'http', config: { url: `${upstream.url}/{{ item }}` } } } },
+        { id: 'runs', type: 'map', onError: 'continue', config: { items: ['1h', 'bogus'], concurrency: 2, template: 'sleepy-or-fail', input: { duration: '{{ item }}' } } },
+      ],
+    });
+    await upload(world, { id: 'sleepy-or-fail', name: 'Sleepy or fail', nodes: [{ id: 'nap', type: 'delay', config: { duration: '{{ input.duration }}' } }] });
+    const startedAt = Date.now();
+    const runId = await start(world, 'map-fail-fast');
+    const { state } = await finish(world, runId);
+    expect(Date.now() - startedAt).toBeLessThan(8_000);
+    expect(state.status).toBe('completed');
+    expect(nodeOf(state, 'timers').error).toMatchObject({ type: 'MapItemFailed', details: { index: 1, error: { type: 'InvalidDuration' } } });
+    expect(nodeOf(state, 'calls').error).toMatchObject({ type: 'MapItemFailed', details: { index: 1, error: { type: 'HttpClientError' } } });
+    expect(nodeOf(state, 'runs').error).toMatchObject({ type: 'MapItemFailed', details: { index: 1 } });
+    // The child run that was waiting is cancelled, not left running.
+    expect((await world.temporal.client.workflow.getHandle(`${runId}.runs.1.0`).describe()).status.name).toBe('CANCELLED');
+  }, 30_000);
+
+  it('fails a map of many items at its first failed item, with its index and error, in batches or not', async () => {
+    const failing = (count: number) => ({
+      id: `map-fail-${count}`, name: 'Map fail', maxParallel: 1000,
+      nodes: [{ id: 'each', type: 'map', config: { items: `{{ [0..${count - 1}] }}`, concurrency: 1000, node: { type: 'transform', config: { value: "{{ item = 5 ? $error('boom ' & item) : item }}" } } } }],
+    });
+    for (const count of [6, 30, 600]) {
+      await upload(world, failing(count));
+      const { state } = await finish(world, await start(world, `map-fail-${count}`));
+      expect(state.status).toBe('failed');
+      expect(nodeOf(state, 'each').error).toMatchObject({ type: 'MapItemFailed', message: expect.stringMatching(/^item 5 failed: .*boom 5/), details: { index: 5 } });
+    }
+    // A failed batch cancels the others, which would otherwise wait out their timers.
+    await upload(world, {
+      id: 'map-fail-batches', name: 'Map fail batches', maxParallel: 1000,
+      nodes: [{ id: 'each', type: 'map', onError: 'continue', config: { items: '{{ [0..599].($ = 550 ? "bogus" : "1h") }}', concurrency: 1000, node: { type: 'delay', config: { duration: '{{ item }}' } } } }],
+    });
+    const runId = await start(world, 'map-fail-batches');
+    const { state } = await finish(world, runId);
+    expect(nodeOf(state, 'each').error).toMatchObject({ type: 'MapItemFailed', details: { index: 550 } });
+    expect((await world.temporal.client.workflow.getHandle(`${runId}.each.1.batch-0`).describe()).status.name).toBe('CANCELLED');
+  }, 60_000);
+
   it('maps 10,000 items through batch child workflows with a short history', async () => {
     await upload(world, {
       id: 'big-map', name: 'Big map', maxParallel: 1000,
@@ -210,9 +254,10 @@ describe('map and subworkflow nodes', () => {
     await batch(0).cancel();
     const { state } = await finish(world, runId);
     expect(state.status).toBe('failed');
-    expect(nodeOf(state, 'each').error).toMatchObject({ type: 'MapItemFailed', message: 'item 0 failed: Workflow cancelled' });
-    // The other batch ends with the run: nothing of the map goes on running.
-    expect(['CANCELLED', 'TERMINATED']).toContain((await batch(1).describe()).status.name);
+    expect(nodeOf(state, 'each').error).toMatchObject({ type: 'MapItemFailed', message: 'item 0 failed: its batch (items from 0 on) was cancelled', details: { index: 0 } });
+    // The other batch is cancelled with it: nothing of the map goes on running.
+    expect((await batch(1).describe()).status.name).toBe('CANCELLED');
+    expect((await batch(0).describe()).status.name).toBe('CANCELLED');
   }, 60_000);
 
   it('stops a template that starts itself without end: the run 16 levels down fails its node, and each run above fails with it', async () => {

@@ -1,4 +1,4 @@
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import { evaluateValue, type ExpressionScope } from '../../template/expressions.js';
 import { notPerItemTypes } from '../../template/map-inner.js';
@@ -112,15 +112,81 @@ async function runItem(work: MapWork, item: unknown, index: number, evaluated?: 
 }
 
 /**
+ * Since this change the first item of a map to fail cancels the items in flight (their activities, timers and
+ * child runs) and fails the map once they have ended; so does a batch of a large map, for the other batches.
+ * Before it, the map waited for every item in flight to end, however long (a child run waiting on a person, a
+ * one-hour timer), and a failed batch failed the map at once while the other batches ran on. And a failed item
+ * of a `transform` evaluated for a slice of items fails the map with `MapItemFailed`, its index and its error,
+ * as other items do, where it failed with the slice's error (in a batch, "Activity task failed"). Asked for only
+ * as an item or a batch fails.
+ */
+export const mapFailFastChange = change('weft-map-fail-fast', 26);
+
+/**
+ * Runs `task` for slots `0…count-1`, `lanes` at a time, resolving with the results in slot order. The first
+ * failure starts no more slots, cancels those in flight and, once they have ended, rejects with its error
+ * (`failed` makes it). Runs without {@link mapFailFastChange} do as they did: `before` says whether the first
+ * failure waited for the slots in flight (items) or rejected at once (batches).
+ */
+export async function inLanes<T>(
+  count: number, lanes: number, task: (i: number) => Promise<T>,
+  { failed = (_i, err) => err, before }: { failed?: (i: number, err: unknown) => unknown; before: 'wait-for-the-rest' | 'fail-at-once' },
+): Promise<T[]> {
+  const results: T[] = new Array<T>(count);
+  const running = new CancellationScope();
+  let next = 0;
+  let failure: { err: unknown } | undefined;
+  const lane = async (): Promise<void> => {
+    while (failure === undefined && next < count) {
+      const i = next++;
+      try {
+        results[i] = await task(i);
+      } catch (err) {
+        // Slots cancelled because another failed end with their cancellation: the first failure is the map's.
+        if (failure !== undefined) continue;
+        const change = hasChange(mapFailFastChange);
+        if (!change && before === 'fail-at-once') throw failed(i, err);
+        failure = { err: failed(i, err) };
+        if (change) running.cancel();
+      }
+    }
+  };
+  await running.run(() => Promise.all(Array.from({ length: Math.max(1, Math.min(lanes, count)) }, lane)));
+  if (failure) throw failure.err;
+  return results;
+}
+
+/** The failure of a map whose item `index` failed with `err`. */
+function itemFailure(index: number, err: unknown): ApplicationFailure {
+  const error = toRunError(err);
+  return nodeFailure('MapItemFailed', `item ${index} failed: ${error.message}`, { index, error });
+}
+
+/**
+ * A slice's `transform` evaluated in one activity; a failed item fails it as an item run here does
+ * ({@link itemFailure}), once {@link mapFailFastChange} is in.
+ */
+async function transformSlice(work: MapWork, value: unknown, items: unknown[], offset: number): Promise<unknown[] | BlobRef> {
+  try {
+    return await evaluateSlice(work, value, items, offset, 'transform');
+  } catch (err) {
+    const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
+    const item = cause?.details?.[0] as { index?: unknown; message?: unknown } | undefined;
+    if (!cause || typeof item?.index !== 'number' || typeof item.message !== 'string' || !hasChange(mapFailFastChange)) throw err;
+    throw itemFailure(item.index, ApplicationFailure.create({ type: cause.type ?? undefined, message: item.message }));
+  }
+}
+
+/**
  * Runs items `concurrency` at a time and resolves with their outputs in item order (a stored list when a
- * transform's outputs were too large for history). The first failure stops new items from starting and, once
- * those running have ended, fails with the item's index and error.
+ * transform's outputs were too large for history). The first failure stops new items from starting, cancels
+ * those in flight and, once they have ended, fails with the item's index and error ({@link inLanes}).
  */
 export async function runItems(work: MapWork, items: unknown[], offset: number, concurrency: number): Promise<unknown[] | BlobRef> {
   // The activity also reads stored outputs the transform reads inside (see `blob-reads.ts`).
   const transform = 'node' in work.inner && work.inner.node.type === 'transform' ? work.inner.node : undefined;
   if (transform && (items.length >= evaluateOutsideFrom || (holdsBlobRef(work.scope.nodes) && hasChange(blobReadsPatch)))) {
-    return evaluateSlice(work, (transform.config as { value?: unknown } | undefined)?.value ?? null, items, offset, 'transform');
+    return transformSlice(work, (transform.config as { value?: unknown } | undefined)?.value ?? null, items, offset);
   }
   // Each item's config (or child input) read inside a stored output: evaluated for the slice where values are read.
   const perItem = 'node' in work.inner ? work.inner.node.config ?? {} : work.inner.input;
@@ -129,23 +195,8 @@ export async function runItems(work: MapWork, items: unknown[], offset: number, 
   const evaluated = readsInside && readsInsideOutputs(perItem, blobbedIn(work.scope)) && hasChange(mapItemBlobReadsPatch)
     ? ((await evaluateSlice(work, perItem, items, offset, 'config')) as unknown[]) // configs: never a stored list
     : undefined;
-  const outputs: unknown[] = new Array<unknown>(items.length);
-  let next = 0;
-  let failure: { index: number; err: unknown } | undefined;
-  const lane = async (): Promise<void> => {
-    while (failure === undefined && next < items.length) {
-      const i = next++;
-      try {
-        outputs[i] = (await runItem(work, items[i], offset + i, evaluated && { value: evaluated[i] })) ?? null;
-      } catch (err) {
-        failure ??= { index: offset + i, err };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, lane));
-  if (failure) {
-    const error = toRunError(failure.err);
-    throw nodeFailure('MapItemFailed', `item ${failure.index} failed: ${error.message}`, { index: failure.index, error });
-  }
-  return outputs;
+  const outputs = await inLanes(items.length, concurrency, (i) => runItem(work, items[i], offset + i, evaluated && { value: evaluated[i] }), {
+    failed: (i, err) => itemFailure(offset + i, err), before: 'wait-for-the-rest',
+  });
+  return outputs.map((output) => output ?? null);
 }

@@ -4,13 +4,13 @@ import type { MapConfig } from '../../template/node-types/map.js';
 import { scopeUse } from '../../template/references.js';
 import { isBlobRef, measuredSize, type BlobRef } from '../blob-ref.js';
 import { mapBatchWorkflowType } from '../definitions.js';
-import { nodeFailure } from '../failures.js';
+import { nodeFailure, toRunError } from '../failures.js';
 import { childWorkflowId, currentRunDepth } from '../lineage.js';
 import type { MapBatchInput } from '../map-batch.js';
 import { change, currentRunRevision, hasChange } from '../revision.js';
 import { sliceBySize } from '../slices.js';
 import { joinStoredLists, mapStoredItemsPatch, planStoredItems, readStoredItems, storedSliceBudget } from '../stored-items.js';
-import { runItems, withCarriedScope, type MapInner, type MapWork } from './map-items.js';
+import { inLanes, runItems, withCarriedScope, type MapInner, type MapWork } from './map-items.js';
 import type { NodeExecutor } from './types.js';
 
 /** Maps up to this many items run inside the run itself; larger ones run in batch child workflows of this size. */
@@ -54,20 +54,6 @@ function itemScope(scope: ExpressionScope, inner: MapInner): ExpressionScope {
   if (use.allNodes && hasChange(mapWholeScopePatch)) return { ...scope, input };
   const nodes = Object.fromEntries([...use.nodes].filter((id) => scope.nodes[id]).map((id) => [id, scope.nodes[id]!]));
   return { ...scope, input, nodes };
-}
-
-/** Runs `task` over `count` slots, `lanes` at a time, resolving in slot order. */
-async function pool<T>(count: number, lanes: number, task: (i: number) => Promise<T>): Promise<T[]> {
-  const results: T[] = new Array<T>(count);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < count) {
-      const i = next++;
-      results[i] = await task(i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(lanes, count)) }, lane));
-  return results;
 }
 
 /**
@@ -118,7 +104,7 @@ async function runBatches(given: MapWork, slices: Slice[], concurrency: number):
   // Every batch's input carries the scope: it goes into the run's history once per batch.
   const work = await withCarriedScope(given);
   const perBatch = Math.min(concurrency, mapBatchSize);
-  const outputs = await pool(slices.length, Math.max(1, Math.floor(concurrency / perBatch)), (b) => {
+  const outputs = await inLanes(slices.length, Math.max(1, Math.floor(concurrency / perBatch)), (b) => {
     const slice = slices[b]!;
     const common = { work, offset: slice.offset, concurrency: perBatch, revision: currentRunRevision(), depth: currentRunDepth() };
     const input: MapBatchInput = 'items' in slice ? { ...common, items: slice.items } : { ...common, items: [], stored: slice.stored };
@@ -128,6 +114,14 @@ async function runBatches(given: MapWork, slices: Slice[], concurrency: number):
       args: [input],
       staticSummary: `${work.nodeId}: items ${slice.offset}–${slice.offset + count - 1}`,
     });
+  }, {
+    before: 'fail-at-once',
+    // A batch cancelled on its own (in the Web UI), not with its run, fails the map as a failed item does.
+    failed: (b, err) => {
+      if (!isCancellation(err) || CancellationScope.current().consideredCancelled) return err;
+      const { offset } = slices[b]!;
+      return nodeFailure('MapItemFailed', `item ${offset} failed: its batch (items from ${offset} on) was cancelled`, { index: offset, error: toRunError(err) });
+    },
   });
   if (outputs.some(isBlobRef)) return joinStoredLists({ runId: work.runId, parts: outputs });
   return (outputs as unknown[][]).flat();
