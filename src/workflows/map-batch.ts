@@ -27,6 +27,8 @@ export interface MapBatchInput {
   revision?: number;
   /** That run's level (`RunInput.depth`): child runs of the batch's items are its children. */
   depth?: number;
+  /** Above how many bytes of JSON the batch stores its outputs (`batchOutputInlineBytes`); the blob threshold without it. */
+  outputInlineBytes?: number;
 }
 
 /** Runs one batch of a map's items and resolves with their outputs in item order, or their stored list. */
@@ -42,6 +44,6 @@ export async function runMapBatch(input: MapBatchInput): Promise<unknown[] | Blo
     throw err;
   });
   // A reference already (a transform slice stored its outputs) never needs a blob.
-  if (!needsBlob(outputs) || !hasChange(batchOutputBlobsPatch)) return outputs;
+  if (!needsBlob(outputs, input.outputInlineBytes) || !hasChange(batchOutputBlobsPatch)) return outputs;
   return storeAsBlob(input.work.runId, outputs) as Promise<BlobRef>;
 }

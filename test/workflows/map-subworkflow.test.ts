@@ -135,6 +135,25 @@ describe('map and subworkflow nodes', () => {
     expect(history.events?.length).toBeLessThan(200);
   }, 120_000);
 
+  it('keeps the run\'s history small for a map of many items with sizeable outputs, or a large list it built itself', async () => {
+    await upload(world, {
+      id: 'fat-map', name: 'Fat map', maxParallel: 1000,
+      nodes: [
+        // 10,000 outputs of about 500 bytes: 5 MB, which batches answered inline, 256 KB each, into the run's history.
+        { id: 'fat', type: 'map', config: { items: '{{ [1..10000] }}', concurrency: 1000, node: { type: 'transform', config: { value: "{{ $pad($string(item), 480, 'x') }}" } } } },
+        // A list of 2,000 items of 300 bytes built here: handed to batches in their inputs, it went into history whole.
+        { id: 'built', type: 'map', config: { items: "{{ [1..2000].($pad($string($), 300, 'y')) }}", concurrency: 1000, node: { type: 'transform', config: { value: '{{ $length(item) }}' } } } },
+      ],
+      output: { fat: '{{ $count(nodes.fat.output) }}', last: '{{ $substring(nodes.fat.output[9999], 0, 5) }}', built: '{{ $sum(nodes.built.output) }}' },
+    });
+    const runId = await start(world, 'fat-map');
+    const { state } = await finish(world, runId);
+    expect(state.status).toBe('completed');
+    expect(state.output).toEqual({ fat: 10000, last: '10000', built: 600_000 });
+    const history = await world.temporal.client.workflow.getHandle(runId).fetchHistory();
+    expect(JSON.stringify(history).length).toBeLessThan(600_000);
+  }, 120_000);
+
   it('gives per-item expressions that read `nodes` as a whole every node, and the input only to those that read it', async () => {
     await upload(world, {
       id: 'whole-nodes', name: 'Whole nodes',

@@ -2,7 +2,8 @@ import { CancellationScope, CancelledFailure, executeChild, isCancellation } fro
 import type { ExpressionScope } from '../../template/expressions.js';
 import type { MapConfig } from '../../template/node-types/map.js';
 import { scopeUse } from '../../template/references.js';
-import { isBlobRef, measuredSize, type BlobRef } from '../blob-ref.js';
+import { blobThresholdBytes, isBlobRef, measuredSize, needsBlob, type BlobRef } from '../blob-ref.js';
+import { storeAsBlob } from '../large-values.js';
 import { mapBatchWorkflowType } from '../definitions.js';
 import { nodeFailure, toRunError } from '../failures.js';
 import { childWorkflowId, currentRunDepth } from '../lineage.js';
@@ -90,8 +91,30 @@ const mapNode: NodeExecutor = async ({ runId, node, config, attempt, scope, maxP
   const bySize = sliceBySize(items.length, (i) => measuredSize(items[i] ?? null) + 1, mapBatchSize, storedSliceBudget);
   const slices = bySize.length > byCount.length && hasChange(mapSizedSlicesPatch) ? bySize : byCount;
   if (slices.length <= 1) return runItems(work(), items, 0, concurrency);
+  // A list too large to hand to batches in their inputs, which all go into the run's history, is stored once and
+  // read slice by slice where each batch runs, as a stored list is.
+  if (needsBlob(items) && hasChange(mapHistoryBudgetChange)) return runStoredItems(work(), (await storeAsBlob(runId, items)) as BlobRef, concurrency);
   return runBatches(work(), slices.map(({ offset, count }) => ({ offset, items: items.slice(offset, offset + count) })), concurrency);
 };
+
+/**
+ * Since this change a large map keeps the run's history within bounds however many items it has: a list of
+ * items past the blob threshold is stored before it is cut into batches, rather than handed to each batch in its
+ * input, and each batch answers with its outputs inline only within its share of that threshold
+ * ({@link batchOutputInlineBytes}), storing them otherwise. Before it, a batch answered with up to 256 KB inline,
+ * so a map of 110,000 items with 480-byte outputs passed Temporal's 50 MB history limit and the run was ended.
+ * Asked for only by maps run in batches.
+ */
+export const mapHistoryBudgetChange = change('weft-map-history-budget', 27);
+
+/**
+ * Above how many bytes of JSON a batch of a map in `batches` batches stores its outputs: the batches' inline
+ * outputs together stay near the blob threshold (the map's joined output would be stored past it anyway), and
+ * each at least 1 KB.
+ */
+export function batchOutputInlineBytes(batches: number): number {
+  return Math.max(1024, Math.floor(blobThresholdBytes / batches));
+}
 
 /** One batch child's share of the items: given, or a slice of a stored list. */
 type Slice = { offset: number; items: unknown[] } | { offset: number; stored: { ref: BlobRef; count: number } };
@@ -104,9 +127,10 @@ async function runBatches(given: MapWork, slices: Slice[], concurrency: number):
   // Every batch's input carries the scope: it goes into the run's history once per batch.
   const work = await withCarriedScope(given);
   const perBatch = Math.min(concurrency, mapBatchSize);
+  const outputInlineBytes = hasChange(mapHistoryBudgetChange) ? batchOutputInlineBytes(slices.length) : undefined;
   const outputs = await inLanes(slices.length, Math.max(1, Math.floor(concurrency / perBatch)), (b) => {
     const slice = slices[b]!;
-    const common = { work, offset: slice.offset, concurrency: perBatch, revision: currentRunRevision(), depth: currentRunDepth() };
+    const common = { work, offset: slice.offset, concurrency: perBatch, revision: currentRunRevision(), depth: currentRunDepth(), ...(outputInlineBytes ? { outputInlineBytes } : {}) };
     const input: MapBatchInput = 'items' in slice ? { ...common, items: slice.items } : { ...common, items: [], stored: slice.stored };
     const count = 'items' in slice ? slice.items.length : slice.stored.count;
     return executeChild<(input: MapBatchInput) => Promise<unknown[] | BlobRef>>(mapBatchWorkflowType, {
