@@ -17,10 +17,19 @@ export interface TemporalClose {
 
 const unfinished: readonly NodeState['status'][] = ['pending', 'running', 'waiting'];
 
+/**
+ * Whether Temporal's server ended the run itself for passing one of its limits (its history's size or length),
+ * with the reason it gives such a terminate (`Workflow history size exceeds limit.`): a failure, not a cancel.
+ */
+function passedALimit(close: TemporalClose): boolean {
+  return close.status === 'TERMINATED' && /^Workflow [a-z ]+ exceeds limit\.?$/.test(close.reason ?? '');
+}
+
 function errorOf(close: TemporalClose): RunError {
   const because = close.reason ? `: ${close.reason}` : '';
   switch (close.status) {
     case 'TERMINATED':
+      if (passedALimit(close)) return { type: 'LimitExceeded', message: `Temporal ended the run for passing one of its limits${because}` };
       return { type: 'Terminated', message: `the run was terminated in Temporal${because}` };
     case 'TIMED_OUT':
       return { type: 'TimedOut', message: 'the run exceeded its workflow execution timeout' };
@@ -37,7 +46,7 @@ function errorOf(close: TemporalClose): RunError {
  * Ends a run that Temporal closed from outside (terminated, timed out, cancelled before the interpreter could
  * settle): its last state still says it is going on. It ends as the interpreter would have ended it: every
  * unfinished node `cancelled` with a `node.cancelled` event, then `run.cancelled` (terminated, cancelled) or
- * `run.failed` (timed out, failed), numbered on from the state's seq so the event log has no gap and still ends
+ * `run.failed` (timed out, failed, terminated by the server for passing a limit), numbered on from the state's seq so the event log has no gap and still ends
  * with a final event. Readers and the live page replay those events onto the state, so both must agree.
  */
 export function endClosedRun(state: RunState, events: RunEvent[], close: TemporalClose): { state: RunState; events: RunEvent[] } {
@@ -51,7 +60,7 @@ export function endClosedRun(state: RunState, events: RunEvent[], close: Tempora
     return { ...rest, status: 'cancelled' as const, endedAt: at };
   });
   const error = errorOf(close);
-  const cancelled = close.status === 'TERMINATED' || close.status === 'CANCELLED' || close.status === 'NEVER_STARTED';
+  const cancelled = (close.status === 'TERMINATED' && !passedALimit(close)) || close.status === 'CANCELLED' || close.status === 'NEVER_STARTED';
   added.push(cancelled
     ? { seq: ++seq, type: 'run.cancelled', at, data: { reason: error.message, error } }
     : { seq: ++seq, type: 'run.failed', at, data: { error } });
