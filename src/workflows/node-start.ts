@@ -48,6 +48,14 @@ export function runContext(host: NodeHost, node: TemplateNode, attempt: Attempt,
     },
     decision: () => book.decisions.get(node.id),
     attempts: (count) => (state.attempts = attempt.base + count),
+    gate: {
+      held: () => book.pauseRequested,
+      idle: (idle) => {
+        if (idle) book.idle.add(node.id);
+        else book.idle.delete(node.id);
+        book.touch();
+      },
+    },
   };
 }
 

@@ -39,6 +39,8 @@ export class RunBook {
   readonly nodes = new Map<string, NodeState>();
   /** Launched nodes that have not ended yet, running or waiting. */
   readonly active = new Set<string>();
+  /** Running nodes with nothing in flight while the run is paused (a map that starts no more items): they do not hold the pause up. */
+  readonly idle = new Set<string>();
   /** Configs given with operator retries. */
   readonly overrides = new Map<string, unknown>();
   /** Nodes whose output is, or holds, a blob reference: expressions reading inside it need the stored value. */
@@ -131,7 +133,7 @@ export class RunBook {
 
   private isInFlight(id: string): boolean {
     const status = this.node(id).status;
-    return status === 'pending' || status === 'running';
+    return status === 'pending' || (status === 'running' && !this.idle.has(id));
   }
 
   /** Share of nodes that have ended, 0–100. */
@@ -183,6 +185,7 @@ export class RunBook {
   /** Ends a node with its event. */
   end(node: NodeState, status: NodeState['status'], detail: { output?: unknown; error?: RunError; data?: Record<string, unknown> } = {}): void {
     node.status = status;
+    this.idle.delete(node.id);
     node.endedAt = new Date().toISOString();
     delete node.waitingFor;
     if (detail.output !== undefined) node.output = detail.output;

@@ -97,6 +97,31 @@ describe('operator control: pause, resume, cancel', () => {
     ]);
   });
 
+  it('pauses a map: it starts no more items, is paused once those in flight end, and goes on at resume', async () => {
+    await upload(world, {
+      id: 'gated-map', name: 'Gated map',
+      nodes: [{ id: 'each', type: 'map', config: { items: '{{ [1..6] }}', concurrency: 2, node: { type: 'http', config: { url: `${upstream.url}/gate` } } } }],
+      output: '{{ $count(nodes.each.output) }}',
+    });
+    const runId = await start(world, 'gated-map');
+    await expect.poll(() => held.length).toBe(2);
+    expect((await command(world, runId, 'pause')).body.status).toBe('pausing');
+    release();
+    const paused = await waitFor(world, runId, (s) => s.status === 'paused');
+    expect(paused.inFlight).toEqual([]);
+    expect(nodeOf(paused, 'each').status).toBe('running');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(held.length).toBe(0);
+    expect((await command(world, runId, 'resume')).body.status).toBe('running');
+    for (let answered = 2; answered < 6; answered += 2) {
+      await expect.poll(() => held.length).toBe(2);
+      release();
+    }
+    const { state, events } = await finish(world, runId);
+    expect(state.output).toBe(6);
+    expect(trace(events).filter((t) => t.startsWith('run.'))).toEqual(['run.started', 'run.pausing', 'run.paused', 'run.resumed', 'run.completed']);
+  });
+
   it('pauses during a timer at once (a timer is waiting, not running); the timer still fires', async () => {
     const runId = await start(world, 'timer', { wait: '1s' });
     await waitFor(world, runId, (s) => nodeOf(s, 'wait').status === 'waiting');

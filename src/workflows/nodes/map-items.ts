@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, condition, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import { evaluateValue, type ExpressionScope } from '../../template/expressions.js';
 import { notPerItemTypes } from '../../template/map-inner.js';
@@ -123,21 +123,51 @@ async function runItem(work: MapWork, item: unknown, index: number, evaluated?: 
 export const mapFailFastChange = change('weft-map-fail-fast', 26);
 
 /**
+ * Since this change a map starts no more items (or batches) while its run is paused: those in flight end, and
+ * once none is left the map no longer holds the pause up, so the run is `paused`; it goes on at resume. Before
+ * it, a map went on starting items until all had run. Asked for only as a map finds its run paused.
+ */
+export const mapPauseChange = change('weft-map-pause', 28);
+
+/** How a map's lanes hear of an operator's pause: whether the run is paused, and where to say the map is idle in it. */
+export interface LaneGate {
+  held(): boolean;
+  /** The map has nothing in flight while held (true), or goes on (false). */
+  idle(idle: boolean): void;
+}
+
+/**
  * Runs `task` for slots `0…count-1`, `lanes` at a time, resolving with the results in slot order. The first
  * failure starts no more slots, cancels those in flight and, once they have ended, rejects with its error
  * (`failed` makes it). Runs without {@link mapFailFastChange} do as they did: `before` says whether the first
- * failure waited for the slots in flight (items) or rejected at once (batches).
+ * failure waited for the slots in flight (items) or rejected at once (batches). While `gate` holds, no slot
+ * starts ({@link mapPauseChange}).
  */
 export async function inLanes<T>(
   count: number, lanes: number, task: (i: number) => Promise<T>,
-  { failed = (_i, err) => err, before }: { failed?: (i: number, err: unknown) => unknown; before: 'wait-for-the-rest' | 'fail-at-once' },
+  { failed = (_i, err) => err, before, gate }: { failed?: (i: number, err: unknown) => unknown; before: 'wait-for-the-rest' | 'fail-at-once'; gate?: LaneGate },
 ): Promise<T[]> {
   const results: T[] = new Array<T>(count);
   const running = new CancellationScope();
   let next = 0;
   let failure: { err: unknown } | undefined;
+  const laneCount = Math.max(1, Math.min(lanes, count));
+  // Lanes still taking slots, and those of them held by a pause: when they are the same, nothing is in flight.
+  let alive = laneCount;
+  let held = 0;
+  const holdWhilePaused = async (open: LaneGate): Promise<void> => {
+    held++;
+    if (held === alive) open.idle(true);
+    await condition(() => !open.held());
+    if (held === alive) open.idle(false);
+    held--;
+  };
   const lane = async (): Promise<void> => {
     while (failure === undefined && next < count) {
+      if (gate?.held() && hasChange(mapPauseChange)) {
+        await holdWhilePaused(gate);
+        continue;
+      }
       const i = next++;
       try {
         results[i] = await task(i);
@@ -150,8 +180,11 @@ export async function inLanes<T>(
         if (change) running.cancel();
       }
     }
+    alive--;
+    // The last lane in flight ending while the others are held leaves the map idle.
+    if (gate && alive > 0 && held === alive) gate.idle(true);
   };
-  await running.run(() => Promise.all(Array.from({ length: Math.max(1, Math.min(lanes, count)) }, lane)));
+  await running.run(() => Promise.all(Array.from({ length: laneCount }, lane)));
   if (failure) throw failure.err;
   return results;
 }
@@ -182,7 +215,7 @@ async function transformSlice(work: MapWork, value: unknown, items: unknown[], o
  * transform's outputs were too large for history). The first failure stops new items from starting, cancels
  * those in flight and, once they have ended, fails with the item's index and error ({@link inLanes}).
  */
-export async function runItems(work: MapWork, items: unknown[], offset: number, concurrency: number): Promise<unknown[] | BlobRef> {
+export async function runItems(work: MapWork, items: unknown[], offset: number, concurrency: number, gate?: LaneGate): Promise<unknown[] | BlobRef> {
   // The activity also reads stored outputs the transform reads inside (see `blob-reads.ts`).
   const transform = 'node' in work.inner && work.inner.node.type === 'transform' ? work.inner.node : undefined;
   if (transform && (items.length >= evaluateOutsideFrom || (holdsBlobRef(work.scope.nodes) && hasChange(blobReadsPatch)))) {
@@ -196,7 +229,7 @@ export async function runItems(work: MapWork, items: unknown[], offset: number, 
     ? ((await evaluateSlice(work, perItem, items, offset, 'config')) as unknown[]) // configs: never a stored list
     : undefined;
   const outputs = await inLanes(items.length, concurrency, (i) => runItem(work, items[i], offset + i, evaluated && { value: evaluated[i] }), {
-    failed: (i, err) => itemFailure(offset + i, err), before: 'wait-for-the-rest',
+    failed: (i, err) => itemFailure(offset + i, err), before: 'wait-for-the-rest', gate,
   });
   return outputs.map((output) => output ?? null);
 }

@@ -11,7 +11,7 @@ import type { MapBatchInput } from '../map-batch.js';
 import { change, currentRunRevision, hasChange } from '../revision.js';
 import { sliceBySize } from '../slices.js';
 import { joinStoredLists, mapStoredItemsPatch, planStoredItems, readStoredItems, storedSliceBudget } from '../stored-items.js';
-import { inLanes, runItems, withCarriedScope, type MapInner, type MapWork } from './map-items.js';
+import { inLanes, runItems, withCarriedScope, type LaneGate, type MapInner, type MapWork } from './map-items.js';
 import type { NodeExecutor } from './types.js';
 
 /** Maps up to this many items run inside the run itself; larger ones run in batch child workflows of this size. */
@@ -78,23 +78,23 @@ export const runMapNode: NodeExecutor = (context) => mapNode(context).catch((err
  */
 export const mapCancelledChange = change('weft-map-cancelled', 19);
 
-const mapNode: NodeExecutor = async ({ runId, node, config, attempt, scope, maxParallel, activityOptions }) => {
+const mapNode: NodeExecutor = async ({ runId, node, config, attempt, scope, maxParallel, activityOptions, gate }) => {
   const c = config as MapConfig;
   const concurrency = Math.min(c.concurrency ?? maxParallel, maxParallel);
   const inner: MapInner = c.node ? { node: c.node } : { template: c.template ?? '', version: c.version, input: c.input };
   const work = (): MapWork => ({ runId, nodeId: node.id, attempt, inner, scope: itemScope(scope, inner), activityOptions });
-  if (isBlobRef(c.items) && hasChange(mapStoredItemsPatch)) return runStoredItems(work(), c.items, concurrency);
+  if (isBlobRef(c.items) && hasChange(mapStoredItemsPatch)) return runStoredItems(work(), c.items, concurrency, gate);
   if (!Array.isArray(c.items)) throw nodeFailure('MapItemsNotAList', `items is ${c.items === null ? 'null' : typeof c.items}, not a list`);
   const items: unknown[] = c.items;
   // Cut as a stored list is: slices of 500 items at most, and of at most what one slice may bring into history.
   const byCount = sliceBySize(items.length, () => 0, mapBatchSize, storedSliceBudget);
   const bySize = sliceBySize(items.length, (i) => measuredSize(items[i] ?? null) + 1, mapBatchSize, storedSliceBudget);
   const slices = bySize.length > byCount.length && hasChange(mapSizedSlicesPatch) ? bySize : byCount;
-  if (slices.length <= 1) return runItems(work(), items, 0, concurrency);
+  if (slices.length <= 1) return runItems(work(), items, 0, concurrency, gate);
   // A list too large to hand to batches in their inputs, which all go into the run's history, is stored once and
   // read slice by slice where each batch runs, as a stored list is.
-  if (needsBlob(items) && hasChange(mapHistoryBudgetChange)) return runStoredItems(work(), (await storeAsBlob(runId, items)) as BlobRef, concurrency);
-  return runBatches(work(), slices.map(({ offset, count }) => ({ offset, items: items.slice(offset, offset + count) })), concurrency);
+  if (needsBlob(items) && hasChange(mapHistoryBudgetChange)) return runStoredItems(work(), (await storeAsBlob(runId, items)) as BlobRef, concurrency, gate);
+  return runBatches(work(), slices.map(({ offset, count }) => ({ offset, items: items.slice(offset, offset + count) })), concurrency, gate);
 };
 
 /**
@@ -123,7 +123,7 @@ type Slice = { offset: number; items: unknown[] } | { offset: number; stored: { 
  * Runs slices of a map's items as batch child workflows, as many at once as `concurrency` allows, and joins
  * their outputs: in the workflow, or, when a batch answered with a stored list, into one stored list.
  */
-async function runBatches(given: MapWork, slices: Slice[], concurrency: number): Promise<unknown[] | BlobRef> {
+async function runBatches(given: MapWork, slices: Slice[], concurrency: number, gate?: LaneGate): Promise<unknown[] | BlobRef> {
   // Every batch's input carries the scope: it goes into the run's history once per batch.
   const work = await withCarriedScope(given);
   const perBatch = Math.min(concurrency, mapBatchSize);
@@ -140,6 +140,7 @@ async function runBatches(given: MapWork, slices: Slice[], concurrency: number):
     });
   }, {
     before: 'fail-at-once',
+    gate,
     // A batch cancelled on its own (in the Web UI), not with its run, fails the map as a failed item does.
     failed: (b, err) => {
       if (!isCancellation(err) || CancellationScope.current().consideredCancelled) return err;
@@ -155,11 +156,11 @@ async function runBatches(given: MapWork, slices: Slice[], concurrency: number):
  * A map over a list stored as a blob: planned in slices small enough for history, then run here when one slice
  * holds them all, else one batch child per slice, each reading its own slice.
  */
-async function runStoredItems(work: MapWork, ref: BlobRef, concurrency: number): Promise<unknown[] | BlobRef> {
+async function runStoredItems(work: MapWork, ref: BlobRef, concurrency: number, gate?: LaneGate): Promise<unknown[] | BlobRef> {
   const plan = await planStoredItems({ ref, maxCount: mapBatchSize, budget: storedSliceBudget });
   if (plan.slices.length <= 1) {
     const items = plan.length === 0 ? [] : await readStoredItems({ ref, offset: 0, count: plan.length });
-    return runItems(work, items, 0, concurrency);
+    return runItems(work, items, 0, concurrency, gate);
   }
-  return runBatches(work, plan.slices.map(({ offset, count }) => ({ offset, stored: { ref, count } })), concurrency);
+  return runBatches(work, plan.slices.map(({ offset, count }) => ({ offset, stored: { ref, count } })), concurrency, gate);
 }

@@ -2,6 +2,7 @@ import type { ActivityOptions } from '@temporalio/workflow';
 import type { ExpressionScope } from '../../template/expressions.js';
 import type { Template, TemplateNode } from '../../template/model.js';
 import type { ApprovalOutput } from '../../template/node-types/approval.js';
+import type { LaneGate } from './map-items.js';
 
 /** What a node executor is given: the node, its evaluated config, and the run around it. */
 export interface NodeRunContext {
@@ -27,6 +28,8 @@ export interface NodeRunContext {
   attempts: (count: number) => void;
   /** Above how many bytes of JSON an activity stores its output as a blob, when lower than usual (a map's items). */
   storeAbove?: number;
+  /** An operator's pause, for node types that start work of their own (a map's items); none inside a map. */
+  gate?: LaneGate;
 }
 
 /** Runs one node and resolves with its output; a rejection fails the node. */
