@@ -173,6 +173,9 @@ function unanswered(config: HttpConfig, cancellation: AbortSignal, err: unknown)
     return ApplicationFailure.create({ type: 'HttpTimeout', message: `${config.method} ${config.url} did not answer within ${String(config.timeout)}` });
   }
   const cause = err instanceof Error && err.cause instanceof Error ? (err.cause as Error & { code?: string }) : undefined;
+  // A request the node's own config makes impossible (a content-length header its body does not match) is made
+  // the same way on every try.
+  if (cause?.code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') return invalidRequest(config, `${cause.message} (a content-length header that the body does not match)`);
   // A refusal from every address of a name (`localhost`: ::1 and 127.0.0.1) is an AggregateError without a message.
   const reason = cause?.message || cause?.code || (err instanceof Error ? err.message : String(err));
   return ApplicationFailure.create({ type: 'HttpConnectionError', message: `${config.method} ${config.url} failed before an answer came: ${reason}`, details: [{ code: cause?.code ?? null }] });
@@ -261,8 +264,27 @@ async function followRedirects(fetchImpl: typeof fetch, config: HttpConfig, firs
   }
 }
 
+const methods = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+
+/**
+ * The config as it is sent: its method in capitals and one of those a template may write (an expression may give
+ * `get`, or anything), and its headers as text: a header whose value is null or absent is left out, as a query
+ * parameter is, and one that is not a string goes as JSON (`5`, `true`, `{"a":1}`), not as `[object Object]`.
+ */
+function sendable(config: HttpConfig): HttpConfig {
+  const method = typeof config.method === 'string' ? config.method.toUpperCase() : config.method;
+  if (typeof method !== 'string' || !methods.has(method)) throw invalidRequest(config, `the method ${JSON.stringify(config.method)} is not one of ${[...methods].join(', ')}`);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries((config.headers ?? {}) as Record<string, unknown>)) {
+    if (value === null || value === undefined) continue;
+    headers[name] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  return { ...config, method, headers };
+}
+
 /** One request: an answer below 400 is the output; 4xx other than 408/429 fail for good, the rest are retried. */
-async function request(fetchImpl: typeof fetch, config: HttpConfig, received: { bytes: number }, secrets: readonly string[]): Promise<HttpOutput> {
+async function request(fetchImpl: typeof fetch, given: HttpConfig, received: { bytes: number }, secrets: readonly string[]): Promise<HttpOutput> {
+  const config = sendable(given);
   const { cancellationSignal } = Context.current();
   const signals = [cancellationSignal];
   if (config.timeout) signals.push(AbortSignal.timeout(durationMs(config.timeout)));

@@ -58,6 +58,7 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
       // JSON after a UTF-8 byte-order mark, as some servers send it.
       'GET /bom': (_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')])),
       'GET /echo': (req, res) => json(res, 200, { path: req.path }),
+      'POST /echo': (req, res) => json(res, 200, { method: req.method, body: req.body, headers: req.headers }),
       // Half of an emoji, which JSON can escape and UTF-8 cannot carry, and U+0000.
       'GET /half-emoji': (_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end('{"text":"\\ud83dx","nul":"a\\u0000b"}'),
       // Two cookies, one with the comma of a date in it, and another header twice.
@@ -199,6 +200,27 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
     expect(nodeOf(state, 'url').error?.message).toBe('GET orders/42 cannot be sent: the url is not a URL');
     expect(nodeOf(state, 'scheme').error?.message).toBe('GET ftp://127.0.0.1/x cannot be sent: the url\'s scheme is ftp, not http or https');
     expect(upstream.received.length).toBe(before);
+  });
+
+  it('sends a method an expression gives in any case, and header values from expressions as text, or not at all', async () => {
+    await upload(world, {
+      id: 'computed-request', name: 'Computed request', maxParallel: 4,
+      nodes: [
+        { id: 'lower', type: 'http', config: { method: "{{ 'post' }}", url: `${upstream.url}/echo`, body: { a: 1 }, headers: { 'x-count': '{{ 5 }}', 'x-gone': '{{ null }}', 'x-object': '{{ {"a": 1} }}' } } },
+        { id: 'get', type: 'http', config: { method: "{{ 'get' }}", url: `${upstream.url}/echo`, body: { ignored: true } } },
+        { id: 'odd', type: 'http', onError: 'continue', config: { method: "{{ 'PROPFIND' }}", url: `${upstream.url}/echo` } },
+        { id: 'length', type: 'http', onError: 'continue', config: { method: 'POST', url: `${upstream.url}/echo`, body: 'abc', headers: { 'content-length': '10' } } },
+      ],
+    });
+    const before = upstream.received.length;
+    const { state } = await finish(world, await start(world, 'computed-request'));
+    const sent = nodeOf(state, 'lower').output as { body: { method: string; body: string; headers: Record<string, string> } };
+    expect(sent.body).toMatchObject({ method: 'POST', body: '{"a":1}', headers: { 'x-count': '5', 'x-object': '{"a":1}' } });
+    expect(sent.body.headers).not.toHaveProperty('x-gone');
+    expect(nodeOf(state, 'get').output).toMatchObject({ status: 200, body: { path: '/echo' } });
+    expect(nodeOf(state, 'odd')).toMatchObject({ status: 'failed', attempts: 1, error: { type: 'HttpInvalidRequest', message: expect.stringContaining('"PROPFIND" is not one of GET') } });
+    expect(nodeOf(state, 'length')).toMatchObject({ status: 'failed', attempts: 1, error: { type: 'HttpInvalidRequest' } });
+    expect(upstream.received.length - before).toBe(2);
   });
 
   it('waits until a moment an expression gives only when it names its zone, as a written one must', async () => {
