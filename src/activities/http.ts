@@ -272,7 +272,8 @@ const methods = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIO
  * parameter is, and one that is not a string goes as JSON (`5`, `true`, `{"a":1}`), not as `[object Object]`.
  */
 function sendable(config: HttpConfig): HttpConfig {
-  const method = typeof config.method === 'string' ? config.method.toUpperCase() : config.method;
+  // A config written without one (not through validation, which gives the default) is a GET.
+  const method = typeof config.method === 'string' ? config.method.toUpperCase() : (config.method ?? 'GET');
   if (typeof method !== 'string' || !methods.has(method)) throw invalidRequest(config, `the method ${JSON.stringify(config.method)} is not one of ${[...methods].join(', ')}`);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries((config.headers ?? {}) as Record<string, unknown>)) {
