@@ -5,6 +5,9 @@ import type { NodeActivityInput } from './node-input.js';
 /** Where live-only events leave the worker (the realtime bus in Weft's processes). */
 export type LivePublisher = (runId: string, event: RunEvent) => void;
 
+/** How many live frames one attempt may number: two a second for 58 days, longer than a request may take. */
+export const subsPerAttempt = 10_000_000;
+
 /**
  * Progress of one node activity attempt. Each report heartbeats (so the activity sees cancellation and Temporal
  * keeps the details for the next attempt) and is published live as `node.progress`.
@@ -14,10 +17,14 @@ export type LivePublisher = (runId: string, event: RunEvent) => void;
  * sequence, are never stored, and clients treat them as ephemeral (the query and the index never hold them).
  */
 export class NodeProgress {
-  private sub = 0;
+  private sub: number;
   private details: Record<string, unknown> | undefined;
 
-  constructor(private readonly input: NodeActivityInput, private readonly publish?: LivePublisher) {}
+  constructor(private readonly input: NodeActivityInput, private readonly publish?: LivePublisher) {
+    // Each attempt numbers on from the previous ones' range, so that no two frames of a node share (seq, sub):
+    // a client that drops repeats by them would drop a later attempt's frames.
+    this.sub = (Context.current().info.attempt - 1) * subsPerAttempt;
+  }
 
   /** Heartbeats with `details` and publishes them as a live `node.progress` event. */
   report(details: Record<string, unknown>): void {

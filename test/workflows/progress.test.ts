@@ -11,11 +11,20 @@ describe('node.progress: live-only events from activity heartbeats', () => {
   let world: World;
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
   const live: RunEvent[] = [];
+  const liveOf = new Map<string, RunEvent[]>();
 
   beforeAll(async () => {
-    upstream = await startUpstream({ 'GET /slow': (_req, res) => void setTimeout(() => json(res, 200, { done: true }), 1300) });
+    let calls = 0;
+    upstream = await startUpstream({
+      'GET /slow': (_req, res) => void setTimeout(() => json(res, 200, { done: true }), 1300),
+      // Slow to fail the first time, slow to answer the next.
+      'GET /slow-flaky': (_req, res) => void setTimeout(() => json(res, ++calls === 1 ? 500 : 200, { calls }), 1300),
+    });
     world = await startWorld();
-    world.bus.subscribe('*', (_runId, event) => live.push(event));
+    world.bus.subscribe('*', (runId, event) => {
+      live.push(event);
+      liveOf.set(runId, [...(liveOf.get(runId) ?? []), event]);
+    });
   });
   afterAll(async () => {
     await world?.close();
@@ -39,5 +48,18 @@ describe('node.progress: live-only events from activity heartbeats', () => {
     expect(progress.every((e) => e.seq === started.seq)).toBe(true);
     expect(progress.map((e) => e.sub)).toEqual(progress.map((_, i) => i + 1));
     expect(progress.at(-1)?.data).toMatchObject({ elapsedMs: expect.any(Number) as number });
+  });
+
+  it('numbers the live frames of a retried node on from those of its earlier attempts', async () => {
+    const db = world.database.db;
+    await saveTemplate(db, { id: 'slow-flaky', name: 'Slow flaky', nodes: [{ id: 'call', type: 'http', retry: { initialInterval: '100ms' }, config: { url: `${upstream.url}/slow-flaky` } }] });
+    const { runId } = await startRun({ db, temporal: world.temporal }, { templateId: 'slow-flaky', input: {}, trigger: 'api' });
+    const state = await awaitRunState({ db, client: world.temporal.client }, runId, 30_000);
+    expect(state.nodes[0]).toMatchObject({ status: 'completed', attempts: 2 });
+    const frames = (liveOf.get(runId) ?? []).filter((e) => e.sub !== undefined);
+    expect(frames.map((e) => e.type)).toContain('node.retrying');
+    expect(frames.filter((e) => e.type === 'node.progress').length).toBeGreaterThanOrEqual(2);
+    const subs = frames.map((e) => e.sub!);
+    expect(new Set(subs).size).toBe(subs.length);
   });
 });
