@@ -56,6 +56,12 @@ describe('request values the database cannot take', () => {
       expect([after, stream.status]).toEqual([after, 422]);
       expect((await problemOf(stream)).errors?.map((e) => e.path)).toEqual(['query.after']);
     }
+    // An empty filter is refused rather than read as no filter, which would list every run.
+    for (const filter of ['templateId', 'parentRunId']) {
+      const res = await world.request('GET', `/api/v1/runs?${filter}=`);
+      expect([filter, res.status]).toEqual([filter, 422]);
+      expect((await problemOf(res)).errors).toEqual([expect.objectContaining({ path: `query.${filter}`, message: expect.stringContaining('is empty') })]);
+    }
     // A number out of range is told its range, not how to write a number.
     const zero = await problemOf(await world.request('GET', '/api/v1/templates/bounded/versions/0'));
     expect(zero.errors).toEqual([{ path: 'param.version', message: expect.stringMatching(/>=\s*1/) }]);

@@ -17,10 +17,13 @@ const runSummarySchema = z.object({
   parentRunId: z.string().nullable(), startedAt: z.string(), endedAt: z.string().nullable(),
 }).openapi('RunSummary');
 
+// An empty filter is more likely a variable that was not set than a wish for every run.
+const filter = () => z.string().min(1, 'is empty: leave the parameter out to list runs without this filter');
+
 const listQuery = pageQuerySchema.extend({
-  templateId: z.string().optional(),
+  templateId: filter().optional(),
   status: runStatusSchema.optional(),
-  parentRunId: z.string().optional().openapi({ description: 'only the child runs this run started (its sub-workflows and map items)' }),
+  parentRunId: filter().optional().openapi({ description: 'only the child runs this run started (its sub-workflows and map items)' }),
   topLevel: z.enum(['true', 'false']).optional().openapi({ description: '`true`: only runs started from outside (the API, later schedules and triggers), no child runs' }),
 });
 
