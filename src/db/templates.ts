@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, asc, desc, eq, gt, isNull } from 'drizzle-orm';
-import type { Template } from '../template/model.js';
+import { defaultMaxParallel, type Template } from '../template/model.js';
 import type { Db } from './client.js';
 import { templatesTable, templateVersionsTable, type TemplateRow, type TemplateVersionRow } from './schema.js';
 
@@ -16,9 +16,27 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** A stable hash of a definition: key order and formatting of the upload do not change it. */
+/**
+ * A template as its behaviour has it: node fields written out with their default value (`needs: []`,
+ * `onError: fail`) and `maxParallel: 10` left out, as if they had not been written. (Config defaults are filled in
+ * by validation, so a config reads the same either way already.)
+ */
+function withoutDefaults(template: Template): Template {
+  const { maxParallel, ...rest } = template;
+  const nodes = template.nodes.map(({ needs, onError, ...node }) => ({
+    ...node,
+    ...(needs && needs.length > 0 ? { needs } : {}),
+    ...(onError && onError !== 'fail' ? { onError } : {}),
+  }));
+  return { ...rest, ...(maxParallel !== undefined && maxParallel !== defaultMaxParallel ? { maxParallel } : {}), nodes };
+}
+
+/**
+ * A stable hash of a definition: key order and formatting of the upload do not change it, nor defaults written
+ * out ({@link withoutDefaults}).
+ */
 export function definitionHash(template: Template): string {
-  return createHash('sha256').update(canonicalJson(template)).digest('hex');
+  return createHash('sha256').update(canonicalJson(withoutDefaults(template))).digest('hex');
 }
 
 /**

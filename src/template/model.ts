@@ -53,6 +53,9 @@ export const templateNodeSchema = z
   })
   .strict();
 
+/** How many nodes (and a map's items) run at once where a template does not say (`maxParallel`). */
+export const defaultMaxParallel = 10;
+
 /** A template in canonical form: what is stored, versioned and executed. */
 export const templateSchema = z
   .object({

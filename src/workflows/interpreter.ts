@@ -1,6 +1,6 @@
 import { allHandlersFinished, CancellationScope, condition, isCancellation, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import { isPending } from '../template/expressions.js';
-import type { TemplateNode } from '../template/model.js';
+import { defaultMaxParallel, type TemplateNode } from '../template/model.js';
 import { evaluateInRun } from './blob-reads.js';
 import { needsBlob } from './blob-ref.js';
 import { toRunError } from './failures.js';
@@ -16,8 +16,6 @@ import { RunBook } from './run-book.js';
 export { toRunError } from './failures.js';
 export { quickStartPatch } from './legacy-start.js';
 export { leanLifecyclePatch } from './node-lifecycle.js';
-
-const defaultMaxParallel = 10;
 
 /**
  * Since this change a node an operator retries runs at once while other failed nodes still hold the run

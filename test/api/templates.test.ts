@@ -32,6 +32,17 @@ describe('template routes', () => {
     expect(versions.items.map((v) => v.version)).toEqual([1, 2]);
   });
 
+  it('keeps the version when only defaults are written out: an empty needs, onError fail, maxParallel 10', async () => {
+    const plain = { id: 'spelled', name: 'Spelled', nodes: [{ id: 'a', type: 'transform', config: { value: 1 } }, { id: 'b', type: 'transform', needs: ['a'], onError: 'continue', config: { value: 2 } }] };
+    expect((await world.request('POST', '/api/v1/templates', plain)).status).toBe(201);
+    const spelled = { ...plain, maxParallel: 10, nodes: [{ ...plain.nodes[0], needs: [], onError: 'fail' }, plain.nodes[1]] };
+    const again = await world.request('POST', '/api/v1/templates', spelled);
+    expect([again.status, ((await again.json()) as { version: number }).version]).toEqual([200, 1]);
+    // What changes behaviour is a new version.
+    const changed = await world.request('POST', '/api/v1/templates', { ...plain, maxParallel: 2 });
+    expect([changed.status, ((await changed.json()) as { version: number }).version]).toEqual([201, 2]);
+  });
+
   it('reports YAML syntax errors with line and column', async () => {
     const res = await world.request('POST', '/api/v1/templates', 'id: broken\nname: [unclosed\nnodes: []\n');
     expect(res.status).toBe(422);
