@@ -107,6 +107,11 @@ describe('template routes', () => {
     expect(start.status).toBe(409);
     expect((await problemOf(start)).type).toMatch(/conflict$/);
     expect((await world.request('GET', '/api/v1/templates/retired/versions/1')).status).toBe(200);
+    // The template and the list say when, alike.
+    const one = (await (await world.request('GET', '/api/v1/templates/retired')).json()) as { archived: boolean; archivedAt: string };
+    const listed = (await (await world.request('GET', '/api/v1/templates?includeArchived=true&limit=200')).json()) as { items: Array<{ id: string; archivedAt: string }> };
+    expect(one).toMatchObject({ archived: true, archivedAt: listed.items.find((t) => t.id === 'retired')?.archivedAt });
+    expect(Date.parse(one.archivedAt)).toBeGreaterThan(0);
     expect((await world.request('DELETE', '/api/v1/templates/never-was')).status).toBe(404);
   });
 

@@ -75,12 +75,12 @@ export function templateRoutes(deps: AppDeps) {
     })
     .openapi(createRoute({
       method: 'get', path: '/{id}', summary: 'The latest version of a template', request: { params: idParams },
-      responses: { 200: { description: 'the latest version', content: { 'application/json': { schema: templateVersionSchema.extend({ archived: z.boolean() }) } } }, ...problemResponses(404) },
+      responses: { 200: { description: 'the latest version', content: { 'application/json': { schema: templateVersionSchema.extend({ archived: z.boolean(), archivedAt: z.string().nullable() }) } } }, ...problemResponses(404) },
     }), async (c) => {
       const { id } = c.req.valid('param');
       const [template, latest] = await Promise.all([getTemplate(db, id), getTemplateVersion(db, id)]);
       if (!template || !latest) throw notFound(`template "${id}"`);
-      return c.json({ ...versionJson(latest), archived: template.archivedAt !== null }, 200);
+      return c.json({ ...versionJson(latest), archived: template.archivedAt !== null, archivedAt: template.archivedAt?.toISOString() ?? null }, 200);
     })
     .openapi(createRoute({
       method: 'get', path: '/{id}/versions', summary: 'Every version of a template', request: { params: idParams },
