@@ -16,6 +16,8 @@ type Path = Array<string | number>;
 export function zodProblems(issues: readonly z.core.$ZodIssue[], at: Path, schema?: z.ZodType, misplaced?: { keys: readonly string[]; where: string }): PathProblem[] {
   return issues.map((issue) => {
     let message = issue.message;
+    // zod's word for a key an object requires and did not get (a node without `config`).
+    if (issue.code === 'invalid_type' && issue.expected === 'nonoptional') message = 'required';
     if (issue.code === 'unrecognized_keys' && schema) {
       message = unknownKeysMessage(issue.keys, knownKeysAt(schema, issue.path), issue.path.length === 0 ? misplaced : undefined) ?? message;
     }

@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { durationPattern } from './duration.js';
+import { notPerItemTypes } from './map-inner.js';
 import { templateSchema } from './model.js';
+import { durationOrExpression, expressionField, timestampOrExpression } from './node-types/fields.js';
+import { isoTimestampPattern } from './timestamp.js';
 import { innerNodeSchema } from './node-types/map.js';
 import { nodeTypes } from './node-types/index.js';
 
@@ -18,12 +22,27 @@ function configByType(): JsonObject[] {
   }));
 }
 
+/** Text that is one `{{ }}` expression, as a pattern (the validator also checks there is only one). */
+const expressionText = String.raw`\s*\{\{[\s\S]*\}\}\s*`;
+
+/**
+ * Patterns for the fields the validator checks with code: a JSON Schema cannot run it, but a pattern catches most
+ * of what it refuses (`duration: abc`, a moment without a zone) where an editor shows it.
+ */
+const patterns = new Map<unknown, string>([
+  [durationOrExpression, `^(?:${durationPattern.source.slice(1, -1)}|${expressionText})$`],
+  [timestampOrExpression, `^(?:${isoTimestampPattern.source.slice(1, -1)}|${expressionText})$`],
+  [expressionField, `^${expressionText}$`],
+]);
+
 /** A config's JSON Schema, with a map's inner node pointing at the shared discriminated definition. */
 function configDefinition(config: z.ZodType): JsonObject {
   const schema = z.toJSONSchema(config, {
     io: 'input',
     unrepresentable: 'any',
     override: (ctx) => {
+      const pattern = patterns.get(ctx.zodSchema);
+      if (pattern) (ctx.jsonSchema as JsonObject).pattern = pattern;
       if (ctx.zodSchema !== innerNodeSchema) return;
       for (const key of Object.keys(ctx.jsonSchema)) delete (ctx.jsonSchema as JsonObject)[key];
       (ctx.jsonSchema as JsonObject).$ref = '#/$defs/inner-node';
@@ -45,12 +64,11 @@ export function templateJsonSchema(): JsonObject {
   const node = nodes.items as JsonObject;
   const types = Object.keys(nodeTypes);
   (node.properties as JsonObject).type = { enum: types, description: 'The node type; it decides what config holds.' };
-  // A missing config is read as {} (enough for some types), so the config itself is not required.
-  node.required = (node.required as string[]).filter((key) => key !== 'config');
   node.allOf = configByType();
   const innerNode = z.toJSONSchema(innerNodeSchema, { io: 'input' }) as JsonObject;
   delete innerNode.$schema;
-  (innerNode.properties as JsonObject).type = { enum: types };
+  // A map runs these per item; the others need a template per item.
+  (innerNode.properties as JsonObject).type = { enum: types.filter((type) => !notPerItemTypes.has(type)) };
   innerNode.allOf = configByType();
   const definitions: JsonObject = { 'inner-node': innerNode };
   for (const [type, definition] of Object.entries(nodeTypes)) {

@@ -1,5 +1,5 @@
 // A date, a time to the minute at least, and a zone: `Z` or an offset.
-const isoTimestampPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+export const isoTimestampPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * Milliseconds since the epoch of an ISO 8601 timestamp with a zone (`2025-01-31T09:00:00Z`,

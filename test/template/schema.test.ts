@@ -2,6 +2,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { templateJsonSchema } from '../../src/template/json-schema.js';
+import { validateTemplate } from '../../src/template/validate.js';
 import { nodeCatalog } from '../../src/template/node-types/catalog.js';
 import { nodeTypes } from '../../src/template/node-types/index.js';
 import { nodeReferences } from '../../src/template/references.js';
@@ -24,6 +25,18 @@ describe('the language as JSON Schema', () => {
     expect(validate(template({ url: 'http://127.0.0.1/' }, 'nope'))).toBe(false);
     expect(validate(template({ items: [1], node: { type: 'http', config: { url: 'x' } } }, 'map'))).toBe(true);
     expect(validate(template({ items: [1], node: { type: 'http', config: { verb: 'x' } } }, 'map'))).toBe(false);
+  });
+
+  it('refuses, as the validator does, a node without config, a duration or moment that is not one, and a per-item type a map cannot run', () => {
+    const template = (node: unknown) => ({ id: 't', name: 'T', nodes: [node] });
+    const both = (node: unknown) => [validate(template(node)), validateTemplate(template(node)).ok];
+    expect(both({ id: 'a', type: 'delay' })).toEqual([false, false]);
+    expect(both({ id: 'a', type: 'delay', config: { duration: 'abc' } })).toEqual([false, false]);
+    expect(both({ id: 'a', type: 'delay', config: { duration: '{{ input.wait }}' } })).toEqual([true, true]);
+    expect(both({ id: 'a', type: 'delay', config: { until: '2030-01-01T00:00:00' } })).toEqual([false, false]);
+    expect(both({ id: 'a', type: 'delay', config: { until: '2030-01-01T00:00:00+02:00' } })).toEqual([true, true]);
+    expect(both({ id: 'a', type: 'map', config: { items: [1], node: { type: 'approval', config: { prompt: 'ok?' } } } })).toEqual([false, false]);
+    expect(both({ id: 'a', type: 'map', config: { items: [1], node: { type: 'delay', config: { duration: '1s' } } } })).toEqual([true, true]);
   });
 
   it('lists every node type in the catalog with a JSON Schema of its config', () => {
