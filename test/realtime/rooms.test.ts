@@ -77,6 +77,19 @@ describe('run rooms', () => {
     later.close();
   });
 
+  it('records what a client says right after joining after its join, without waiting for presence', async () => {
+    const runId = await waitingRun(world);
+    const eager = await TestSocket.open(server.wsUrl);
+    eager.send({ type: 'join', runId, participant: { id: 'dana', role: 'approver' } });
+    eager.send({ type: 'say', runId, text: 'first words' });
+    eager.send({ type: 'decide', runId, nodeId: 'sign', decision: 'approve' });
+    await eager.until((m) => m.some((x) => x.type === 'decided' || x.type === 'error'));
+    expect(eager.messages.filter((m) => m.type === 'error')).toEqual([]);
+    const record = ((await (await world.request('GET', `/api/v1/runs/${runId}/room`)).json()) as { items: RoomEntry[] }).items;
+    expect(record.map((e) => [e.kind, e.participant.id])).toEqual([['joined', 'dana'], ['message', 'dana'], ['decision', 'dana']]);
+    eager.close();
+  });
+
   it('keeps a participant present from two connections until both have left', async () => {
     const runId = await waitingRun(world);
     const firstTab = await join(runId, 'eve', 'approver');

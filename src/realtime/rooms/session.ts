@@ -29,8 +29,14 @@ export class RoomSession {
       return;
     }
     const message = parsed.data;
-    this.apply(message).catch((err: unknown) => this.fail(err, message.runId));
+    // One at a time, in the order sent: a message sent right after a join waits for the join to be recorded,
+    // rather than being refused ("join first") or recorded before it.
+    const applied = this.inOrder.then(() => this.apply(message));
+    this.inOrder = applied.catch(() => undefined);
+    applied.catch((err: unknown) => this.fail(err, message.runId));
   }
+
+  private inOrder: Promise<unknown> = Promise.resolve();
 
   private async apply(message: RoomMessage): Promise<void> {
     const { runId } = message;
