@@ -84,8 +84,11 @@ function serveConnection(socket: WebSocket, deps: BridgeDeps, limits: BridgeLimi
     subscriptions.set(message.runId, subscription);
     subscription.start(message.afterSeq).catch((err: unknown) => {
       if (subscriptions.get(message.runId) === subscription) subscriptions.delete(message.runId);
-      const notFound = err instanceof WeftError && err.type === 'not-found';
-      error(notFound ? 'not-found' : 'internal', notFound ? `run "${message.runId}" does not exist` : 'the run could not be read; try again', message.runId);
+      const type = err instanceof WeftError ? err.type : undefined;
+      if (type === 'not-found') return error('not-found', `run "${message.runId}" does not exist`, message.runId);
+      // No worker answered for the open run: the message says so, and a later subscribe may be answered.
+      if (type === 'unavailable') return error('unavailable', (err as WeftError).message, message.runId);
+      error('internal', 'the run could not be read; try again', message.runId);
     });
   });
   socket.on('close', () => {

@@ -19,7 +19,10 @@ export type ServerMessage =
   | { type: 'error'; code: ErrorCode; message: string; runId?: string };
 
 /** Machine-readable reasons in `error` frames. */
-export type ErrorCode = 'bad-message' | 'not-found' | 'forbidden' | 'conflict' | 'too-many-subscriptions' | 'rate-limited' | 'internal';
+export type ErrorCode = 'bad-message' | 'not-found' | 'forbidden' | 'conflict' | 'too-many-subscriptions' | 'rate-limited' | 'unavailable' | 'internal';
+
+/** The codes of errors that a client may meet again by sending the same message later (no worker answered; a database hiccup). */
+export const passingErrors: readonly ErrorCode[] = ['unavailable', 'internal'];
 
 /** Close codes the bridge uses; 4000–4999 are the application's own. */
 export const closeCodes = {

@@ -28,6 +28,8 @@ export interface World {
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
   /** Stops the world's worker, leaving the API, the database and the dev server up: runs wait for a worker. */
   stopWorker(): Promise<void>;
+  /** Starts a new worker on the world's task queue, after {@link stopWorker} (a deploy, a restart). */
+  startWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,15 +66,18 @@ export async function startWorld(kind: DatabaseKind = 'pglite', options: WorldOp
   }
   const rooms = new Rooms(database.db, { db: database.db, client: temporal.client });
   const relay = options.relay && database.url ? await startPgRelay(database.url, workerBus, rooms) : undefined;
-  const { worker, connection } = await createWorker({
-    address, namespace, taskQueue, temporal: temporalConfig, bus: relay?.live ?? workerBus, db: database.db,
-    activities: {
-      ...createActivities({ db: database.db, publish: (runId, event) => (relay?.live ?? workerBus).publish(runId, event), secrets: options.secrets }),
-      ...options.extraActivities?.(database.db),
-    },
-    ...(options.stackTraces ? { stackTraces: true } : { workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') } }),
-  });
-  const running = worker.run();
+  const startOne = async () => {
+    const started = await createWorker({
+      address, namespace, taskQueue, temporal: temporalConfig, bus: relay?.live ?? workerBus, db: database.db,
+      activities: {
+        ...createActivities({ db: database.db, publish: (runId, event) => (relay?.live ?? workerBus).publish(runId, event), secrets: options.secrets }),
+        ...options.extraActivities?.(database.db),
+      },
+      ...(options.stackTraces ? { stackTraces: true } : { workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') } }),
+    });
+    return { ...started, running: started.worker.run() };
+  };
+  let { worker, connection, running } = await startOne();
   // Tests lose live events on purpose; a short idle check finds them without waiting seconds.
   const hubs = createRunHubs(bus, { db: database.db, client: temporal.client }, 500);
   const app = createApp({ db: database, temporal, bus, hubs, rooms });
@@ -89,6 +94,11 @@ export async function startWorld(kind: DatabaseKind = 'pglite', options: WorldOp
     async stopWorker() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
+    },
+    async startWorker() {
+      if (worker.getState() === 'RUNNING') return;
+      await connection.close();
+      ({ worker, connection, running } = await startOne());
     },
     async close() {
       hubs.closeAll();

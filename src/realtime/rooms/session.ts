@@ -1,8 +1,11 @@
-import { WeftError } from '../../errors.js';
+import { WeftError, type WeftErrorType } from '../../errors.js';
 import { formatPath } from '../../template/source.js';
-import type { ServerMessage } from '../protocol.js';
+import type { ErrorCode, ServerMessage } from '../protocol.js';
 import { roomMessageSchema, type Participant, type RoomMessage } from './model.js';
 import type { Rooms } from './rooms.js';
+
+/** The socket's code for each kind of failure whose code is not `bad-message` (the message was at fault). */
+const errorCodes: Partial<Record<WeftErrorType, ErrorCode>> = { 'not-found': 'not-found', forbidden: 'forbidden', conflict: 'conflict', unavailable: 'unavailable' };
 
 /** One connection's part in rooms: which rooms it joined as whom, and the entries it receives. */
 export class RoomSession {
@@ -13,7 +16,7 @@ export class RoomSession {
 
   private fail(err: unknown, runId: string): void {
     if (err instanceof WeftError) {
-      this.send({ type: 'error', code: err.type === 'not-found' ? 'not-found' : err.type === 'forbidden' ? 'forbidden' : err.type === 'conflict' ? 'conflict' : 'bad-message', message: err.message, runId });
+      this.send({ type: 'error', code: errorCodes[err.type] ?? 'bad-message', message: err.message, runId });
     } else {
       this.send({ type: 'error', code: 'internal', message: 'the room could not be updated; try again', runId });
     }

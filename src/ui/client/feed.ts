@@ -1,5 +1,5 @@
 import type { RunState } from '../../workflows/state.js';
-import { closeCodes, type ServerMessage } from '../../realtime/protocol.js';
+import { closeCodes, passingErrors, type ServerMessage } from '../../realtime/protocol.js';
 
 /** An `event` frame from `/ws`. Live-only events (progress) repeat the seq they follow and carry `sub`. */
 export type EventFrame = Extract<ServerMessage, { type: 'event' }>;
@@ -47,6 +47,7 @@ export class RunFeed {
   stop(): void {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.retry);
     this.socket?.close(1000);
   }
 
@@ -74,14 +75,30 @@ export class RunFeed {
     });
   }
 
+  private retry: ReturnType<typeof setTimeout> | undefined;
+  private refused = 0;
+
+  private resubscribeLater(): void {
+    clearTimeout(this.retry);
+    const wait = Math.min(30_000, 1000 * 2 ** this.refused++);
+    this.retry = setTimeout(() => !this.stopped && this.subscribe(), wait);
+  }
+
   private subscribe(): void {
     const message = this.lastSeq === undefined ? { type: 'subscribe', runId: this.runId } : { type: 'subscribe', runId: this.runId, afterSeq: this.lastSeq };
     this.socket?.send(JSON.stringify(message));
   }
 
   private receive(frame: ServerMessage): void {
-    if (frame.type === 'error') return this.on.problem(frame.message);
+    if (frame.type === 'error') {
+      this.on.problem(frame.message);
+      // A subscription the server could not serve (no worker answered, a database hiccup) is dropped there: ask
+      // again in a while, so the page picks the run up again once it can be read.
+      if (frame.runId === this.runId && passingErrors.includes(frame.code)) this.resubscribeLater();
+      return;
+    }
     if (frame.type === 'snapshot' && frame.runId === this.runId) {
+      this.refused = 0;
       this.lastSeq = frame.seq;
       return this.on.snapshot(frame.state);
     }
@@ -89,6 +106,7 @@ export class RunFeed {
     if (frame.type !== 'event' || frame.runId !== this.runId) return;
     const last = this.lastSeq ?? 0;
     if (frame.seq === last + 1 && frame.sub === undefined) {
+      this.refused = 0;
       this.lastSeq = frame.seq;
       return this.on.event(frame);
     }
