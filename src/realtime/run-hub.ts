@@ -183,6 +183,9 @@ export class RunHub {
 /** The hubs of one process, created on first subscriber and closed with the last. */
 export class RunHubs {
   private readonly hubs = new Map<string, RunHub>();
+  private readonly shutdown = new AbortController();
+  /** Aborted when the process closes every hub (it is shutting down): streams that follow runs end then. */
+  readonly closed: AbortSignal = this.shutdown.signal;
 
   constructor(private readonly bus: EventBus, private readonly source: RunSource, private readonly idleCheckMs = defaultIdleCheckMs) {}
 
@@ -207,5 +210,6 @@ export class RunHubs {
   closeAll(): void {
     this.hubs.forEach((h) => h.close());
     this.hubs.clear();
+    this.shutdown.abort();
   }
 }

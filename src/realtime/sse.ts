@@ -24,7 +24,8 @@ function resumeFrom(c: Context): number {
 
 /**
  * `GET /api/v1/runs/:runId/events` with `Accept: text/event-stream`: the run's events as server-sent events
- * (`id:` is the seq, `event:` its type), resumable with `Last-Event-ID`, ending after the run's final event.
+ * (`id:` is the seq, `event:` its type), resumable with `Last-Event-ID`, ending after the run's final event (and
+ * as the process shuts down); a 204 for a client that has the ended run's final event already.
  * Other requests fall through to the JSON route.
  */
 export function sseEventsHandler(deps: { readers: RunReaderDeps; hubs: RunHubs }) {
@@ -32,7 +33,10 @@ export function sseEventsHandler(deps: { readers: RunReaderDeps; hubs: RunHubs }
     if (!(c.req.header('accept') ?? '').includes('text/event-stream')) return next();
     const runId = c.req.param('runId') ?? '';
     const after = resumeFrom(c);
-    await readRunState(deps.readers, runId);
+    const known = await readRunState(deps.readers, runId);
+    // A client that has the ended run's last event is told there is nothing more: a 204 stops an EventSource
+    // from connecting again, which it does after every stream that ends.
+    if (terminalRunStatuses.includes(known.status) && after >= known.seq) return c.body(null, 204);
     return streamSSE(c, async (stream) => {
       let finish!: () => void;
       const finished = new Promise<void>((resolve) => (finish = resolve));
@@ -43,6 +47,8 @@ export function sseEventsHandler(deps: { readers: RunReaderDeps; hubs: RunHubs }
         written = written.then(() => stream.writeSSE({ id: frame.sub === undefined ? String(frame.seq) : undefined, event: frame.event, data: JSON.stringify(frame) }));
       }, finish);
       stream.onAbort(finish);
+      // The process is shutting down: the stream ends, and the client resumes elsewhere with Last-Event-ID.
+      deps.hubs.closed.addEventListener('abort', finish);
       const keepAlive = setInterval(() => void stream.write(': keep-alive\n\n'), keepAliveMs);
       try {
         await subscription.start(after);
@@ -52,6 +58,7 @@ export function sseEventsHandler(deps: { readers: RunReaderDeps; hubs: RunHubs }
         await finished;
         await written;
       } finally {
+        deps.hubs.closed.removeEventListener('abort', finish);
         clearInterval(keepAlive);
         subscription.close();
       }

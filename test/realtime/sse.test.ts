@@ -68,8 +68,9 @@ describe('server-sent events', () => {
     const res = await fetch(`${server.url}/api/v1/runs/${runId}/events`, { headers: { accept: 'text/event-stream', 'last-event-id': '3' } });
     const events = (await readStream(res)).filter((e) => e.id !== undefined);
     expect(events.map((e) => Number(e.id))).toEqual(Array.from({ length: state.seq - 3 }, (_, i) => i + 4));
-    const none = await readStream(await fetch(`${server.url}/api/v1/runs/${runId}/events`, { headers: { accept: 'text/event-stream', 'last-event-id': String(state.seq) } }));
-    expect(none).toEqual([]);
+    // Nothing more will come: a 204, which tells an EventSource not to connect again.
+    const none = await fetch(`${server.url}/api/v1/runs/${runId}/events`, { headers: { accept: 'text/event-stream', 'last-event-id': String(state.seq) } });
+    expect(none.status).toBe(204);
   });
 
   it('answers problems for an unknown run or a bad Last-Event-ID, and JSON without the SSE accept header', async () => {
@@ -85,5 +86,20 @@ describe('server-sent events', () => {
     }
     const plain = await fetch(`${server.url}/api/v1/runs/${runId}/events`);
     expect(plain.headers.get('content-type')).toMatch(/^application\/json/);
+  });
+
+  // Last: it shuts the world's hubs down.
+  it('ends an open run\'s stream as the process shuts down, so the client resumes elsewhere at once', async () => {
+    await upload(world, { id: 'sse-waits', name: 'SSE waits', nodes: [{ id: 'ok', type: 'approval', config: { prompt: 'Go on?' } }] });
+    const { runId } = (await (await world.request('POST', '/api/v1/templates/sse-waits/runs', { input: {} })).json()) as { runId: string };
+    const res = await fetch(`${server.url}/api/v1/runs/${runId}/events`, { headers: { accept: 'text/event-stream' } });
+    const reader = res.body!.getReader();
+    await reader.read();
+    const ended = (async () => {
+      for (;;) if ((await reader.read()).done) return Date.now();
+    })();
+    const closedAt = Date.now();
+    world.hubs.closeAll();
+    expect((await ended) - closedAt).toBeLessThan(2_000);
   });
 });
