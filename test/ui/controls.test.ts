@@ -29,6 +29,13 @@ const fragile = (upstream: string) => ({
   ],
 });
 
+/** An approval whose form asks for an amount. */
+const signOff = {
+  id: 'ui-sign-off', name: 'Sign-off',
+  nodes: [{ id: 'sign', name: 'Sign off', type: 'approval', config: { prompt: 'Pay it?', formSchema: { type: 'object', required: ['amount'], properties: { amount: { type: 'number' } } } } }],
+  output: '{{ nodes.sign.output.data.amount }}',
+};
+
 const statusOf = (page: Page) => page.locator('.run-status').getAttribute('data-status');
 const nodeStatus = (page: Page, id: string) => page.locator(`.dag-node[data-node-id="${id}"]`).getAttribute('data-status');
 const button = (page: Page, action: string) => page.locator(`button[data-action="${action}"]`);
@@ -49,6 +56,7 @@ describe.skipIf(!hasChromium() && process.env.CI !== 'true')('operator controls 
     server = await serveWorld(world);
     await upload(world, timers);
     await upload(world, fragile(upstream.url));
+    await upload(world, signOff);
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -111,6 +119,33 @@ describe.skipIf(!hasChromium() && process.env.CI !== 'true')('operator controls 
     expect(await nodeStatus(page, 'call')).toBe('completed');
     expect(await page.locator('.node-panel .facts').first().textContent()).toContain('Attempts2');
     expect((await eventsOf(world, runId)).some((e) => e.type === 'node.retrying' && e.nodeId === 'call')).toBe(true);
+  });
+
+  it('keeps what an operator typed in an approval while the run is paused and resumed, and shows what the form data got wrong', async () => {
+    const runId = await start(world, 'ui-sign-off');
+    await page.goto(`${server.url}/ui/runs/${runId}`);
+    await eventually(() => nodeStatus(page, 'sign')).toBe('waiting');
+    await page.locator('.dag-node[data-node-id="sign"]').click();
+    await page.fill('#approval-comment', 'Checked the invoice');
+    await page.fill('#approval-data', '{"amount": ');
+    await page.click('.approval button[data-action="approve"]');
+    await eventually(() => page.locator('.approval .form-message').textContent()).toBe('The form data is not valid JSON.');
+    // Another operator pauses the run, then resumes it: the form stays as typed.
+    await world.request('POST', `/api/v1/runs/${runId}/pause`);
+    await eventually(() => statusOf(page)).toBe('paused');
+    await world.request('POST', `/api/v1/runs/${runId}/resume`);
+    await eventually(() => statusOf(page)).toBe('running');
+    expect(await page.inputValue('#approval-comment')).toBe('Checked the invoice');
+    expect(await page.inputValue('#approval-data')).toBe('{"amount": ');
+    // Valid JSON the form schema refuses: the field and why, beside the form, and the old message gone.
+    await page.fill('#approval-data', '{"amount": "lots"}');
+    await page.click('.approval button[data-action="approve"]');
+    await eventually(() => page.locator('.approval .form-message').textContent()).toContain('amount');
+    expect(await page.locator('.approval .form-message').textContent()).not.toContain('not valid JSON');
+    await page.fill('#approval-data', '{"amount": 12.5}');
+    await page.click('.approval button[data-action="approve"]');
+    await eventually(() => statusOf(page)).toBe('completed');
+    expect((await stateOf(world, runId)).output).toBe(12.5);
   });
 
   it('skips a failed node from its panel: its dependents run and the run completes', async () => {

@@ -54,12 +54,15 @@ export async function runPage(root: HTMLElement, runId: string): Promise<void> {
     notices.replaceChildren(item);
     if (kind === 'ok') setTimeout(() => item.remove(), 4000);
   };
-  const act = async (label: string, work: () => Promise<unknown>) => {
+  /** Runs a command and tells the page how it went; resolves with the error, when there was one. */
+  const act = async (label: string, work: () => Promise<unknown>): Promise<unknown> => {
     try {
       await work();
       notice(label, 'ok');
+      return undefined;
     } catch (err) {
       notice(err instanceof Error ? err.message : String(err), 'error');
+      return err;
     }
   };
   const panel = new NodePanel(runId, {

@@ -20,7 +20,7 @@ export class RunControls {
   private sending = false;
   private status: RunStatus = 'running';
 
-  constructor(send: (command: RunCommand) => Promise<void>) {
+  constructor(send: (command: RunCommand) => Promise<unknown>) {
     const run = (command: RunCommand) => {
       this.sending = true;
       this.update(this.status);

@@ -8,13 +8,20 @@ import { badge, nodeLabel } from '../status.js';
 
 /** What an operator can do to a node from its panel. */
 export interface NodeActions {
-  retry(nodeId: string): Promise<void>;
-  skip(nodeId: string): Promise<void>;
-  decide(nodeId: string, decision: { decision: 'approve' | 'reject'; comment?: string; by?: string; data?: unknown }): Promise<void>;
+  retry(nodeId: string): Promise<unknown>;
+  skip(nodeId: string): Promise<unknown>;
+  /** Resolves with the error when the decision was refused (already told to the page), else undefined. */
+  decide(nodeId: string, decision: { decision: 'approve' | 'reject'; comment?: string; by?: string; data?: unknown }): Promise<unknown>;
+}
+
+/** An error's located problems, when the API gave any (`data.amount: must be number`). */
+function problemsOf(err: unknown): string[] {
+  const problems = (err as { problems?: Array<{ path?: string; message: string }> } | undefined)?.problems ?? [];
+  return problems.map((p) => `${p.path ? `${p.path}: ` : ''}${p.message}`);
 }
 
 /** Runs an action with its button disabled meanwhile, so a double click sends one command. */
-function busy(button: HTMLButtonElement, work: () => Promise<void>): void {
+function busy(button: HTMLButtonElement, work: () => Promise<unknown>): void {
   button.disabled = true;
   work().finally(() => (button.disabled = false)).catch(() => {});
 }
@@ -26,6 +33,7 @@ function approvalForm(node: NodeView, actions: NodeActions): HTMLElement {
   const formData = waiting.formSchema ? h('textarea', { id: 'approval-data', class: 'code-input', rows: 4, spellcheck: 'false' }, '{}') : undefined;
   const message = h('p', { class: 'form-message', role: 'alert' });
   const decide = (decision: 'approve' | 'reject') => (event: Event) => busy(event.currentTarget as HTMLButtonElement, async () => {
+    message.textContent = '';
     let data: unknown;
     try {
       data = formData ? JSON.parse(formData.value || 'null') : undefined;
@@ -34,7 +42,9 @@ function approvalForm(node: NodeView, actions: NodeActions): HTMLElement {
       return;
     }
     if (by.value) localStorage.setItem('weft.by', by.value);
-    await actions.decide(node.id, { decision, comment: comment.value || undefined, by: by.value || undefined, data });
+    const refused = await actions.decide(node.id, { decision, comment: comment.value || undefined, by: by.value || undefined, data });
+    // What the API found wrong with the form data, field by field, beside the form.
+    if (refused) message.textContent = problemsOf(refused).join(' — ');
   });
   return h('form', { class: 'approval', 'aria-label': 'Decide this approval', onsubmit: (e) => e.preventDefault() },
     h('h4', {}, 'Decision needed'),
@@ -69,15 +79,24 @@ function nodeActions(node: NodeView, runStatus: RunStatus, actions: NodeActions)
 export class NodePanel {
   readonly element = h('div', { class: 'node-panel', 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Select a node to see its config, output and error.'));
   private drawn = '';
+  /** The approval form shown, kept across redraws of the same wait: what the operator typed stays. */
+  private form: { wait: string; element: HTMLElement } | undefined;
 
   constructor(private readonly runId: string, private readonly actions: NodeActions) {}
 
-  /** Draws the node; a redraw happens only when something shown changed, so a half-typed comment survives. */
+  /**
+   * Draws the node; a redraw happens only when something shown changed, and keeps the approval form of the same
+   * wait as it is (the run pausing must not clear a half-typed comment).
+   */
   show(node: NodeView, definition: TemplateNode | undefined, runStatus: RunStatus): void {
     const { progress: _progress, ...shown } = node;
     const signature = JSON.stringify([shown, runStatus]);
     if (signature === this.drawn) return;
     this.drawn = signature;
+    const deciding = node.type === 'approval' && node.status === 'waiting' && !endedRunStatuses.includes(runStatus);
+    const wait = JSON.stringify([node.id, node.startedAt, node.waitingFor]);
+    if (!deciding) this.form = undefined;
+    else if (this.form?.wait !== wait) this.form = { wait, element: approvalForm(node, this.actions) };
     fill(this.element,
       h('h3', { class: 'node-title' }, node.name ?? node.id, h('span', { class: 'chip' }, node.type)),
       h('div', { class: 'node-status' }, badge(node.status, nodeLabel(node.status)), node.skippedBy === 'operator' && h('span', { class: 'muted small' }, ' skipped by an operator')),
@@ -88,7 +107,7 @@ export class NodePanel {
         ['Ended', node.endedAt ? when(node.endedAt) : undefined],
         ['Took', node.startedAt && node.endedAt ? duration(node.startedAt, node.endedAt) : undefined],
       ]),
-      node.type === 'approval' && node.status === 'waiting' && !endedRunStatuses.includes(runStatus) && approvalForm(node, this.actions),
+      this.form?.element,
       node.status === 'waiting' && node.type !== 'approval' && node.waitingFor && jsonBlock('Waiting for', node.waitingFor),
       nodeActions(node, runStatus, this.actions),
       node.error && h('div', { class: 'error-block', 'data-section': 'error' },
