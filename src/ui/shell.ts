@@ -11,6 +11,7 @@ export function shellHtml(manifest: UiManifest): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Weft</title>
+<link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%23334e68'/%3E%3Cpath d='M3 5h10M3 8h10M3 11h10' stroke='%23fff' stroke-width='1.5'/%3E%3C/svg%3E">
 <link rel="stylesheet" href="${uiBase}/${manifest.style}">
 <script type="module" src="${uiBase}/${manifest.script}"></script>
 </head>

@@ -83,8 +83,12 @@ describe.skipIf(!hasChromium() && process.env.CI !== 'true')('the live DAG page 
   });
 
   it('draws a template\'s DAG before any run, laid out by its needs', async () => {
+    // Nothing the page asks for is missing: its script, styles and API reads all answer.
+    const failed: string[] = [];
+    page.on('response', (res) => res.status() >= 400 && failed.push(`${res.status()} ${res.url()}`));
     await page.goto(`${server.url}/ui/templates/ui-release`);
     await eventually(() => page.locator('.dag-node').count()).toBe(5);
+    expect(failed).toEqual([]);
     expect(await page.locator('h1').textContent()).toBe('Order release');
     expect(await page.locator('.dag-node[data-status="idle"]').count()).toBe(5);
     expect(await page.locator('.dag-edge').count()).toBe(5);
