@@ -26,7 +26,10 @@ export const httpConfigSchema = z
     method: z.string().regex(/^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|\{\{[\s\S]*\}\})$/, 'use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS').default('GET'),
     url: z.string().min(1).refine((url) => hasExpression(url) || isHttpUrl(url), 'must be an http:// or https:// URL (or hold an expression)'),
     query: z.record(z.string(), z.unknown()).optional(),
-    headers: z.record(z.string(), z.string()).optional(),
+    // The host goes from the url: fetch sends no other, and would drop one given here without a word.
+    headers: z.record(z.string(), z.string()).refine((headers) => !Object.keys(headers).some((name) => name.toLowerCase() === 'host'), {
+      message: 'cannot set host: it comes from the url',
+    }).optional(),
     body: z.unknown().optional(),
     /**
      * `base64` sends `body`, a base64 string, as the bytes it encodes: a file read as an answer's base64 body
