@@ -249,13 +249,10 @@ function isWholeOutput(source: string): boolean {
 }
 
 /**
- * True when an expression in `value` reads inside the output of one of `nodeIds` (a field of it, a function of
- * it, or `nodes` as a whole), rather than handing that output on whole as the entire string
- * (`'{{ nodes.<id>.output }}'`). The interpreter asks this of nodes whose output it holds as a blob reference:
- * handed on whole, the reference is resolved by the activity that reads it; read inside, the expression needs
- * the stored value. Expressions that do not parse read nothing (validation reports them).
+ * True when some reference to `nodes` in an expression of `value` (one that reads `nodes` as a whole, or one of
+ * `nodeIds` as `reads` says) is found. Expressions that do not parse read nothing (validation reports them).
  */
-export function readsInsideOutputs(value: unknown, nodeIds: ReadonlySet<string>): boolean {
+function readsNodes(value: unknown, nodeIds: ReadonlySet<string>, reads: (reference: ScopeReference, site: ExpressionSite) => boolean): boolean {
   if (nodeIds.size === 0) return false;
   for (const site of expressionSites(value)) {
     if (site.source === null) continue;
@@ -269,13 +266,26 @@ export function readsInsideOutputs(value: unknown, nodeIds: ReadonlySet<string>)
       if (reference.root !== 'nodes') continue;
       const id = reference.rest[0];
       if (id === undefined) return true;
-      // `nodes.<id>.status` and `.error` are beside the output, not in it.
-      if (!nodeIds.has(id) || (reference.rest.length >= 2 && reference.rest[1] !== 'output')) continue;
-      const handedOnWhole = site.whole && reference.rest.length === 2 && isWholeOutput(site.source);
-      if (!handedOnWhole) return true;
+      if (nodeIds.has(id) && reads(reference, site)) return true;
     }
   }
   return false;
+}
+
+/**
+ * True when an expression in `value` reads inside the output of one of `nodeIds` (a field of it, a function of
+ * it, or `nodes` as a whole), rather than handing that output on whole as the entire string
+ * (`'{{ nodes.<id>.output }}'`). The interpreter asks this of nodes whose output it holds as a blob reference:
+ * handed on whole, the reference is resolved by the activity that reads it; read inside, the expression needs
+ * the stored value.
+ */
+export function readsInsideOutputs(value: unknown, nodeIds: ReadonlySet<string>): boolean {
+  return readsNodes(value, nodeIds, (reference, site) => {
+    // `nodes.<id>.status` and `.error` are beside the output, not in it.
+    if (reference.rest.length >= 2 && reference.rest[1] !== 'output') return false;
+    const handedOnWhole = site.whole && reference.rest.length === 2 && isWholeOutput(site.source);
+    return !handedOnWhole;
+  });
 }
 
 /**
@@ -285,21 +295,5 @@ export function readsInsideOutputs(value: unknown, nodeIds: ReadonlySet<string>)
  * ({@link readsInsideOutputs}).
  */
 export function readsErrors(value: unknown, nodeIds: ReadonlySet<string>): boolean {
-  if (nodeIds.size === 0) return false;
-  for (const site of expressionSites(value)) {
-    if (site.source === null) continue;
-    let references: ScopeReference[];
-    try {
-      references = scopeReferences(site.source);
-    } catch {
-      continue;
-    }
-    for (const reference of references) {
-      if (reference.root !== 'nodes') continue;
-      const id = reference.rest[0];
-      if (id === undefined) return true;
-      if (nodeIds.has(id) && (reference.rest.length < 2 || reference.rest[1] === 'error')) return true;
-    }
-  }
-  return false;
+  return readsNodes(value, nodeIds, (reference) => reference.rest.length < 2 || reference.rest[1] === 'error');
 }
