@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { terminalRunStatuses, type RunEvent, type RunState } from '../workflows/state.js';
 import type { EventBus } from './event-bus.js';
 
@@ -187,7 +188,10 @@ export class RunHubs {
   /** Aborted when the process closes every hub (it is shutting down): streams that follow runs end then. */
   readonly closed: AbortSignal = this.shutdown.signal;
 
-  constructor(private readonly bus: EventBus, private readonly source: RunSource, private readonly idleCheckMs = defaultIdleCheckMs) {}
+  constructor(private readonly bus: EventBus, private readonly source: RunSource, private readonly idleCheckMs = defaultIdleCheckMs) {
+    // Every open stream listens: Node's warning past 10 listeners would take many viewers for a leak.
+    setMaxListeners(0, this.closed);
+  }
 
   /** The run's hub and a release function for the caller's listener. */
   join(runId: string, listener: HubListener): { hub: RunHub; leave: () => void } {
