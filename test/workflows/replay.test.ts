@@ -112,6 +112,8 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
       'POST /echo': (req, res) => json(res, 200, { length: req.body.length }),
       'GET /bad': (_req, res) => json(res, 400, { error: 'bad' }),
       'GET /big': (_req, res) => json(res, 200, { items: Array.from({ length: 6000 }, (_, i) => ({ i, text: 'x'.repeat(40) })) }),
+      'GET /big-refusal': (_req, res) => json(res, 400, { items: Array.from({ length: 6000 }, (_, i) => ({ i, text: 'x'.repeat(40) })) }),
+      'GET /slow': (_req, res) => void setTimeout(() => json(res, 200, { slow: true }), 1_000),
     });
     world = await startWorld();
   });
@@ -344,5 +346,43 @@ describe.runIf(process.env.WEFT_RECORD_HISTORIES === '1')('recording histories',
     await command(world, parent, 'nodes/child/skip', { output: 'given' });
     await finish(world, parent);
     await save('child-cancelled', parent);
+  });
+
+  it('records a map failing fast, a map paused and resumed, and an error read inside its stored answer', async () => {
+    // One item fails while another is in flight, which is cancelled; the map fails, and the run goes on.
+    const failFast = await runOf({
+      id: 'map-fail-fast', name: 'Map fail fast',
+      nodes: [
+        { id: 'each', type: 'map', onError: 'continue', retry: { maxAttempts: 1 }, config: { items: ['slow', 'bad'], concurrency: 2, node: { type: 'http', config: { url: `${upstream.url}/{{ item }}` } } } },
+        { id: 'after', type: 'transform', needs: ['each'], config: { value: '{{ nodes.each.error.details.index }}' } },
+      ],
+      output: '{{ nodes.after.output }}',
+    });
+    await save('map-fail-fast', failFast);
+
+    // Paused while its first item is in flight: it starts no more until resumed.
+    await upload(world, {
+      id: 'map-paused', name: 'Map paused',
+      nodes: [{ id: 'each', type: 'map', config: { items: [1, 2, 3], concurrency: 1, node: { type: 'http', config: { url: `${upstream.url}/slow` } } } }],
+      output: '{{ $count(nodes.each.output) }}',
+    });
+    const paused = await start(world, 'map-paused');
+    await waitFor(world, paused, (s) => nodeOf(s, 'each').status === 'running');
+    await command(world, paused, 'pause');
+    await waitFor(world, paused, (s) => s.status === 'paused');
+    await command(world, paused, 'resume');
+    await finish(world, paused);
+    await save('map-paused', paused);
+
+    // A refusal whose answer is stored: expressions read inside it where the value can be read.
+    const errorRead = await runOf({
+      id: 'error-blob-read', name: 'Error blob read',
+      nodes: [
+        { id: 'call', type: 'http', onError: 'continue', retry: { maxAttempts: 1 }, config: { url: `${upstream.url}/big-refusal` } },
+        { id: 'count', type: 'transform', needs: ['call'], config: { value: '{{ $count(nodes.call.error.details.body.items) }}' } },
+      ],
+      output: '{{ nodes.count.output }}',
+    });
+    await save('error-blob-read', errorRead);
   });
 });
