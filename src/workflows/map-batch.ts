@@ -1,4 +1,5 @@
-import { CancellationScope, CancelledFailure, isCancellation } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { secretsScope } from '../template/secrets.js';
 import { needsBlob, type BlobRef } from './blob-ref.js';
 import { storeAsBlob } from './large-values.js';
 import { enterDepth } from './lineage.js';
@@ -31,13 +32,28 @@ export interface MapBatchInput {
   outputInlineBytes?: number;
 }
 
+/**
+ * Since this change a batch reads `secrets` as markers of its own execution, which its activities resolve. Before
+ * it, the scope it was given held its parent's markers, which activities run by the batch (another execution)
+ * never resolve: the marker itself was sent in place of the secret. Asked for only by batches whose items read
+ * secrets.
+ */
+export const batchSecretsChange = change('weft-batch-secrets', 29);
+
+/** The work with the scope's secret markers made anew for this execution, when it reads any. */
+function withOwnSecrets(work: MapWork): MapWork {
+  const given = work.scope.secrets;
+  if (given === null || typeof given !== 'object' || Object.keys(given).length === 0 || !hasChange(batchSecretsChange)) return work;
+  return { ...work, scope: { ...work.scope, secrets: secretsScope(workflowInfo().runId, Object.keys(given)) } };
+}
+
 /** Runs one batch of a map's items and resolves with their outputs in item order, or their stored list. */
 export async function runMapBatch(input: MapBatchInput): Promise<unknown[] | BlobRef> {
   enterRevision(input.revision);
   enterDepth(input.depth);
   const { stored } = input;
   const items = stored ? await readStoredItems({ ref: stored.ref, offset: input.offset, count: stored.count }) : input.items;
-  const outputs = await runItems(input.work, items, input.offset, input.concurrency).catch((err: unknown) => {
+  const outputs = await runItems(withOwnSecrets(input.work), items, input.offset, input.concurrency).catch((err: unknown) => {
     // Cancelled (its map failed in another batch, or its run was cancelled), the batch ends cancelled, not failed
     // with its first cancelled item.
     if (!isCancellation(err) && CancellationScope.current().consideredCancelled && hasChange(mapFailFastChange)) throw new CancelledFailure('the batch was cancelled');

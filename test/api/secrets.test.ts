@@ -157,6 +157,21 @@ describe('secrets', () => {
     await command(world, second, 'cancel');
   });
 
+  it('reach the service from a map run in batches, whose items run in executions of their own', async () => {
+    await upload(world, {
+      id: 'secret-batches', name: 'Secret batches', maxParallel: 100,
+      nodes: [{ id: 'each', type: 'map', config: { items: '{{ [1..501] }}', concurrency: 100, node: { type: 'http', config: { method: 'POST', url: `${upstream.url}/echo`, headers: { authorization: 'Bearer {{ secrets.token }}' }, body: { key: '{{ secrets.token }}', i: '{{ item }}' } } } } }],
+      output: '{{ nodes.each.output[[0, 500]].body }}',
+    });
+    const before = upstream.received.length;
+    const { state } = await runToEnd(world, 'secret-batches');
+    expect(state.status).toBe('completed');
+    const sent = upstream.received.slice(before).filter((r) => r.path === '/echo');
+    expect(sent.length).toBe(501);
+    expect(sent.every((r) => r.headers.authorization === `Bearer ${token}` && (JSON.parse(r.body) as { key: string }).key === token)).toBe(true);
+    expect(state.output).toEqual([{ authorization: 'Bearer [secret]', body: { key: '[secret]', i: 1 } }, { authorization: 'Bearer [secret]', body: { key: '[secret]', i: 501 } }]);
+  }, 60_000);
+
   it('fail the node at once, saying what to set, when a secret is missing', async () => {
     await upload(world, { id: 'no-secret', name: 'No secret', nodes: [{ id: 'call', type: 'http', config: { method: 'POST', url: `${upstream.url}/echo`, body: { key: '{{ secrets.missing }}' } } }] });
     const before = upstream.received.length;
