@@ -73,18 +73,51 @@ export function resolveSecretMarkers(value: unknown, nonce: string, lookup: (nam
   return value;
 }
 
-/** `text` as HTML writes it in text and in attributes, which is how an error page quotes what it was sent. */
-function htmlEscaped(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": '#39' } as Record<string, string>)[c]!};`);
-}
+const unicodeEscape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+const upperUnicodeEscape = (c: string) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+const jsonText = (text: string) => JSON.stringify(text).slice(1, -1);
+
+/**
+ * The ways services JSON-escape text they quote inside a string: JavaScript's (`\"`, `\\`); Go's (also `<`, `>`
+ * and `&` as `\u003c`…); PHP's (also `/` as `\/`, and what is not ASCII as `\uXXXX`, as Python's does too);
+ * with the quote as `\u0022`; and .NET's (the quote, `'`, `<`, `>`, `&` and `+` as `\u0022`, `\u003C`…).
+ */
+const jsonEscapers: ReadonlyArray<(text: string) => string> = [
+  jsonText,
+  (text) => jsonText(text).replace(/[<>&\u2028\u2029]/g, unicodeEscape),
+  (text) => jsonText(text).replace(/\//g, '\\/'),
+  (text) => jsonText(text).replace(/[^ -~]/g, unicodeEscape),
+  (text) => jsonText(text).replace(/[^ -~]/g, unicodeEscape).replace(/\//g, '\\/'),
+  (text) => jsonText(text).replace(/\\"/g, '\\u0022'),
+  (text) => jsonText(text).replace(/\\"/g, '\\u0022').replace(/['<>&+]/g, upperUnicodeEscape),
+];
+
+/** `text` with the characters `pattern` finds as HTML writes them, each by `entity`. */
+const htmlWith = (pattern: RegExp, entity: (c: string) => string) => (text: string) => text.replace(pattern, entity);
+const named: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * The ways HTML quotes text (an error page): with named entities (`&#39;` for `'`), in text only (quotes left as
+ * they are), with decimal or hexadecimal references (either case), and as Go's (`&#34;`) and Python's (`&#x27;`)
+ * escapers mix them.
+ */
+const htmlEscapers: ReadonlyArray<(text: string) => string> = [
+  htmlWith(/[&<>"']/g, (c) => named[c]!),
+  htmlWith(/[&<>]/g, (c) => named[c]!),
+  htmlWith(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`),
+  htmlWith(/[&<>"']/g, (c) => `&#x${c.charCodeAt(0).toString(16).toUpperCase()};`),
+  htmlWith(/[&<>"']/g, (c) => `&#x${c.charCodeAt(0).toString(16)};`),
+  htmlWith(/[&<>"']/g, (c) => (c === '"' ? '&#34;' : named[c]!)),
+  htmlWith(/[&<>"']/g, (c) => (c === "'" ? '&#x27;' : named[c]!)),
+];
 
 /**
  * A secret as it is written out: as it is, and as a URL carries it, which is how a service quoting the URL it was
  * called with gives it back: `encodeURIComponent`'s percent-encoding (as `query` sends it), a form's (`+` for a
  * space), and a URL's own (a secret written into the `url`, where most characters stay as they are), with the
  * hex digits in either case; then each as a service quoting what it was sent writes it: JSON-escaped (a JSON body
- * quoted in a string), HTML-escaped (an error page), or both. Forms shorter than 4 characters are left alone, as
- * short secrets are.
+ * quoted in a string), HTML-escaped (an error page), or both ({@link jsonEscapers}, {@link htmlEscapers}). Forms
+ * shorter than 4 characters are left alone, as short secrets are.
  */
 function writtenForms(secret: string): string[] {
   const forms = [secret, new URLSearchParams({ s: secret }).toString().slice(2)];
@@ -96,9 +129,9 @@ function writtenForms(secret: string): string[] {
   // After `#` a URL's query ends.
   if (!secret.includes('#')) forms.push(new URL(`http://127.0.0.1/?${secret}`).search.slice(1));
   for (const form of [...forms]) forms.push(form.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()));
-  for (const form of [...forms]) {
-    const json = JSON.stringify(form).slice(1, -1);
-    forms.push(json, htmlEscaped(form), htmlEscaped(json));
+  for (const form of [...new Set(forms)]) {
+    const quoted = [form, ...jsonEscapers.map((escape) => escape(form))];
+    forms.push(...quoted, ...quoted.flatMap((text) => htmlEscapers.map((escape) => escape(text))));
   }
   return [...new Set(forms)].filter((form) => form.length >= 4);
 }

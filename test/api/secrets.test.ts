@@ -33,6 +33,20 @@ describe('secrets', () => {
         .end(Buffer.concat([Buffer.from([0xff, 0xfe, 0x00]), Buffer.from(` ${String(req.headers.authorization)} `), Buffer.from([0xff])])),
       // The body quoted as a string, and as an error page would.
       'POST /raw': (req, res) => json(res, 200, { data: req.body }),
+      // The password quoted back as text, as services written in other languages escape it.
+      'POST /quoted': (req, res) => {
+        const { password: p } = JSON.parse(req.body) as { password: string };
+        const js = JSON.stringify(p).slice(1, -1);
+        res.writeHead(400, { 'content-type': 'text/plain' }).end([
+          `go json: ${js.replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026')}`,
+          `php json: ${js.replace(/\//g, '\\/')}`,
+          `dotnet json: ${js.replace(/\\"/g, '\\u0022').replace(/</g, '\\u003C').replace(/>/g, '\\u003E').replace(/&/g, '\\u0026')}`,
+          `go html: ${p.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;')}`,
+          `python html: ${p.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')}`,
+          `text node: ${p.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}`,
+          `decimal: ${p.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)}`,
+        ].join('\n'));
+      },
       'POST /page': (req, res) => res.writeHead(400, { 'content-type': 'text/html' })
         .end(`<p>refused: ${req.body.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' } as Record<string, string>)[c]!)}</p>`),
     });
@@ -111,6 +125,7 @@ describe('secrets', () => {
         { id: 'bytes', type: 'http', config: { url: `${upstream.url}/bytes`, headers: { authorization: 'Bearer {{ secrets.token }}' } } },
         { id: 'raw', type: 'http', config: { method: 'POST', url: `${upstream.url}/raw`, body: { password: '{{ secrets.quoted }}' } } },
         { id: 'page', type: 'http', onError: 'continue', retry: { maxAttempts: 1 }, config: { method: 'POST', url: `${upstream.url}/page`, body: { password: '{{ secrets.quoted }}' } } },
+        { id: 'quoted', type: 'http', onError: 'continue', retry: { maxAttempts: 1 }, config: { method: 'POST', url: `${upstream.url}/quoted`, body: { password: '{{ secrets.quoted }}' } } },
       ],
     });
     const { runId, state, events } = await runToEnd(world, 'secret-echoed');
@@ -122,9 +137,11 @@ describe('secrets', () => {
     expect(Buffer.from(output('bytes').body as string, 'base64')).toEqual(Buffer.concat([Buffer.from([0xff, 0xfe, 0x00]), Buffer.from(' Bearer [secret] '), Buffer.from([0xff])]));
     expect(output('raw').body).toEqual({ data: '{"password":"[secret]"}' });
     expect(state.nodes.find((n) => n.id === 'page')?.error).toMatchObject({ details: { body: '<p>refused: {&quot;password&quot;:&quot;[secret]&quot;}</p>' } });
+    const quotedBack = (state.nodes.find((n) => n.id === 'quoted')?.error as { details: { body: string } }).details.body;
+    expect(quotedBack.split('\n').map((line) => line.split(': ')[1])).toEqual(Array.from({ length: 7 }, () => '[secret]'));
     const history = JSON.stringify(await world.temporal.client.workflow.getHandle(runId).fetchHistory());
     const base64Of = (text: string) => Buffer.from(text).toString('base64');
-    for (const written of [token, JSON.stringify(quoted).slice(1, -1), 'p&quot;a']) {
+    for (const written of [token, JSON.stringify(quoted).slice(1, -1), 'p&quot;a', 'w0rd']) {
       expect(history).not.toContain(written);
       expect(history).not.toContain(base64Of(written).slice(0, 12));
       expect(JSON.stringify(state)).not.toContain(written);
