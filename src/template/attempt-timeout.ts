@@ -22,7 +22,7 @@ export function configTimeoutProblems(template: Template): PathProblem[] {
   template.nodes.forEach((node, i) => {
     const attempt = effectiveTimeout(template, node);
     const whose = node.timeout !== undefined ? 'its own' : template.defaults?.timeout !== undefined ? 'defaults.timeout' : 'the default';
-    const check = (type: string, config: unknown, at: Array<string | number>) => {
+    const check = (type: string, config: unknown, at: Array<string | number>, which = "the node's timeout (beside config)") => {
       if (nodeType(type)?.runsAs !== 'activity') return;
       const written = (config as { timeout?: unknown } | undefined)?.timeout;
       if (typeof written !== 'string' || hasExpression(written)) return;
@@ -30,13 +30,13 @@ export function configTimeoutProblems(template: Template): PathProblem[] {
       if (own === undefined || most === undefined || own <= most) return;
       problems.push({
         path: [...at, 'timeout'],
-        message: `is longer than the node's timeout (${attempt}, ${whose}), which ends each attempt first: set the node's timeout (beside config) to at least ${written}`,
+        message: `is longer than the node's timeout (${attempt}, ${whose}), which ends each attempt first: set ${which} to at least ${written}`,
       });
     };
     check(node.type, node.config, ['nodes', i, 'config']);
     // A map's per-item nodes run with the map's timeout.
     const inner = (node.config as { node?: { type?: unknown; config?: unknown } } | undefined)?.node;
-    if (node.type === 'map' && typeof inner?.type === 'string') check(inner.type, inner.config, ['nodes', i, 'config', 'node', 'config']);
+    if (node.type === 'map' && typeof inner?.type === 'string') check(inner.type, inner.config, ['nodes', i, 'config', 'node', 'config'], "the map's timeout (beside its config)");
   });
   return problems;
 }
