@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import type { Db } from '../db/client.js';
 import { getOpenRuns, oldestOpenRunStart, openChildRunsOfClosedParents, recordRunSummary } from '../db/runs.js';
@@ -175,6 +176,8 @@ export function startRunIndexRepair(deps: RunIndexRepairDeps, options: RunIndexR
   let timer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
   const stopping = new AbortController();
+  // Every Temporal call of a sweep listens to it, and a sweep rewriting many runs makes many at once.
+  setMaxListeners(0, stopping.signal);
 
   const sweep = async () => {
     const startedAt = new Date();
