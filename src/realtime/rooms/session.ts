@@ -32,14 +32,21 @@ export class RoomSession {
       return;
     }
     const message = parsed.data;
-    // One at a time, in the order sent: a message sent right after a join waits for the join to be recorded,
-    // rather than being refused ("join first") or recorded before it.
-    const applied = this.inOrder.then(() => this.apply(message));
-    this.inOrder = applied.catch(() => undefined);
-    applied.catch((err: unknown) => this.fail(err, message.runId));
+    // A message sent right after a join (or a leave) of its room waits for it to be recorded, rather than being
+    // refused ("join first") or recorded before it. Nothing waits for other messages: a `say` after a `decide`
+    // that waits on its run goes at once.
+    const { runId } = message;
+    const applied = (this.membership.get(runId) ?? Promise.resolve()).then(() => this.apply(message));
+    if (message.type === 'join' || message.type === 'leave') {
+      const settled = applied.catch(() => undefined);
+      this.membership.set(runId, settled);
+      void settled.then(() => this.membership.get(runId) === settled && this.membership.delete(runId));
+    }
+    applied.catch((err: unknown) => this.fail(err, runId));
   }
 
-  private inOrder: Promise<unknown> = Promise.resolve();
+  /** Per room, the join or leave being recorded, which the room's next messages wait for. */
+  private readonly membership = new Map<string, Promise<unknown>>();
 
   private async apply(message: RoomMessage): Promise<void> {
     const { runId } = message;
