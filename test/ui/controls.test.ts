@@ -126,15 +126,19 @@ describe.skipIf(!hasChromium() && process.env.CI !== 'true')('operator controls 
     await page.goto(`${server.url}/ui/runs/${runId}`);
     await eventually(() => nodeStatus(page, 'sign')).toBe('waiting');
     await page.locator('.dag-node[data-node-id="sign"]').click();
-    await page.fill('#approval-comment', 'Checked the invoice');
     await page.fill('#approval-data', '{"amount": ');
     await page.click('.approval button[data-action="approve"]');
     await eventually(() => page.locator('.approval .form-message').textContent()).toBe('The form data is not valid JSON.');
-    // Another operator pauses the run, then resumes it: the form stays as typed.
+    // Another operator pauses the run, then resumes it, while this one types: the form stays as typed, and
+    // keeps the keyboard.
+    await page.click('#approval-comment');
+    await page.keyboard.type('Checked');
     await world.request('POST', `/api/v1/runs/${runId}/pause`);
     await eventually(() => statusOf(page)).toBe('paused');
+    await page.keyboard.type(' the');
     await world.request('POST', `/api/v1/runs/${runId}/resume`);
     await eventually(() => statusOf(page)).toBe('running');
+    await page.keyboard.type(' invoice');
     expect(await page.inputValue('#approval-comment')).toBe('Checked the invoice');
     expect(await page.inputValue('#approval-data')).toBe('{"amount": ');
     // Valid JSON the form schema refuses: the field and why, beside the form, and the old message gone.

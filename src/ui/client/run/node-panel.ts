@@ -97,6 +97,9 @@ export class NodePanel {
     const wait = JSON.stringify([node.id, node.startedAt, node.waitingFor]);
     if (!deciding) this.form = undefined;
     else if (this.form?.wait !== wait) this.form = { wait, element: approvalForm(node, this.actions) };
+    // Moving the kept form takes the focus out of it: the field being typed in gets it back, caret and all.
+    const typing = this.form?.element.contains(document.activeElement) ? (document.activeElement as HTMLInputElement | HTMLTextAreaElement) : undefined;
+    const caret = typing && [typing.selectionStart, typing.selectionEnd] as const;
     fill(this.element,
       h('h3', { class: 'node-title' }, node.name ?? node.id, h('span', { class: 'chip' }, node.type)),
       h('div', { class: 'node-status' }, badge(node.status, nodeLabel(node.status)), node.skippedBy === 'operator' && h('span', { class: 'muted small' }, ' skipped by an operator')),
@@ -117,5 +120,9 @@ export class NodePanel {
       node.output !== undefined && jsonBlock('Output', node.output, { 'data-section': 'output' }),
       node.output !== undefined && h('p', { class: 'small' }, h('a', { href: `/api/v1/runs/${encodeURIComponent(this.runId)}/nodes/${encodeURIComponent(node.id)}/output`, target: '_blank', rel: 'noopener' }, 'Whole output as JSON')),
       definition && nodeDefinition(definition));
+    if (typing && typing.isConnected) {
+      typing.focus();
+      if (caret?.[0] != null && caret[1] != null) typing.setSelectionRange(caret[0], caret[1]);
+    }
   }
 }
