@@ -252,4 +252,13 @@ describe.skipIf(!hasChromium() && process.env.CI !== 'true')('the live DAG page 
     await eventually(() => page.locator(`tr[data-run-id="${runId}"]`).count()).toBe(1);
     expect(await page.locator(`tr[data-run-id^="${runId}."]`).count()).toBe(0);
   });
+
+  it('says an unknown run does not exist, without logging it as a fault of the page', async () => {
+    const logged: string[] = [];
+    page.on('console', (message) => message.type() === 'error' && logged.push(message.text()));
+    await page.goto(`${server.url}/ui/runs/no-such-run`);
+    await eventually(() => page.locator('#app').textContent()).toContain('does not exist');
+    // The browser's own line for the 404 answer aside.
+    expect(logged.filter((text) => !text.startsWith('Failed to load resource'))).toEqual([]);
+  });
 });

@@ -1,3 +1,4 @@
+import { ApiError } from './api.js';
 import { base, failure } from './layout.js';
 import { homePage } from './pages/home.js';
 import { runPage } from './pages/run.js';
@@ -15,7 +16,8 @@ function route(root: HTMLElement): Promise<void> {
 const root = document.getElementById('app');
 if (root) {
   route(root).catch((err: unknown) => {
-    console.error(err);
+    // An answer of the API (an unknown run: 404) is the page's to show, not a fault of the page.
+    if (!(err instanceof ApiError)) console.error(err);
     failure(root, err instanceof Error ? err.message : String(err));
   });
 }
