@@ -55,13 +55,14 @@ export function chargeCpu(cpu: Record<Side, CpuUse>, side: Side, used: CpuUse): 
 }
 
 /**
- * Runs a scenario `runs` times per side, one run at a time, alternating which side goes first so that neither
- * always runs on a warmer worker. Warm-up rounds come first and are not kept: at least `warmup.rounds`, and
- * until `warmup.seconds` have passed.
+ * Runs a scenario `runs` times per side, one run at a time, in rounds of one run per side. Which side goes first
+ * is drawn anew each round: a fixed alternation (I H, H I, I H…) puts the same side's runs at the same places in
+ * any periodic cost of the shared server (its garbage collector), and the ratio then swings with that period.
+ * Warm-up rounds come first and are not kept: at least `warmup.rounds`, and until `warmup.seconds` have passed.
  */
 export async function sequential(stack: BenchStack, scenario: Scenario, runs: number, warmup: { rounds: number; seconds: number }): Promise<Measured & { warmupRounds: number }> {
   const measured: Measured = { samples: { interpreter: [], 'hand-written': [] }, cpu: noCpu() };
-  const orderOf = (round: number) => (round % 2 === 0 ? sides : [...sides].reverse());
+  const orderOf = (_round: number) => (Math.random() < 0.5 ? sides : [...sides].reverse());
   const warmUntil = performance.now() + warmup.seconds * 1000;
   let round = 0;
   for (; round < warmup.rounds || performance.now() < warmUntil; round++) for (const side of orderOf(round)) await runOnce(stack, scenario, side);
