@@ -20,15 +20,16 @@ const { evaluateWithValues } = proxyLocalActivities<Activities>({
 });
 
 /**
- * Evaluates a template value of the run: in the workflow, or, when it reads inside a node output held as a
- * blob reference, in a local activity that resolves the references first. A promise only when it must wait.
- */
-/**
  * Since this change an expression reading the error of a node whose error holds a blob reference (an error
  * page too large for history, in its details) sees the stored value; before it, it read the reference's fields.
  */
 export const errorBlobReadsChange = change('weft-error-blob-reads', 25);
 
+/**
+ * Evaluates a template value of the run: in the workflow, or, when it reads inside a node output (or an error)
+ * held as a blob reference, in a local activity that resolves the references first. A promise only when it must
+ * wait.
+ */
 export function evaluateInRun(book: RunBook, value: unknown, scope: ExpressionScope): unknown {
   const readsStored = readsInsideOutputs(value, book.blobbed) || (readsErrors(value, book.blobbedErrors) && hasChange(errorBlobReadsChange));
   if (readsStored && hasChange(blobReadsPatch)) {

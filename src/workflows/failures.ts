@@ -1,5 +1,6 @@
-import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, ChildWorkflowFailure, isCancellation } from '@temporalio/workflow';
 import { controlFailureTypes } from './definitions.js';
+import { hasChange, type Change } from './revision.js';
 import type { RunError } from './state.js';
 
 /** Turns whatever a node threw (an activity's, a child run's or the interpreter's failure) into a run error. */
@@ -14,6 +15,16 @@ export function toRunError(err: unknown, nodeId?: string): RunError {
   }
   if (nodeId !== undefined) error.nodeId = nodeId;
   return error;
+}
+
+/**
+ * What work cut short with its scope (a map, a map's batch) fails with: a `CancelledFailure` saying `message` when
+ * its scope was cancelled and `err` is not a cancellation already (the failure of an item it cancelled), for runs
+ * with `since`; else `err` as it is.
+ */
+export function cutShort(err: unknown, since: Change, message: string): unknown {
+  if (!isCancellation(err) && CancellationScope.current().consideredCancelled && hasChange(since)) return new CancelledFailure(message);
+  return err;
 }
 
 /** A node failure that retrying cannot fix (a bad config value, a map over something that is not a list). */

@@ -1,6 +1,7 @@
-import { CancellationScope, CancelledFailure, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { workflowInfo } from '@temporalio/workflow';
 import { secretsScope } from '../template/secrets.js';
 import { needsBlob, type BlobRef } from './blob-ref.js';
+import { cutShort } from './failures.js';
 import { storeAsBlob } from './large-values.js';
 import { enterDepth } from './lineage.js';
 import { mapFailFastChange, runItems, type MapWork } from './nodes/map-items.js';
@@ -56,8 +57,7 @@ export async function runMapBatch(input: MapBatchInput): Promise<unknown[] | Blo
   const outputs = await runItems(withOwnSecrets(input.work), items, input.offset, input.concurrency).catch((err: unknown) => {
     // Cancelled (its map failed in another batch, or its run was cancelled), the batch ends cancelled, not failed
     // with its first cancelled item.
-    if (!isCancellation(err) && CancellationScope.current().consideredCancelled && hasChange(mapFailFastChange)) throw new CancelledFailure('the batch was cancelled');
-    throw err;
+    throw cutShort(err, mapFailFastChange, 'the batch was cancelled');
   });
   // A reference already (a transform slice stored its outputs) never needs a blob.
   if (!needsBlob(outputs, input.outputInlineBytes) || !hasChange(batchOutputBlobsPatch)) return outputs;

@@ -1,11 +1,11 @@
-import { CancellationScope, CancelledFailure, executeChild, isCancellation } from '@temporalio/workflow';
+import { CancellationScope, executeChild, isCancellation } from '@temporalio/workflow';
 import type { ExpressionScope } from '../../template/expressions.js';
 import type { MapConfig } from '../../template/node-types/map.js';
 import { scopeUse } from '../../template/references.js';
 import { blobThresholdBytes, isBlobRef, measuredSize, needsBlob, type BlobRef } from '../blob-ref.js';
 import { storeAsBlob } from '../large-values.js';
 import { mapBatchWorkflowType } from '../definitions.js';
-import { nodeFailure, toRunError } from '../failures.js';
+import { cutShort, nodeFailure, toRunError } from '../failures.js';
 import { childWorkflowId, currentRunDepth } from '../lineage.js';
 import type { MapBatchInput } from '../map-batch.js';
 import { change, currentRunRevision, hasChange } from '../revision.js';
@@ -65,8 +65,7 @@ function itemScope(scope: ExpressionScope, inner: MapInner): ExpressionScope {
  */
 export const runMapNode: NodeExecutor = (context) => mapNode(context).catch((err: unknown) => {
   // Cut short with the rest of its run, a map is cancelled as any node is, whatever its items or batches ended with.
-  if (!isCancellation(err) && CancellationScope.current().consideredCancelled && hasChange(mapCancelledChange)) throw new CancelledFailure('the map was cut short with its run');
-  throw err;
+  throw cutShort(err, mapCancelledChange, 'the map was cut short with its run');
 });
 
 /**
