@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client.js';
 import { getBlob, insertBlob } from '../db/runs.js';
 import type { ExpressionScope } from '../template/expressions.js';
-import { readsErrors, readsInsideOutputs } from '../template/references.js';
+import { readsInsideOutputsOrErrors } from '../template/references.js';
 import { blobIdOf, blobRef, blobThresholdBytes, holdsBlobRef, isBlobRef, needsBlob, type BlobRef } from '../workflows/blob-ref.js';
 
 /** The size of a value's JSON in UTF-8 bytes, as Temporal weighs a payload against its limit. */
@@ -108,7 +108,7 @@ export async function withStoredOutputs(db: Db, scope: ExpressionScope, readBy?:
   if (!holdsBlobRef(scope.nodes)) return scope;
   if (!readBy) return { ...scope, nodes: (await resolveRefs(db, scope.nodes)) as ExpressionScope['nodes'] };
   // Only nodes that hold a reference are asked about: the question walks every expression of the value.
-  const resolve = (id: string, node: ExpressionScope['nodes'][string]) => holdsBlobRef(node) && (readsInsideOutputs(readBy.value, new Set([id])) || readsErrors(readBy.value, new Set([id])));
+  const resolve = (id: string, node: ExpressionScope['nodes'][string]) => holdsBlobRef(node) && readsInsideOutputsOrErrors(readBy.value, new Set([id]));
   const entries = await Promise.all(Object.entries(scope.nodes).map(async ([id, node]) => [id, resolve(id, node) ? ((await resolveRefs(db, node)) as typeof node) : node] as const));
   return { ...scope, nodes: Object.fromEntries(entries) };
 }

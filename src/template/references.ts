@@ -280,12 +280,20 @@ function readsNodes(value: unknown, nodeIds: ReadonlySet<string>, reads: (refere
  * the stored value.
  */
 export function readsInsideOutputs(value: unknown, nodeIds: ReadonlySet<string>): boolean {
-  return readsNodes(value, nodeIds, (reference, site) => {
-    // `nodes.<id>.status` and `.error` are beside the output, not in it.
-    if (reference.rest.length >= 2 && reference.rest[1] !== 'output') return false;
-    const handedOnWhole = site.whole && reference.rest.length === 2 && isWholeOutput(site.source);
-    return !handedOnWhole;
-  });
+  return readsNodes(value, nodeIds, readsInsideOutput);
+}
+
+/** Whether a reference to a node reads inside its output, rather than beside it or handing it on whole. */
+function readsInsideOutput(reference: ScopeReference, site: ExpressionSite): boolean {
+  // `nodes.<id>.status` and `.error` are beside the output, not in it.
+  if (reference.rest.length >= 2 && reference.rest[1] !== 'output') return false;
+  const handedOnWhole = site.whole && reference.rest.length === 2 && isWholeOutput(site.source);
+  return !handedOnWhole;
+}
+
+/** Whether a reference to a node reads its error (or the node whole). */
+function readsError(reference: ScopeReference): boolean {
+  return reference.rest.length < 2 || reference.rest[1] === 'error';
 }
 
 /**
@@ -295,5 +303,14 @@ export function readsInsideOutputs(value: unknown, nodeIds: ReadonlySet<string>)
  * ({@link readsInsideOutputs}).
  */
 export function readsErrors(value: unknown, nodeIds: ReadonlySet<string>): boolean {
-  return readsNodes(value, nodeIds, (reference) => reference.rest.length < 2 || reference.rest[1] === 'error');
+  return readsNodes(value, nodeIds, readsError);
+}
+
+/**
+ * True when an expression in `value` reads inside the output or reads the error of one of `nodeIds`, in one walk
+ * ({@link readsInsideOutputs}, {@link readsErrors}): what an activity asks of a node whose output or error it must
+ * resolve.
+ */
+export function readsInsideOutputsOrErrors(value: unknown, nodeIds: ReadonlySet<string>): boolean {
+  return readsNodes(value, nodeIds, (reference, site) => readsInsideOutput(reference, site) || readsError(reference));
 }
