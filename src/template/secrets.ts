@@ -139,9 +139,20 @@ function writtenForms(secret: string): string[] {
 /** What a secret is replaced by. */
 export const redactedMark = '[secret]';
 
+/**
+ * {@link writtenForms} by secret: a node's output, error message and details are each redacted of the same few
+ * secrets (the worker's `WEFT_SECRET_*` values), and their forms take a while to make.
+ */
+const formsBySecret = new Map<string, string[]>();
+
 /** Every written form of the secrets long enough to redact, longest first (see {@link redactSecrets}). */
 export function formsToRedact(secrets: readonly string[]): string[] {
-  return [...new Set(secrets.filter((s) => s.length >= 4).flatMap(writtenForms))].sort((a, b) => b.length - a.length);
+  const forms = secrets.filter((s) => s.length >= 4).flatMap((secret) => {
+    let known = formsBySecret.get(secret);
+    if (!known) formsBySecret.set(secret, (known = writtenForms(secret)));
+    return known;
+  });
+  return [...new Set(forms)].sort((a, b) => b.length - a.length);
 }
 
 /**
