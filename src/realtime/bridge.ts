@@ -1,14 +1,13 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { WeftError } from '../errors.js';
 import type { RunReaderDeps } from '../runs/read-run.js';
 import { defaultLimits, TokenBucket, type BridgeLimits } from './limits.js';
 import { closeCodes, parseClientMessage, type ErrorCode, type ServerMessage } from './protocol.js';
 import type { RunHubs } from './run-hub.js';
 import type { Rooms } from './rooms/rooms.js';
 import { RoomSession } from './rooms/session.js';
-import { Subscription } from './subscription.js';
+import { failedRead, Subscription } from './subscription.js';
 
 /** What the bridge forwards from. */
 export interface BridgeDeps {
@@ -84,11 +83,8 @@ function serveConnection(socket: WebSocket, deps: BridgeDeps, limits: BridgeLimi
     subscriptions.set(message.runId, subscription);
     subscription.start(message.afterSeq).catch((err: unknown) => {
       if (subscriptions.get(message.runId) === subscription) subscriptions.delete(message.runId);
-      const type = err instanceof WeftError ? err.type : undefined;
-      if (type === 'not-found') return error('not-found', `run "${message.runId}" does not exist`, message.runId);
-      // No worker answered for the open run: the message says so, and a later subscribe may be answered.
-      if (type === 'unavailable') return error('unavailable', (err as WeftError).message, message.runId);
-      error('internal', 'the run could not be read; try again', message.runId);
+      const { code, message: why } = failedRead(err, message.runId);
+      error(code, why, message.runId);
     });
   });
   socket.on('close', () => {

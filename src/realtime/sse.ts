@@ -2,11 +2,11 @@ import type { Context, Next } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { maxStoredInt } from '../db/storable.js';
 import { wholeNumberIn } from '../api/schemas.js';
-import { invalid, WeftError } from '../errors.js';
+import { invalid } from '../errors.js';
 import { readRunState, type RunReaderDeps } from '../runs/read-run.js';
 import { terminalRunStatuses } from '../workflows/state.js';
 import type { RunHubs } from './run-hub.js';
-import { Subscription } from './subscription.js';
+import { failedRead, Subscription } from './subscription.js';
 
 const keepAliveMs = 15_000;
 
@@ -61,9 +61,7 @@ export function sseEventsHandler(deps: { readers: RunReaderDeps; hubs: RunHubs }
         // The run could not be read on (no worker answered, the database went away): the stream says so before it
         // ends, so that a client does not take the end for the run's; it resumes with Last-Event-ID.
         await written.catch(() => undefined);
-        const code = err instanceof WeftError && err.type === 'unavailable' ? 'unavailable' : 'internal';
-        const message = code === 'unavailable' ? (err as WeftError).message : 'the run could not be read; resume with Last-Event-ID';
-        await stream.writeSSE({ event: 'error', data: JSON.stringify({ type: 'error', runId, code, message }) }).catch(() => undefined);
+        await stream.writeSSE({ event: 'error', data: JSON.stringify({ type: 'error', runId, ...failedRead(err, runId) }) }).catch(() => undefined);
       } finally {
         deps.hubs.closed.removeEventListener('abort', finish);
         clearInterval(keepAlive);

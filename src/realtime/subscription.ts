@@ -1,6 +1,18 @@
 import { terminalRunStatuses, type RunEvent } from '../workflows/state.js';
-import { eventFrame, framedEvent, type ServerMessage } from './protocol.js';
+import { WeftError } from '../errors.js';
+import { eventFrame, framedEvent, type ErrorCode, type ServerMessage } from './protocol.js';
 import { isLiveOnly, type RunHub, type RunHubs } from './run-hub.js';
+
+/**
+ * What a client following `runId` is told when its run could not be read (`start` rejected, or a read after it):
+ * that it does not exist, that no worker answered (it may ask again), or that the read failed.
+ */
+export function failedRead(err: unknown, runId: string): { code: ErrorCode; message: string } {
+  const type = err instanceof WeftError ? err.type : undefined;
+  if (type === 'not-found') return { code: 'not-found', message: `run "${runId}" does not exist` };
+  if (type === 'unavailable') return { code: 'unavailable', message: (err as WeftError).message };
+  return { code: 'internal', message: 'the run could not be read; try again' };
+}
 
 const terminal = new Set(['run.completed', 'run.failed', 'run.cancelled']);
 const terminalStatuses = new Set<string>(terminalRunStatuses);
