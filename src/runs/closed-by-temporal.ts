@@ -46,8 +46,9 @@ function errorOf(close: TemporalClose): RunError {
  * Ends a run that Temporal closed from outside (terminated, timed out, cancelled before the interpreter could
  * settle): its last state still says it is going on. It ends as the interpreter would have ended it: every
  * unfinished node `cancelled` with a `node.cancelled` event, then `run.cancelled` (terminated, cancelled) or
- * `run.failed` (timed out, failed, terminated by the server for passing a limit), numbered on from the state's seq so the event log has no gap and still ends
- * with a final event. Readers and the live page replay those events onto the state, so both must agree.
+ * `run.failed` (timed out, failed, terminated by the server for passing a limit), numbered on from the state's
+ * seq so the event log has no gap and still ends with a final event. Readers and the live page replay those
+ * events onto the state, so both must agree.
  */
 export function endClosedRun(state: RunState, events: RunEvent[], close: TemporalClose): { state: RunState; events: RunEvent[] } {
   const at = close.closedAt.toISOString();
