@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { command, finish, nodeOf, start, waitFor } from '../support/run-control.js';
 import { runToEnd, upload } from '../support/runs.js';
+import type { RunEvent, RunState } from '../../src/workflows/state.js';
 import { json, startUpstream } from '../support/upstream.js';
 import { startWorld, type World } from '../support/world.js';
 
@@ -57,6 +58,20 @@ describe('secrets', () => {
     await upstream?.close();
   });
 
+  /**
+   * Each of `written` is nowhere in the run's Temporal history (as it is, or as the first `base64Chars` of its
+   * base64, as a payload carries it), its state or its events.
+   */
+  async function expectNowhere(run: { runId: string; state: RunState; events: RunEvent[] }, written: string[], base64Chars: number) {
+    const history = JSON.stringify(await world.temporal.client.workflow.getHandle(run.runId).fetchHistory());
+    for (const text of written) {
+      expect(history).not.toContain(text);
+      expect(history).not.toContain(Buffer.from(text).toString('base64').slice(0, base64Chars));
+      expect(JSON.stringify(run.state)).not.toContain(text);
+      expect(JSON.stringify(run.events)).not.toContain(text);
+    }
+  }
+
   it('reach the service, never Temporal history, the run state or the events', async () => {
     await upload(world, {
       id: 'secret-call', name: 'Secret call',
@@ -69,12 +84,7 @@ describe('secrets', () => {
     expect(JSON.parse(sent.body)).toEqual({ key: token, order: 7 });
     // What the service echoed back is redacted before it becomes the node's output.
     expect(state.nodes[0]?.output).toMatchObject({ body: { authorization: 'Bearer [secret]', body: { key: '[secret]', order: 7 } } });
-    const history = JSON.stringify(await world.temporal.client.workflow.getHandle(runId).fetchHistory());
-    const plain = (text: string) => Buffer.from(text).toString('base64');
-    expect(history).not.toContain(token);
-    expect(history).not.toContain(plain(token).slice(0, 16));
-    expect(JSON.stringify(state)).not.toContain(token);
-    expect(JSON.stringify(events)).not.toContain(token);
+    await expectNowhere({ runId, state, events }, [token], 16);
   });
 
   it('stay out of a failed node\'s error, whose details carry the answer, and out of history', async () => {
@@ -139,14 +149,7 @@ describe('secrets', () => {
     expect(state.nodes.find((n) => n.id === 'page')?.error).toMatchObject({ details: { body: '<p>refused: {&quot;password&quot;:&quot;[secret]&quot;}</p>' } });
     const quotedBack = (state.nodes.find((n) => n.id === 'quoted')?.error as { details: { body: string } }).details.body;
     expect(quotedBack.split('\n').map((line) => line.split(': ')[1])).toEqual(Array.from({ length: 7 }, () => '[secret]'));
-    const history = JSON.stringify(await world.temporal.client.workflow.getHandle(runId).fetchHistory());
-    const base64Of = (text: string) => Buffer.from(text).toString('base64');
-    for (const written of [token, JSON.stringify(quoted).slice(1, -1), 'p&quot;a', 'w0rd']) {
-      expect(history).not.toContain(written);
-      expect(history).not.toContain(base64Of(written).slice(0, 12));
-      expect(JSON.stringify(state)).not.toContain(written);
-      expect(JSON.stringify(events)).not.toContain(written);
-    }
+    await expectNowhere({ runId, state, events }, [token, JSON.stringify(quoted).slice(1, -1), 'p&quot;a', 'w0rd'], 12);
   });
 
   it('reach a retried node whose new config reads one the template does not', async () => {
