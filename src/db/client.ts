@@ -35,7 +35,9 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir?: st
   if (options.databaseUrl) {
     // Weft sends no array parameters, so the driver need not fetch array types: it fetches them again on every
     // reconnect, and leaves a fetch that fails (the server ending connections under load) unhandled, which ends
-    // the process.
+    // the process. The driver itself is patched at install (patches/postgres+*.patch): a connection that closed
+    // with a write scheduled never sent its next start-up message, so a query waited out the connect timeout, and
+    // closing the pool waited on queries already failed.
     const client = postgres(options.databaseUrl, { max: 10, onnotice: () => {}, fetch_types: false });
     const db = drizzlePostgres(client, { schema });
     await migratePostgres(db, { migrationsFolder });
