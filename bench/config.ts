@@ -35,10 +35,10 @@ export function positive(env: Env, key: string, fallback: number): number {
 export function readBenchConfig(env: Env = process.env): BenchConfig {
   return {
     runs: positive(env, 'BENCH_RUNS', 100),
-    largeRuns: positive(env, 'BENCH_LARGE_RUNS', 30),
+    largeRuns: positive(env, 'BENCH_LARGE_RUNS', 100),
     width: positive(env, 'BENCH_WIDTH', 50),
     burst: positive(env, 'BENCH_BURST', 200),
-    burstRounds: positive(env, 'BENCH_BURST_ROUNDS', 3),
+    burstRounds: positive(env, 'BENCH_BURST_ROUNDS', 5),
     warmup: positive(env, 'BENCH_WARMUP', 3),
     warmupSeconds: positive(env, 'BENCH_WARMUP_SECONDS', 10),
   };
