@@ -14,6 +14,7 @@ import { terminalRunStatuses, type RunState, type RunStatus } from '../workflows
 import { checkAgainstSchema } from './input-validator.js';
 import { askWorkflow, readRunState, type RunReaderDeps } from './read-run.js';
 import { notRunYet } from './unstarted-run.js';
+import { depthProblem } from './value-depth.js';
 
 /** An operator command on a run, as the API receives it. */
 export type RunCommand =
@@ -72,6 +73,13 @@ async function checkCommand(deps: RunReaderDeps, runId: string, row: { templateI
   return command;
 }
 
+/** Refuses a command whose value (a retry's config, a skip's output, approval data) nests too deeply to handle. */
+function refuseTooDeep(command: RunCommand): void {
+  const [field, value] = command.kind === 'retry' ? ['config', command.config] : command.kind === 'skip' ? ['output', command.output] : command.kind === 'approve' ? ['data', command.data] : [];
+  const deep = field === undefined ? undefined : depthProblem(value, field);
+  if (deep) throw invalid(`the command's ${field} nests too deeply`, [deep]);
+}
+
 /**
  * A command as it can travel through history: a skip's output over the blob threshold is stored and given by
  * reference (dependents read it as any stored output); a retry config or approval data past Temporal's payload
@@ -113,7 +121,9 @@ async function applyCommand(deps: RunReaderDeps, runId: string, given: RunComman
   const handle = deps.client.workflow.getHandle(runId);
   let command: RunCommand | undefined;
   try {
-    // Sizes first, as an upload's: a value too large for history is a 413 whatever else is wrong with it.
+    // Sizes first, as an upload's: a value too large for history is a 413 whatever else is wrong with it. Depth
+    // before that: measuring a size walks the value.
+    refuseTooDeep(given);
     command = await checkCommand(deps, runId, row, await fitForHistory(deps, runId, given));
     switch (command.kind) {
       case 'pause': return await handle.executeUpdate(pauseUpdate);

@@ -10,6 +10,7 @@ import { interpreterWorkflowType } from '../workflows/definitions.js';
 import { newRunInput, type RunInput, type RunTrigger } from '../workflows/input.js';
 import { startingSearchAttributes } from '../workflows/search-attributes.js';
 import { checkRunInput } from './input-validator.js';
+import { depthProblem } from './value-depth.js';
 
 /** What starting a run needs. */
 export interface RunStarterDeps {
@@ -40,6 +41,8 @@ export async function startRun(
   if (template.archivedAt) throw conflict(`template "${request.templateId}" is archived: it starts no new runs`);
   const stored = await getTemplateVersion(deps.db, request.templateId, request.version);
   if (!stored) throw notFound(`version ${request.version} of template "${request.templateId}"`);
+  const deep = depthProblem(request.input ?? {}, 'input');
+  if (deep) throw invalid('the run input nests too deeply', [deep]);
   const { input, problems } = checkRunInput(`${stored.templateId}@${stored.version}`, stored.definition.inputSchema, request.input ?? {});
   if (problems.length > 0) throw invalid('the run input does not match the template\'s inputSchema', problems);
 

@@ -95,6 +95,37 @@ describe('request values the database cannot take', () => {
     expect((await world.request('GET', `/api/v1/runs?cursor=${cursor('2026-01-01T00:00:00.000Z')}`)).status).toBe(200);
   });
 
+  it('refuses a value nested thousands deep, at the path where it passes the limit, and starts or changes nothing', async () => {
+    await upload(world, { id: 'held', name: 'Held', nodes: [{ id: 'ask', type: 'approval', config: { prompt: 'ok?' } }], output: '{{ nodes.ask.output.decision }}' });
+    // Written as text: the test's own JSON.stringify would overflow on such a value.
+    const deep = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+    const json = { 'content-type': 'application/json' };
+    const limitPath = (root: string) => `${root}${'[0]'.repeat(256)}`;
+
+    const started = await world.request('POST', '/api/v1/templates/held/runs', `{"input": ${deep(5000)}}`, json);
+    expect(started.status).toBe(422);
+    expect((await problemOf(started)).errors).toEqual([{ path: limitPath('input'), message: 'nests deeper than 256 levels' }]);
+    expect((await (await world.request('GET', '/api/v1/runs?templateId=held')).json() as { items: unknown[] }).items).toEqual([]);
+
+    const { runId } = await (await world.request('POST', '/api/v1/templates/held/runs', `{"input": ${deep(200)}}`, json)).json() as { runId: string };
+    await expect.poll(async () => ((await (await world.request('GET', `/api/v1/runs/${runId}`)).json()) as { nodes: Array<{ status: string }> }).nodes[0]?.status).toBe('waiting');
+    const commands: Array<[string, string, string]> = [
+      ['approve', `{"decision": "approve", "data": ${deep(5000)}}`, 'data'],
+      ['skip', `{"output": ${deep(5000)}}`, 'output'],
+      ['retry', `{"config": ${deep(5000)}}`, 'config'],
+    ];
+    for (const [command, body, root] of commands) {
+      const res = await world.request('POST', `/api/v1/runs/${runId}/nodes/ask/${command}`, body, json);
+      expect([command, res.status]).toEqual([command, 422]);
+      expect([command, (await problemOf(res)).errors]).toEqual([command, [{ path: limitPath(root), message: 'nests deeper than 256 levels' }]]);
+    }
+    // The run still waits for its decision, and takes one.
+    const approved = await world.request('POST', `/api/v1/runs/${runId}/nodes/ask/approve`, { decision: 'approve' });
+    expect(approved.status).toBe(200);
+    const result = await (await world.request('GET', `/api/v1/runs/${runId}/result?wait=10`)).json() as { status: string; output: unknown };
+    expect(result).toMatchObject({ status: 'completed', output: 'approve' });
+  });
+
   it('measures a template upload in bytes: many multi-byte characters are too large (413), not invalid', async () => {
     const res = await world.request('POST', '/api/v1/templates', { id: 'wide', name: 'Wide', description: 'é'.repeat(600_000), nodes: [{ id: 'a', type: 'transform', config: { value: 1 } }] });
     expect(res.status).toBe(413);
