@@ -2,6 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { durationMs } from '../template/duration.js';
 import { defaultMaxResponseBytes, isBase64, type HttpConfig, type HttpOutput } from '../template/node-types/http.js';
 import { halfSurrogate } from '../template/safety.js';
+import { depthProblem } from '../template/value-depth.js';
 import type { Db } from '../db/client.js';
 import { nodeActivity } from './node-activity.js';
 import { redactSecretBytes } from './secret-bytes.js';
@@ -101,12 +102,16 @@ async function readBody(config: HttpConfig, response: Response, received: { byte
   // secrets are taken out here, as base64 hides them from the redaction of the output's text.
   if (text === undefined) return { body: redactSecretBytes(bytes, secrets).toString('base64'), bodyEncoding: 'base64' };
   if (json && text.length > 0) {
+    let body: unknown;
     try {
       // A byte-order mark some servers put first is not JSON.
-      return { body: JSON.parse(text.replace(/^\uFEFF/, '')) as unknown };
+      body = JSON.parse(text.replace(/^\uFEFF/, ''));
     } catch {
       return { body: text };
     }
+    const deep = depthProblem(body, 'body');
+    if (deep) throw ApplicationFailure.nonRetryable(`${config.method} ${config.url} answered ${response.status} with JSON that ${deep.message}`, 'HttpResponseTooDeep');
+    return { body };
   }
   return { body: text };
 }

@@ -14,7 +14,7 @@ import { terminalRunStatuses, type RunState, type RunStatus } from '../workflows
 import { checkAgainstSchema } from './input-validator.js';
 import { askWorkflow, readRunState, type RunReaderDeps } from './read-run.js';
 import { notRunYet } from './unstarted-run.js';
-import { depthProblem } from './value-depth.js';
+import { depthProblem } from '../template/value-depth.js';
 
 /** An operator command on a run, as the API receives it. */
 export type RunCommand =

@@ -10,7 +10,7 @@ import { interpreterWorkflowType } from '../workflows/definitions.js';
 import { newRunInput, type RunInput, type RunTrigger } from '../workflows/input.js';
 import { startingSearchAttributes } from '../workflows/search-attributes.js';
 import { checkRunInput } from './input-validator.js';
-import { depthProblem } from './value-depth.js';
+import { depthProblem } from '../template/value-depth.js';
 
 /** What starting a run needs. */
 export interface RunStarterDeps {

@@ -35,6 +35,8 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
       'GET /logo': (_req, res) => void res.writeHead(200, { 'content-type': 'image/png' }).end(logo),
       'PUT /upload': (req, res) => json(res, 200, { bytes: req.bytes.length }),
       // 3 MB, said up front, or sent in chunks without a length.
+      'GET /deep': (_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(`{"a": ${'['.repeat(5000)}${']'.repeat(5000)}}`),
+      'GET /shallow': (_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(`{"a": ${'['.repeat(255)}7${']'.repeat(255)}}`),
       'GET /file': (_req, res) => void res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(3_000_000) }).end(Buffer.alloc(3_000_000)),
       'GET /stream': (_req, res) => {
         res.writeHead(200, { 'content-type': 'text/plain' });
@@ -288,6 +290,18 @@ describe('the interpreter: graphs, joins, skips, retries and onError', () => {
     const { state } = await finish(world, await start(world, 'too-large'));
     expect(state.nodes.map((n) => [n.id, n.status, n.attempts, n.error?.type])).toEqual([['file', 'failed', 1, 'HttpResponseTooLarge'], ['stream', 'failed', 1, 'HttpResponseTooLarge']]);
     expect(nodeOf(state, 'stream').error?.message).toBe(`GET ${upstream.url}/stream answered 200 with a body past 1000000 bytes (maxResponseBytes)`);
+  });
+
+  it('fails a JSON answer nested past 256 levels at once, and reads one just within', async () => {
+    const fetch = (id: string, path: string) => ({ id, type: 'http', onError: 'continue', retry: { maxAttempts: 3, initialInterval: '1s' }, config: { url: `${upstream.url}${path}` } });
+    await upload(world, {
+      id: 'too-deep', name: 'Too deep', nodes: [fetch('deep', '/deep'), fetch('shallow', '/shallow')],
+      output: '{{ $count($keys(nodes.shallow.output.body)) }}',
+    });
+    const { state } = await finish(world, await start(world, 'too-deep'));
+    expect(state.nodes.map((n) => [n.id, n.status, n.attempts, n.error?.type])).toEqual([['deep', 'failed', 1, 'HttpResponseTooDeep'], ['shallow', 'completed', 1, undefined]]);
+    expect(nodeOf(state, 'deep').error?.message).toBe(`GET ${upstream.url}/deep answered 200 with JSON that nests deeper than 256 levels`);
+    expect(state.output).toBe(1);
   });
 
   it('reads a HEAD\'s length without a body, JSON after a byte-order mark, and sends the url\'s own query as written', async () => {

@@ -1,11 +1,10 @@
-import type { Problem } from '../errors.js';
-import { formatPath } from '../template/source.js';
+import { formatPath, type TemplateProblem } from './source.js';
 
 /**
  * Objects and arrays inside one another in a value a run is given from outside: its input, a skipped node's
- * output, an approval's data. Real data stays far below; far deeper values overflow the call stack of the code
- * that serializes them (a run started with an input 4,000 levels deep never made progress), so they are refused
- * where they come in.
+ * output, an approval's data, a JSON answer to an `http` node. Real data stays far below; far deeper values
+ * overflow the call stack of the code that serializes them (a run started with an input 4,000 levels deep never
+ * made progress), so they are refused where they come in.
  */
 export const maxValueDepth = 256;
 
@@ -14,7 +13,7 @@ export const maxValueDepth = 256;
  * deep below `root`; undefined otherwise. It walks with an explicit stack, so the depth it checks cannot
  * overflow it.
  */
-export function depthProblem(value: unknown, root: string): Problem | undefined {
+export function depthProblem(value: unknown, root: string): TemplateProblem | undefined {
   const stack: Array<{ value: unknown; path: Array<string | number> }> = [{ value, path: [root] }];
   while (stack.length > 0) {
     const { value: current, path } = stack.pop()!;
