@@ -10,6 +10,7 @@ import { LoopWake } from './loop-wake.js';
 import { pendingNode } from './initial-state.js';
 import type { RunInput } from './input.js';
 import type { NodeState, RunError, RunState, RunStatus } from './state.js';
+import { runProgress } from './run-progress.js';
 import { showOpenStatus } from './status-attribute.js';
 import { change, hasChange } from './revision.js';
 import { shownOutputs, truncated } from './truncate.js';
@@ -136,11 +137,9 @@ export class RunBook {
     return status === 'pending' || (status === 'running' && !this.idle.has(id));
   }
 
-  /** Share of nodes that have ended, 0–100. */
+  /** Share of nodes that have ended, 0–100 ({@link runProgress}). */
   progress(): number {
-    let ended = 0;
-    for (const n of this.nodes.values()) if (n.status !== 'pending' && n.status !== 'running' && n.status !== 'waiting') ended++;
-    return this.nodes.size === 0 ? 100 : Math.floor((ended / this.nodes.size) * 100);
+    return runProgress(this.status(), this.nodes.values(), (n) => this.isHeld(n));
   }
 
   status(): RunStatus {

@@ -16,11 +16,11 @@ function fresh(): RunState {
 }
 
 /** Applies events as the bridge frames them; `seq` counts up unless an event is live-only (`sub`). */
-function play(state: RunState, events: Array<Omit<RunEvent, 'seq' | 'at'>>): RunState {
+function play(state: RunState, events: Array<Omit<RunEvent, 'seq' | 'at'>>, holdsOnFailure?: ReadonlySet<string>): RunState {
   let seq = state.seq;
   for (const e of events) {
     const frame: EventFrame = { type: 'event', runId: state.runId, seq: e.sub === undefined ? ++seq : seq, sub: e.sub, event: e.type, nodeId: e.nodeId, at, data: e.data };
-    applyEvent(state, frame);
+    applyEvent(state, frame, holdsOnFailure);
   }
   return state;
 }
@@ -55,9 +55,11 @@ describe('the page\'s run state, kept current by events', () => {
     play(state, [
       { type: 'node.failed', nodeId: 'a', data: { error: { message: 'gone' }, onError: 'pause' } },
       { type: 'run.paused', data: { reason: 'node-failed', nodeIds: ['a'] } },
-    ]);
+    ], new Set(['a']));
     expect(state.status).toBe('waiting_for_operator');
     expect(node(state, 'a')).toMatchObject({ status: 'failed', error: { message: 'gone' } });
+    // `a` holds the run (the page knows from the template): its failure is no end, as a retry or skip is to come.
+    expect(state.progress).toBe(0);
     play(state, [{ type: 'node.retrying', nodeId: 'a', data: { attempt: 3, error: { message: 'gone' } } }, { type: 'run.resumed' }, { type: 'node.started', nodeId: 'a', data: { attempt: 3 } }]);
     expect(state.status).toBe('running');
     expect(node(state, 'a')).toMatchObject({ status: 'running', attempts: 3 });

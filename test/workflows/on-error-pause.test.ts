@@ -33,9 +33,11 @@ describe('onError: pause holds the run for an operator, who retries or skips the
 
   it('waits for an operator after the failure, then retries the node with a changed config', async () => {
     const runId = await start(world, 'held', { path: 'bad' });
-    const waiting = await waitFor(world, runId, (s) => s.status === 'waiting_for_operator');
+    const waiting = await waitFor(world, runId, (s) => s.status === 'waiting_for_operator' && nodeOf(s, 'other').status === 'completed');
     expect(nodeOf(waiting, 'call')).toMatchObject({ status: 'failed', error: { type: 'HttpClientError' } });
     expect(nodeOf(waiting, 'use').status).toBe('pending');
+    // The held node has not ended: a retry or a skip is to come. Only `other` has.
+    expect(waiting.progress).toBe(33);
     const attributes = async () => (await world.temporal.client.workflow.getHandle(runId).describe()).searchAttributes;
     expect((await attributes()).WeftStatus).toEqual(['waiting_for_operator']);
     const listed = (await (await world.request('GET', '/api/v1/runs?status=waiting_for_operator&limit=100')).json()) as { items: Array<{ runId: string }> };
@@ -46,6 +48,7 @@ describe('onError: pause holds the run for an operator, who retries or skips the
     expect((await command(world, runId, 'nodes/use/retry')).status).toBe(409);
     const retried = await command(world, runId, 'nodes/call/retry', { config: { url: `${upstream.url}/good` } });
     expect(retried.status).toBe(200);
+    expect((retried.body as unknown as { progress: number }).progress).toBeGreaterThanOrEqual(33);
     const { state, events } = await finish(world, runId);
     expect(state).toMatchObject({ status: 'completed', output: 'fixed' });
     expect((await attributes()).WeftStatus).toEqual(['completed']);

@@ -1,12 +1,11 @@
 import type { NodeState, NodeStatus, RunError, RunState, RunStatus } from '../../workflows/state.js';
+import { runProgress } from '../../workflows/run-progress.js';
 import { runStatusAfterEvent } from '../../workflows/run-status-events.js';
 import type { EventFrame } from './feed.js';
 
 /** A node as the page shows it: its state plus the latest live progress its activity reported. */
 export type NodeView = NodeState & { progress?: unknown };
 
-/** Statuses after which a node changes no more (unless an operator retries it). */
-export const endedNodeStatuses: readonly NodeStatus[] = ['completed', 'failed', 'skipped', 'cancelled'];
 /** Statuses after which a run changes no more. */
 export const endedRunStatuses: readonly RunStatus[] = ['completed', 'failed', 'cancelled'];
 
@@ -56,9 +55,10 @@ function applyToNode(node: NodeView, frame: EventFrame, data: Data): void {
 
 /**
  * Applies one event to the run's state in place: the same change the workflow made when it emitted it, so the
- * page stays equal to `GET /api/v1/runs/:id` without asking again.
+ * page stays equal to `GET /api/v1/runs/:id` without asking again. `holdsOnFailure` names the nodes whose
+ * failure holds the run for an operator (`onError: pause`), which progress does not count as ended.
  */
-export function applyEvent(state: RunState, frame: EventFrame): void {
+export function applyEvent(state: RunState, frame: EventFrame, holdsOnFailure: ReadonlySet<string> = new Set()): void {
   const data = asData(frame.data);
   if (frame.sub === undefined && frame.seq > state.seq) state.seq = frame.seq;
   if (frame.nodeId !== undefined) {
@@ -70,11 +70,5 @@ export function applyEvent(state: RunState, frame: EventFrame): void {
     if (frame.event === 'run.completed' && data && 'output' in data) state.output = data.output;
     if (frame.event === 'run.failed' && data?.error) state.error = data.error as RunError;
   }
-  state.progress = progressOf(state.nodes);
-}
-
-/** The share of nodes that have ended, 0–100, as the workflow counts it. */
-export function progressOf(nodes: readonly NodeState[]): number {
-  if (nodes.length === 0) return 100;
-  return Math.floor((nodes.filter((n) => endedNodeStatuses.includes(n.status)).length / nodes.length) * 100);
+  state.progress = runProgress(state.status, state.nodes, (n) => holdsOnFailure.has(n.id));
 }

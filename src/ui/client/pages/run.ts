@@ -40,6 +40,7 @@ export async function runPage(root: HTMLElement, runId: string): Promise<void> {
   let state = await api.run(runId);
   const template = await api.templateVersion(state.templateId, state.templateVersion);
   const definitions = new Map<string, TemplateNode>(template.definition.nodes.map((n) => [n.id, n]));
+  const holdsOnFailure = new Set(template.definition.nodes.filter((n) => n.onError === 'pause').map((n) => n.id));
   const main = frame(root, [
     { label: 'Overview', href: links.home() },
     { label: state.templateId, href: links.template(state.templateId) },
@@ -121,7 +122,7 @@ export async function runPage(root: HTMLElement, runId: string): Promise<void> {
       render();
     },
     event(frame) {
-      applyEvent(state, frame);
+      applyEvent(state, frame, holdsOnFailure);
       log.add(frame);
       render();
     },
