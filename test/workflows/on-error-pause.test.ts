@@ -38,6 +38,15 @@ describe('onError: pause holds the run for an operator, who retries or skips the
     expect(nodeOf(waiting, 'use').status).toBe('pending');
     // The held node has not ended: a retry or a skip is to come. Only `other` has.
     expect(waiting.progress).toBe(33);
+    // Only a node that completed (or was skipped) has an output to read: an answer of null is always one.
+    const outputOf = async (nodeId: string): Promise<[number, unknown]> => {
+      const res = await world.request('GET', `/api/v1/runs/${runId}/nodes/${nodeId}/output`);
+      const body = (await res.json()) as unknown;
+      return [res.status, res.status === 200 ? body : (body as { title: string }).title];
+    };
+    expect(await outputOf('other')).toEqual([200, 'independent']);
+    expect(await outputOf('call')).toEqual([409, 'node "call" is failed: it has no output']);
+    expect(await outputOf('use')).toEqual([409, 'node "use" is pending: it has no output yet']);
     const attributes = async () => (await world.temporal.client.workflow.getHandle(runId).describe()).searchAttributes;
     expect((await attributes()).WeftStatus).toEqual(['waiting_for_operator']);
     const listed = (await (await world.request('GET', '/api/v1/runs?status=waiting_for_operator&limit=100')).json()) as { items: Array<{ runId: string }> };

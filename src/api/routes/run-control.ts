@@ -62,8 +62,8 @@ export function runControlRoutes(deps: AppDeps) {
       return c.json(state, 200);
     })
     .openapi(createRoute({
-      method: 'get', path: '/{runId}/nodes/{nodeId}/output', summary: 'A node\'s whole output (large values resolved)',
-      request: { params: nodeParams }, responses: { 200: valueBody, ...problemResponses(404) },
+      method: 'get', path: '/{runId}/nodes/{nodeId}/output', summary: 'A completed or skipped node\'s whole output (large values resolved)',
+      request: { params: nodeParams }, responses: { 200: valueBody, ...problemResponses(404, 409) },
     }), async (c) => {
       const { runId, nodeId } = c.req.valid('param');
       return c.json(await readNodeOutput(readers, runId, nodeId) as never, 200);
