@@ -5,6 +5,7 @@ import { formatPath } from '../template/source.js';
 import { uiRoutes } from '../ui/routes.js';
 import { allowedMethods } from './allowed-methods.js';
 import type { AppDeps } from './deps.js';
+import { emptyJsonBodyAsObject } from './empty-json-body.js';
 import { onError } from './on-error.js';
 import { problem } from './problem.js';
 import { refuseNulInUrl } from './refuse-nul-in-url.js';
@@ -34,6 +35,7 @@ export function createApp(deps: AppDeps) {
   });
   app.onError(onError);
   app.use('*', refuseNulInUrl);
+  app.use('*', emptyJsonBodyAsObject);
   app.route('/', healthRoutes(deps));
   app.route('/api/v1/templates', templateRoutes(deps));
   app.get('/api/v1/runs/:runId/events', sseEventsHandler({ readers: { db: deps.db.db, client: deps.temporal.client }, hubs: deps.hubs }));

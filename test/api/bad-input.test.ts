@@ -126,6 +126,21 @@ describe('request values the database cannot take', () => {
     expect(result).toMatchObject({ status: 'completed', output: 'approve' });
   });
 
+  it('reads a body said to be JSON but empty as no body: commands whose body is optional run, others name what is missing', async () => {
+    await upload(world, { id: 'asked', name: 'Asked', nodes: [{ id: 'ask', type: 'approval', config: { prompt: 'ok?' } }] });
+    const json = { 'content-type': 'application/json' };
+    expect((await world.request('POST', '/api/v1/runs/nope/pause', undefined, json)).status).toBe(404);
+    const { runId } = await (await world.request('POST', '/api/v1/templates/asked/runs', undefined, json)).json() as { runId: string };
+    expect(runId).toEqual(expect.any(String));
+    await expect.poll(async () => ((await (await world.request('GET', `/api/v1/runs/${runId}`)).json()) as { nodes: Array<{ status: string }> }).nodes[0]?.status).toBe('waiting');
+    const approved = await world.request('POST', `/api/v1/runs/${runId}/nodes/ask/approve`, undefined, json);
+    expect(approved.status).toBe(422);
+    expect((await problemOf(approved)).errors?.map((e) => e.path)).toEqual(['decision']);
+    const paused = await world.request('POST', `/api/v1/runs/${runId}/pause`, undefined, json);
+    expect([paused.status, ((await paused.json()) as { status: string }).status]).toEqual([200, 'paused']);
+    expect((await world.request('POST', `/api/v1/runs/${runId}/cancel`, undefined, { ...json, 'content-length': '0' })).status).toBe(200);
+  });
+
   it('measures a template upload in bytes: many multi-byte characters are too large (413), not invalid', async () => {
     const res = await world.request('POST', '/api/v1/templates', { id: 'wide', name: 'Wide', description: 'é'.repeat(600_000), nodes: [{ id: 'a', type: 'transform', config: { value: 1 } }] });
     expect(res.status).toBe(413);
