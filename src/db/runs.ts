@@ -130,7 +130,7 @@ export async function listRuns(db: Db, filter: { templateId?: string; status?: s
   if (filter.templateId) where.push(eq(runsTable.templateId, filter.templateId));
   if (filter.parentRunId) where.push(eq(runsTable.parentRunId, filter.parentRunId));
   // By trigger, not by parent: rows of child runs written before the parent was kept have none.
-  if (filter.topLevel) where.push(ne(runsTable.trigger, 'subworkflow'));
+  if (filter.topLevel !== undefined) where.push(filter.topLevel ? ne(runsTable.trigger, 'subworkflow') : eq(runsTable.trigger, 'subworkflow'));
   if (filter.status) where.push(eq(runsTable.status, filter.status));
   if (filter.cursor) where.push(sql`(${runsTable.startedAt}, ${runsTable.id}) < (${filter.cursor.startedAt.toISOString()}::timestamptz, ${filter.cursor.id})`);
   return db.select().from(runsTable).where(and(...where)).orderBy(desc(runsTable.startedAt), desc(runsTable.id)).limit(filter.limit);

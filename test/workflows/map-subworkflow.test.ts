@@ -329,6 +329,10 @@ describe('map and subworkflow nodes', () => {
     const topLevel = (await (await world.request('GET', '/api/v1/runs?topLevel=true&limit=200')).json()) as { items: Array<{ runId: string; trigger: string }> };
     expect(topLevel.items.map((r) => r.runId)).toContain(runId);
     expect(topLevel.items.filter((r) => r.runId.startsWith(`${runId}.`) || r.trigger === 'subworkflow')).toEqual([]);
+    // And the other way: child runs only, these three among them, and no run started from outside.
+    const childRuns = (await (await world.request('GET', '/api/v1/runs?topLevel=false&limit=200')).json()) as { items: Array<{ runId: string; trigger: string }> };
+    expect(childRuns.items.map((r) => r.runId)).toEqual(expect.arrayContaining([0, 1, 2].map((i) => `${runId}.each.1.${i}`)));
+    expect(childRuns.items.filter((r) => r.trigger !== 'subworkflow')).toEqual([]);
   });
 
   it('cancelling the parent cancels the child run', async () => {

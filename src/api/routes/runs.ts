@@ -24,7 +24,7 @@ const listQuery = pageQuerySchema.extend({
   templateId: filter().optional(),
   status: runStatusSchema.optional(),
   parentRunId: filter().optional().openapi({ description: 'only the child runs this run started (its sub-workflows and map items)' }),
-  topLevel: z.enum(['true', 'false']).optional().openapi({ description: '`true`: only runs started from outside (the API, later schedules and triggers), no child runs' }),
+  topLevel: z.enum(['true', 'false']).optional().openapi({ description: '`true`: only runs started from outside (the API, later schedules and triggers), no child runs; `false`: only child runs' }),
 });
 
 function encodeCursor(startedAt: Date, id: string): string {
@@ -54,7 +54,7 @@ export function runRoutes(deps: AppDeps) {
       responses: { 200: { description: 'a page of runs', content: { 'application/json': { schema: pageSchema(runSummarySchema) } } }, ...problemResponses(400) },
     }), async (c) => {
       const q = c.req.valid('query');
-      const rows = await listRuns(readers.db, { templateId: q.templateId, status: q.status, parentRunId: q.parentRunId, topLevel: q.topLevel === 'true', cursor: q.cursor ? decodeCursor(q.cursor) : undefined, limit: q.limit + 1 });
+      const rows = await listRuns(readers.db, { templateId: q.templateId, status: q.status, parentRunId: q.parentRunId, topLevel: q.topLevel === undefined ? undefined : q.topLevel === 'true', cursor: q.cursor ? decodeCursor(q.cursor) : undefined, limit: q.limit + 1 });
       const page = rows.slice(0, q.limit);
       const last = page.at(-1);
       return c.json({
