@@ -67,7 +67,10 @@ async function checkCommand(deps: RunReaderDeps, runId: string, row: { templateI
     const state = await askWorkflow(deps, runId, () => deps.client.workflow.getHandle(runId).query(stateQuery));
     const node = state.nodes.find((n) => n.id === command.nodeId);
     const formSchema = node?.waitingFor?.formSchema as Record<string, unknown> | undefined;
-    const problems = formSchema ? checkAgainstSchema(formSchema, command.data ?? {}, 'data') : [];
+    // A rejection need not fill in the form (its fields are what an approval goes on with); data sent with one is
+    // checked all the same.
+    const checked = command.decision === 'approve' || command.data !== undefined;
+    const problems = formSchema && checked ? checkAgainstSchema(formSchema, command.data ?? {}, 'data') : [];
     if (problems.length > 0) throw invalid('the form data does not match the approval\'s formSchema', problems);
   }
   return command;

@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hasChromium, launchChromium, resultPath, openPage } from '../support/browser.js';
 import { serveWorld } from '../support/http-server.js';
-import { eventsOf, start, stateOf, waitFor } from '../support/run-control.js';
+import { eventsOf, nodeOf, start, stateOf, waitFor } from '../support/run-control.js';
 import { upload } from '../support/runs.js';
 import { json, startUpstream } from '../support/upstream.js';
 import { startWorld, type World } from '../support/world.js';
@@ -150,6 +150,16 @@ describe.skipIf(!hasChromium() && process.env.CI !== 'true')('operator controls 
     await page.click('.approval button[data-action="approve"]');
     await eventually(() => statusOf(page)).toBe('completed');
     expect((await stateOf(world, runId)).output).toBe(12.5);
+  });
+
+  it('rejects an approval from its form without its form data, which only an approval needs', async () => {
+    const runId = await start(world, 'ui-sign-off');
+    await page.goto(`${server.url}/ui/runs/${runId}`);
+    await eventually(() => nodeStatus(page, 'sign')).toBe('waiting');
+    await page.locator('.dag-node[data-node-id="sign"]').click();
+    await page.click('.approval button[data-action="reject"]');
+    await eventually(() => statusOf(page)).toBe('completed');
+    expect(nodeOf(await stateOf(world, runId), 'sign').output).toMatchObject({ decision: 'reject', data: null });
   });
 
   it('skips a failed node from its panel: its dependents run and the run completes', async () => {

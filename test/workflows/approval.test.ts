@@ -59,11 +59,15 @@ describe('approval nodes', () => {
   it('a rejection is an output: the branch that needs approval is skipped', async () => {
     const runId = await start(world, 'review', { topic: 'tides' });
     await waitFor(world, runId, (s) => nodeOf(s, 'review').status === 'waiting');
-    expect((await command(world, runId, 'nodes/review/approve', { decision: 'reject', data: { headline: 'x' } })).status).toBe(200);
+    // The form's required headline is what an approval goes on with: a rejection need not fill it in, but data
+    // sent with one is checked all the same.
+    expect((await command(world, runId, 'nodes/review/approve', { decision: 'reject', data: { headline: 7 } })).status).toBe(422);
+    expect((await command(world, runId, 'nodes/review/approve', { decision: 'approve' })).status).toBe(422);
+    expect((await command(world, runId, 'nodes/review/approve', { decision: 'reject', comment: 'not now' })).status).toBe(200);
     const { state } = await finish(world, runId);
     expect(state.status).toBe('completed');
     expect(nodeOf(state, 'publish').status).toBe('skipped');
-    expect(nodeOf(state, 'review').output).toMatchObject({ decision: 'reject', by: 'anonymous' });
+    expect(nodeOf(state, 'review').output).toMatchObject({ decision: 'reject', by: 'anonymous', comment: 'not now' });
   });
 
   it('on timeout, decides as onTimeout says: approve, reject, or fail', async () => {

@@ -41,6 +41,9 @@ function approvalForm(node: NodeView, actions: NodeActions): HTMLElement {
       message.textContent = 'The form data is not valid JSON.';
       return;
     }
+    // A rejection need not fill in the form: the form as it starts (`{}`, or nothing) goes as no data.
+    const untouched = data === null || (typeof data === 'object' && !Array.isArray(data) && Object.keys(data).length === 0);
+    if (decision === 'reject' && untouched) data = undefined;
     if (by.value) localStorage.setItem('weft.by', by.value);
     const refused = await actions.decide(node.id, { decision, comment: comment.value || undefined, by: by.value || undefined, data });
     // What the API found wrong with the form data, field by field, beside the form.
