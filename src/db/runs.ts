@@ -118,6 +118,22 @@ export async function openChildRunsOfClosedParents(db: Db, limit: number): Promi
   return rows.map((r) => r.child);
 }
 
+/** Where a walk over rows by start stands: the last row it took. */
+export interface StartCursor {
+  startedAt: Date;
+  id: string;
+}
+
+/**
+ * Open rows of runs started from outside (not child runs) that started after `after` and no later than `until`,
+ * oldest first, at most `limit`: those whose start never reached Temporal are among them (see `repair-index.ts`).
+ */
+export async function openTopLevelRunsStartedBetween(db: Db, after: StartCursor | undefined, until: Date, limit: number): Promise<RunRow[]> {
+  const where = [isOpen(), ne(runsTable.trigger, 'subworkflow'), sql`${runsTable.startedAt} <= ${until.toISOString()}::timestamptz`];
+  if (after) where.push(sql`(${runsTable.startedAt}, ${runsTable.id}) > (${after.startedAt.toISOString()}::timestamptz, ${after.id})`);
+  return db.select().from(runsTable).where(and(...where)).orderBy(asc(runsTable.startedAt), asc(runsTable.id)).limit(limit);
+}
+
 /** When the oldest run the index holds as open started; undefined when every run's close is recorded. */
 export async function oldestOpenRunStart(db: Db): Promise<Date | undefined> {
   const [row] = await db.select({ startedAt: min(runsTable.startedAt) }).from(runsTable).where(isOpen());

@@ -11,7 +11,7 @@ export interface TemporalClose {
   /** The execution's close status in Temporal, or `NEVER_STARTED`. */
   status: 'TERMINATED' | 'TIMED_OUT' | 'CANCELLED' | 'FAILED' | 'NEVER_STARTED';
   closedAt: Date;
-  /** The terminate reason, or the workflow failure's message, when Temporal recorded one. */
+  /** The terminate reason, or the workflow failure's message, when Temporal recorded one; for `NEVER_STARTED`, why. */
   reason?: string;
 }
 
@@ -38,7 +38,7 @@ function errorOf(close: TemporalClose): RunError {
     case 'FAILED':
       return { type: 'WorkflowFailed', message: `the run's workflow failed before it could end itself${because}` };
     case 'NEVER_STARTED':
-      return { type: 'NeverStarted', message: 'the run never started: the run that was to start it ended first, and Temporal has no record of it' };
+      return { type: 'NeverStarted', message: `the run never started: ${close.reason ?? 'the run that was to start it ended first'}, and Temporal has no record of it` };
   }
 }
 

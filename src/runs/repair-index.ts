@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import type { Db } from '../db/client.js';
-import { getOpenRuns, oldestOpenRunStart, openChildRunsOfClosedParents, recordRunSummary } from '../db/runs.js';
+import { getOpenRuns, oldestOpenRunStart, openChildRunsOfClosedParents, openTopLevelRunsStartedBetween, recordRunSummary, type StartCursor } from '../db/runs.js';
 import type { RunRow } from '../db/schema.js';
 import { interpreterWorkflowType, stateQuery } from '../workflows/definitions.js';
 import { terminalRunStatuses } from '../workflows/state.js';
@@ -19,6 +19,12 @@ export interface RunIndexRepairDeps {
 const pageSize = 500;
 
 /**
+ * How long after its row was written a run Temporal has no execution for is taken never to have started: until
+ * then the start request that wrote the row may still be trying to reach Temporal.
+ */
+export const startGraceMs = 5 * 60_000;
+
+/**
  * Makes the run index right for runs Temporal has closed since `since` but whose rows still say they are open:
  * the worker's final write failed (the database was down), or Temporal closed the run from outside (terminate,
  * execution timeout). Each such row gets the run's summary rebuilt from the closed workflow, which a worker
@@ -30,8 +36,11 @@ const pageSize = 500;
  * const { repaired } = await repairRunIndex({ db, client }, { since: new Date(Date.now() - 3_600_000) });
  */
 export async function repairRunIndex(deps: RunIndexRepairDeps, options: { since: Date; signal?: AbortSignal }): Promise<{ checked: number; repaired: string[] }> {
+  const starts = { until: new Date(Date.now() - startGraceMs) };
   // Every Temporal call of the sweep (listing, describe, queries) is cut short when the signal fires.
-  const sweep = options.signal ? await deps.client.withAbortSignal(options.signal, () => sweepClosedRuns(deps, options.since)) : await sweepClosedRuns(deps, options.since);
+  const sweep = options.signal
+    ? await deps.client.withAbortSignal(options.signal, () => sweepClosedRuns(deps, options.since, starts))
+    : await sweepClosedRuns(deps, options.since, starts);
   const errors = [...[...sweep.failed.values()].map((f) => f.error), ...sweep.orphans];
   if (errors.length > 0) throw new AggregateError(errors, `could not repair ${errors.length} run(s) of the index (${sweep.repaired.length} repaired)`);
   return { checked: sweep.checked, repaired: sweep.repaired };
@@ -42,19 +51,26 @@ interface Sweep {
   checked: number;
   repaired: string[];
   failed: Map<string, { execution: WorkflowExecutionInfo; error: Error }>;
-  /** Errors ending child rows that never started ({@link endChildRunsNeverStarted}); the next sweep tries again. */
+  /**
+   * Errors ending rows of runs that never started ({@link endChildRunsNeverStarted}, {@link endRunsNeverStarted});
+   * the next sweep tries again.
+   */
   orphans: Error[];
+  /** The last row of a run started from outside that the sweep found started, or ended; the next sweep goes on after it. */
+  startsCheckedTo: StartCursor | undefined;
 }
 
 /**
  * Repairs the open rows of runs closed since `since`. Runs an earlier sweep could not repair go their own way:
  * those in `retry` first, those in `holdBack` (not due yet) not at all.
  */
-async function sweepClosedRuns(deps: RunIndexRepairDeps, since: Date, retry: readonly WorkflowExecutionInfo[] = [], holdBack: ReadonlySet<string> = new Set()): Promise<Sweep> {
+async function sweepClosedRuns(
+  deps: RunIndexRepairDeps, since: Date, starts: { after?: StartCursor; until: Date }, retry: readonly WorkflowExecutionInfo[] = [], holdBack: ReadonlySet<string> = new Set(),
+): Promise<Sweep> {
   // `ContinuedAsNew` closes an execution, not the run: the run goes on in the next execution of the same id.
   const query = `WorkflowType = '${interpreterWorkflowType}' AND ExecutionStatus != 'Running' AND ExecutionStatus != 'ContinuedAsNew'`
     + ` AND CloseTime >= '${since.toISOString()}'`;
-  const sweep: Sweep = { checked: 0, repaired: [], failed: new Map(), orphans: [] };
+  const sweep: Sweep = { checked: 0, repaired: [], failed: new Map(), orphans: [], startsCheckedTo: starts.after };
   const tried = new Set<string>();
   let page: WorkflowExecutionInfo[] = [];
   const repairPage = async () => {
@@ -84,9 +100,51 @@ async function sweepClosedRuns(deps: RunIndexRepairDeps, since: Date, retry: rea
   }
   await repairPage();
   const orphans = await endChildRunsNeverStarted(deps);
-  sweep.repaired.push(...orphans.ended);
-  sweep.orphans = orphans.errors;
+  const unstarted = await endRunsNeverStarted(deps, starts);
+  sweep.repaired.push(...orphans.ended, ...unstarted.ended);
+  sweep.orphans = [...orphans.errors, ...unstarted.errors];
+  sweep.startsCheckedTo = unstarted.checkedTo;
   return sweep;
+}
+
+/** Whether Temporal has an execution of the run, open or closed. */
+function knownToTemporal(deps: RunIndexRepairDeps, runId: string): Promise<boolean> {
+  return deps.client.workflow.getHandle(runId).describe().then(() => true, (err: unknown) => {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  });
+}
+
+/**
+ * Ends the rows of runs started from outside that never started. `startRun` writes a run's row, then asks
+ * Temporal to start it; an API process that dies in between leaves a row Temporal has no execution for, which
+ * the sweep of closed executions never lists, and which would say `running` for good. Rows started after
+ * `after` and no later than `until` (at least {@link startGraceMs} ago) are looked at, oldest first, so that a
+ * sweep asks Temporal about each row once; such a row is ended as cancelled (`NeverStarted`).
+ */
+async function endRunsNeverStarted(deps: RunIndexRepairDeps, window: { after?: StartCursor; until: Date }): Promise<{ ended: string[]; errors: Error[]; checkedTo: StartCursor | undefined }> {
+  const ended: string[] = [];
+  const errors: Error[] = [];
+  let checkedTo = window.after;
+  for (let page = await openTopLevelRunsStartedBetween(deps.db, checkedTo, window.until, pageSize); page.length > 0;) {
+    for (const row of page) {
+      try {
+        if (!(await knownToTemporal(deps, row.id))) {
+          const close = { status: 'NEVER_STARTED', closedAt: new Date(), reason: 'the request that started it ended before Temporal took it' } as const;
+          const summary = endClosedRun(await startingState(deps.db, row), [], close);
+          await recordRunSummary(deps.db, { runId: row.id, templateId: row.templateId, templateVersion: row.templateVersion, trigger: row.trigger, input: row.input, ...summary });
+          ended.push(row.id);
+        }
+      } catch (err) {
+        // Not past this row: the next sweep asks about it again.
+        errors.push(new Error(`run ${row.id}: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
+        return { ended, errors, checkedTo };
+      }
+      checkedTo = { startedAt: row.startedAt, id: row.id };
+    }
+    page = page.length < pageSize ? [] : await openTopLevelRunsStartedBetween(deps.db, checkedTo, window.until, pageSize);
+  }
+  return { ended, errors, checkedTo };
 }
 
 /**
@@ -101,11 +159,7 @@ async function endChildRunsNeverStarted(deps: RunIndexRepairDeps): Promise<{ end
   for (const row of await openChildRunsOfClosedParents(deps.db, pageSize)) {
     try {
       // A child Temporal has, open or closed, is the other sweep's: its close is listed once it closes.
-      const known = await deps.client.workflow.getHandle(row.id).describe().then(() => true, (err: unknown) => {
-        if (err instanceof WorkflowNotFoundError) return false;
-        throw err;
-      });
-      if (known) continue;
+      if (await knownToTemporal(deps, row.id)) continue;
       const summary = endClosedRun(await startingState(deps.db, row), [], { status: 'NEVER_STARTED', closedAt: new Date() });
       await recordRunSummary(deps.db, { runId: row.id, templateId: row.templateId, templateVersion: row.templateVersion, trigger: row.trigger, input: row.input, ...summary });
       ended.push(row.id);
@@ -171,6 +225,8 @@ export function startRunIndexRepair(deps: RunIndexRepairDeps, options: RunIndexR
   const marginMs = options.marginMs ?? 120_000;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 3_600_000;
   let since: Date | undefined;
+  /** How far the check for runs that never started has got ({@link endRunsNeverStarted}). */
+  let startsCheckedTo: StartCursor | undefined;
   /** Runs a sweep could not rewrite, by run id, and when each is next tried. */
   const retrying = new Map<string, { execution: WorkflowExecutionInfo; attempts: number; dueAt: number }>();
   let timer: NodeJS.Timeout | undefined;
@@ -184,10 +240,12 @@ export function startRunIndexRepair(deps: RunIndexRepairDeps, options: RunIndexR
     try {
       const from = since ?? (await oldestOpenRunStart(deps.db)) ?? startedAt;
       const due = [...retrying.values()].filter((r) => r.dueAt <= startedAt.getTime()).map((r) => r.execution);
-      const { repaired, failed, orphans } = await deps.client.withAbortSignal(stopping.signal, () => sweepClosedRuns(deps, from, due, new Set(retrying.keys())));
+      const starts = { after: startsCheckedTo, until: new Date(startedAt.getTime() - startGraceMs) };
+      const { repaired, failed, orphans, ...done } = await deps.client.withAbortSignal(stopping.signal, () => sweepClosedRuns(deps, from, starts, due, new Set(retrying.keys())));
       // Calls cut short by stop() fail; those runs were not tried, and the next process sweeps them again.
       if (stopping.signal.aborted) return;
       since = new Date(startedAt.getTime() - marginMs);
+      startsCheckedTo = done.startsCheckedTo;
       // A retried run that did not fail again is done with: rewritten, or its row is no longer open.
       for (const execution of due) if (!failed.has(execution.workflowId)) retrying.delete(execution.workflowId);
       for (const [runId, { execution }] of failed) {
@@ -195,7 +253,7 @@ export function startRunIndexRepair(deps: RunIndexRepairDeps, options: RunIndexR
         retrying.set(runId, { execution, attempts, dueAt: Date.now() + Math.min(intervalMs * 2 ** attempts, maxRetryDelayMs) });
       }
       if (repaired.length > 0) console.warn(`[weft] run index repair: rewrote ${repaired.length} stale run(s): ${list(repaired)}`);
-      if (orphans.length > 0) console.warn(`[weft] run index repair: could not end ${orphans.length} child run(s) that never started; the next sweep tries again`, new AggregateError(orphans));
+      if (orphans.length > 0) console.warn(`[weft] run index repair: could not end ${orphans.length} run(s) that never started; the next sweep tries again`, new AggregateError(orphans));
       if (failed.size > 0) {
         const errors = [...failed.values()].map((f) => f.error);
         console.warn(`[weft] run index repair: could not rewrite ${failed.size} run(s), each tried again later: ${list([...failed.keys()])}`, new AggregateError(errors));
