@@ -2,12 +2,13 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { WeftError } from '../errors.js';
+import { temporalUnreachable } from '../temporal/unreachable.js';
 import { jsonBreak } from './json-break.js';
 import { problem, problemFor } from './problem.js';
 
 /**
  * The one place errors become responses: Weft's typed errors keep their status, Temporal's "not found" is a
- * 404, anything unexpected is a 500 that hides internals (and is logged).
+ * 404, Temporal out of reach a 503, anything unexpected is a 500 that hides internals (and is logged).
  */
 export function onError(err: Error, c: Context): Response | Promise<Response> {
   if (err instanceof WeftError) return problemFor(c, err);
@@ -15,6 +16,11 @@ export function onError(err: Error, c: Context): Response | Promise<Response> {
   if (err instanceof HTTPException && err.status === 415) return unsupportedMediaType(c);
   if (err instanceof HTTPException && err.status === 400 && err.message === malformedJson) return notJson(c);
   if (err instanceof HTTPException) return problem(c, err.status, 'about:blank', err.message || 'request failed');
+  if (temporalUnreachable(err)) {
+    console.warn(`[api] ${c.req.method} ${c.req.path}: Temporal cannot be reached:`, err.cause instanceof Error ? err.cause.message : err.message);
+    c.header('Retry-After', '5');
+    return problemFor(c, new WeftError('unavailable', 'Temporal cannot be reached: runs cannot be started, read or steered until it is back; try again'));
+  }
   console.error(`[api] ${c.req.method} ${c.req.path} failed:`, err);
   return problem(c, 500, 'about:blank', 'internal error');
 }
