@@ -22,6 +22,12 @@ export async function insertRun(db: Db, run: { id: string; templateId: string; t
   await db.insert(runsTable).values({ ...run, status: 'running' });
 }
 
+/** Writes a new run's row unless a row of that id is there already; false when it was. */
+export async function insertRunIfAbsent(db: Db, run: { id: string; templateId: string; templateVersion: number; trigger: string; input: unknown; startedAt: Date }): Promise<boolean> {
+  const inserted = await db.insert(runsTable).values({ ...run, status: 'running' }).onConflictDoNothing({ target: runsTable.id }).returning({ id: runsTable.id });
+  return inserted.length > 0;
+}
+
 /** Removes a run that never started (its workflow could not be created). */
 export async function deleteRun(db: Db, id: string): Promise<void> {
   await db.delete(runsTable).where(eq(runsTable.id, id));

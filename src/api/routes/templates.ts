@@ -7,6 +7,7 @@ import { startRun } from '../../runs/start-run.js';
 import { validateTemplateSource } from '../../template/validate.js';
 import { sourceLimits } from '../../template/source.js';
 import type { AppDeps } from '../deps.js';
+import { runStatusSchema } from '../../workflows/state.js';
 import { pageQuerySchema, pageSchema, problemResponses, wholeNumberParam } from '../schemas.js';
 
 const templateVersionSchema = z.object({
@@ -42,6 +43,17 @@ async function readTemplate(request: HonoRequest) {
   if (!result.ok) throw invalid('the template is not valid', result.errors);
   return result.template;
 }
+
+const startBody = z.object({
+  input: z.unknown().optional(),
+  version: z.number().int().min(1).max(maxStoredInt).optional(),
+  runId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'letters, digits, "_" and "-", at most 128').optional().openapi({
+    description: 'The run\'s id, so that a start can be sent again safely: the same id with the same template, version and input answers 200 with that run and starts nothing new; with anything else, 409',
+  }),
+}).strict();
+const startedSchema = z.object({
+  runId: z.string(), templateId: z.string(), templateVersion: z.number().int(), status: runStatusSchema, startedAt: z.string(), links: z.record(z.string(), z.string()),
+});
 
 /** Template routes: upload (versioned), read, list, archive, validate, and start a run. */
 export function templateRoutes(deps: AppDeps) {
@@ -113,17 +125,19 @@ export function templateRoutes(deps: AppDeps) {
       method: 'post', path: '/{id}/runs', summary: 'Start a run of a template',
       request: {
         params: idParams,
-        body: { required: false, content: { 'application/json': { schema: z.object({ input: z.unknown().optional(), version: z.number().int().min(1).max(maxStoredInt).optional() }).strict() } } },
+        body: { required: false, content: { 'application/json': { schema: startBody } } },
       },
       responses: {
-        201: { description: 'started', content: { 'application/json': { schema: z.object({ runId: z.string(), templateId: z.string(), templateVersion: z.number().int(), status: z.literal('running'), startedAt: z.string(), links: z.record(z.string(), z.string()) }) } } },
+        201: { description: 'started', content: { 'application/json': { schema: startedSchema } } },
+        200: { description: 'started before, by a start with the same `runId`, template, version and input: nothing new started', content: { 'application/json': { schema: startedSchema } } },
         ...problemResponses(404, 409, 422),
       },
     }), async (c) => {
       const { id } = c.req.valid('param');
       const body = (c.req.header('content-length') === '0' ? {} : c.req.valid('json')) ?? {};
-      const run = await startRun({ db, temporal: deps.temporal }, { templateId: id, version: body.version, input: body.input, trigger: 'api' });
+      const { repeated, ...run } = await startRun({ db, temporal: deps.temporal }, { templateId: id, version: body.version, input: body.input, runId: body.runId, trigger: 'api' });
       c.header('location', `/api/v1/runs/${run.runId}`);
-      return c.json({ ...run, links: { self: `/api/v1/runs/${run.runId}`, events: `/api/v1/runs/${run.runId}/events`, result: `/api/v1/runs/${run.runId}/result` } }, 201);
+      const answer = { ...run, links: { self: `/api/v1/runs/${run.runId}`, events: `/api/v1/runs/${run.runId}/events`, result: `/api/v1/runs/${run.runId}/result` } };
+      return repeated ? c.json(answer, 200) : c.json(answer, 201);
     });
 }
