@@ -130,6 +130,10 @@ describe('request values the database cannot take', () => {
     await upload(world, { id: 'asked', name: 'Asked', nodes: [{ id: 'ask', type: 'approval', config: { prompt: 'ok?' } }] });
     const json = { 'content-type': 'application/json' };
     expect((await world.request('POST', '/api/v1/runs/nope/pause', undefined, json)).status).toBe(404);
+    // Blank is empty too, however it is framed; and an unknown run is a 404 before an approval's body is checked.
+    expect((await world.request('POST', '/api/v1/runs/nope/pause', ' \n\t ', { ...json, 'content-length': '4' })).status).toBe(404);
+    expect((await world.request('POST', '/api/v1/runs/nope/nodes/ask/approve', undefined, json)).status).toBe(404);
+    expect((await world.request('POST', '/api/v1/runs/nope/nodes/ask/approve', { decision: 'maybe' })).status).toBe(404);
     const { runId } = await (await world.request('POST', '/api/v1/templates/asked/runs', undefined, json)).json() as { runId: string };
     expect(runId).toEqual(expect.any(String));
     await expect.poll(async () => ((await (await world.request('GET', `/api/v1/runs/${runId}`)).json()) as { nodes: Array<{ status: string }> }).nodes[0]?.status).toBe('waiting');

@@ -1,5 +1,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { refuseNul } from '../../db/storable.js';
+import { getRun } from '../../db/runs.js';
+import { notFound } from '../../errors.js';
 import { controlRun, type RunCommand } from '../../runs/control-run.js';
 import { readNodeOutput, readRunOutput } from '../../runs/read-output.js';
 import { approvalDecisionSchema, unnamedDecider } from '../../template/node-types/approval.js';
@@ -34,7 +36,15 @@ export function runControlRoutes(deps: AppDeps) {
     createRoute({ method: 'post', path, summary, request: { params: runParams, body: optionalBody(body) }, responses: answers });
   const nodeRoute = <B extends z.ZodType>(path: string, summary: string, body: B) =>
     createRoute({ method: 'post', path, summary, request: { params: nodeParams, body: optionalBody(body) }, responses: answers });
-  return new OpenAPIHono()
+  const app = new OpenAPIHono();
+  // An approval's body is required, so it is checked before the handler runs: an unknown run is a 404 first, as
+  // it is for the commands whose body is optional.
+  app.use('/:runId/nodes/:nodeId/approve', async (c, next) => {
+    const runId = c.req.param('runId');
+    if (!(await getRun(readers.db, runId))) throw notFound(`run "${runId}"`);
+    await next();
+  });
+  return app
     .openapi(runRoute('/{runId}/pause', 'Pause: no new node starts; `pausing` until in-flight nodes end, then `paused`', emptyBody), async (c) =>
       c.json(await command(c.req.valid('param').runId, { kind: 'pause' }), 200))
     .openapi(runRoute('/{runId}/resume', 'Resume a paused run', emptyBody), async (c) =>
