@@ -5,6 +5,8 @@ export interface NodeActivityInput<Config = unknown> {
   config: Config;
   /** The seq of the node's `node.started` event: live progress events follow it (see `NodeProgress`). */
   seq?: number;
+  /** For a map's per-item node: the item's index; its live progress names it and numbers in a range of its own. */
+  item?: number;
   /** An output whose JSON is larger than this is stored as a blob: `blobThresholdBytes` unless given (map items give less). */
   storeAbove?: number;
 }

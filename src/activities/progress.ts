@@ -9,6 +9,12 @@ export type LivePublisher = (runId: string, event: RunEvent) => void;
 export const subsPerAttempt = 10_000_000;
 
 /**
+ * How many attempts of one map item number frames in ranges of their own; later attempts share the last range.
+ * With {@link subsPerAttempt}, 100,000 items stay within the integers a double holds exactly.
+ */
+export const rangesPerItem = 100;
+
+/**
  * Progress of one node activity attempt. Each report heartbeats (so the activity sees cancellation and Temporal
  * keeps the details for the next attempt) and is published live as `node.progress`.
  *
@@ -22,8 +28,10 @@ export class NodeProgress {
 
   constructor(private readonly input: NodeActivityInput, private readonly publish?: LivePublisher) {
     // Each attempt numbers on from the previous ones' range, so that no two frames of a node share (seq, sub):
-    // a client that drops repeats by them would drop a later attempt's frames.
-    this.sub = (Context.current().info.attempt - 1) * subsPerAttempt;
+    // a client that drops repeats by them would drop a later attempt's frames. A map's items all follow the
+    // map's `node.started`, so each item has ranges of its own too.
+    const attempt = Context.current().info.attempt - 1;
+    this.sub = (input.item === undefined ? attempt : input.item * rangesPerItem + Math.min(attempt, rangesPerItem - 1)) * subsPerAttempt;
   }
 
   /** Heartbeats with `details` and publishes them as a live `node.progress` event. */
@@ -41,6 +49,7 @@ export class NodeProgress {
   /** Publishes a live-only event that follows the node's `node.started`. */
   live(type: 'node.progress' | 'node.retrying', data: Record<string, unknown>): void {
     if (!this.publish || this.input.seq === undefined) return;
-    this.publish(this.input.runId, { seq: this.input.seq, sub: ++this.sub, type, nodeId: this.input.nodeId, at: new Date().toISOString(), data });
+    const shown = this.input.item === undefined ? data : { ...data, item: this.input.item };
+    this.publish(this.input.runId, { seq: this.input.seq, sub: ++this.sub, type, nodeId: this.input.nodeId, at: new Date().toISOString(), data: shown });
   }
 }

@@ -14,7 +14,7 @@ export interface Change {
  * ({@link change}). A run records the revision it was started on in its input (`RunInput.revision`). A change
  * made after the last one raises this by one and gives itself the new number.
  */
-export const latestRevision = 29;
+export const latestRevision = 30;
 
 /** The changes declared so far, by revision: two changes can never share a number. */
 const declared = new Map<number, string>();

@@ -62,4 +62,21 @@ describe('node.progress: live-only events from activity heartbeats', () => {
     const subs = frames.map((e) => e.sub!);
     expect(new Set(subs).size).toBe(subs.length);
   });
+
+  it('has a map\'s items report progress after the map\'s node.started, each naming its item and numbering its own frames', async () => {
+    const db = world.database.db;
+    await saveTemplate(db, { id: 'slow-map', name: 'Slow map', nodes: [{ id: 'each', type: 'map', config: { items: [1, 2], concurrency: 2, node: { type: 'http', config: { url: `${upstream.url}/slow` } } } }] });
+    const { runId } = await startRun({ db, temporal: world.temporal }, { templateId: 'slow-map', input: {}, trigger: 'api' });
+    const readers = { db, client: world.temporal.client };
+    const state = await awaitRunState(readers, runId, 30_000);
+    expect(state.status).toBe('completed');
+    const started = (await readRunEvents(readers, runId, 0)).items.find((e) => e.type === 'node.started' && e.nodeId === 'each')!;
+    const frames = (liveOf.get(runId) ?? []).filter((e) => e.type === 'node.progress');
+    expect(frames.every((e) => e.seq === started.seq && e.nodeId === 'each')).toBe(true);
+    const items = frames.map((e) => (e.data as { item?: number }).item);
+    expect(new Set(items)).toEqual(new Set([0, 1]));
+    // Frames of both items follow one event: by (seq, sub), none repeats another.
+    const subs = frames.map((e) => e.sub!);
+    expect(new Set(subs).size).toBe(subs.length);
+  });
 });

@@ -11,7 +11,7 @@ import { carryBlobsPatch } from '../../src/workflows/large-values.js';
 import { configBlobsPatch } from '../../src/workflows/nodes/activity.js';
 import { batchOutputBlobsPatch, batchSecretsChange } from '../../src/workflows/map-batch.js';
 import { mapCancelledChange, mapHistoryBudgetChange, mapSizedSlicesPatch, mapWholeScopePatch } from '../../src/workflows/nodes/map.js';
-import { mapFailFastChange, mapItemBlobReadsPatch, mapPauseChange, mapScopeBlobsPatch } from '../../src/workflows/nodes/map-items.js';
+import { mapFailFastChange, mapItemBlobReadsPatch, mapItemProgressChange, mapPauseChange, mapScopeBlobsPatch } from '../../src/workflows/nodes/map-items.js';
 import { mapStoredItemsPatch } from '../../src/workflows/stored-items.js';
 import { statusAttributePatch } from '../../src/workflows/status-attribute.js';
 import { shortChildIdsChange } from '../../src/workflows/lineage.js';
@@ -41,7 +41,7 @@ const historiesDir = path.join(import.meta.dirname, 'histories');
 const { History } = temporal.api.history.v1;
 
 /** Every change of the interpreter, in the order they were made. */
-const patchesOldestFirst: Change[] = [quickStartPatch, leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch, batchOutputBlobsPatch, handOverWaitingPatch, mapSizedSlicesPatch, childInputValuesPatch, mapScopeBlobsPatch, mapWholeScopePatch, shortChildIdsChange, childCancelledChange, zonedUntilChange, touchWakeChange, mapCancelledChange, renewalLateEventsChange, boundedDurationChange, retryWhileHeldChange, quietEndChange, retrySecretsChange, errorBlobReadsChange, mapFailFastChange, mapHistoryBudgetChange, mapPauseChange, batchSecretsChange];
+const patchesOldestFirst: Change[] = [quickStartPatch, leanLifecyclePatch, statusAttributePatch, blobReadsPatch, mapItemBlobReadsPatch, carryBlobsPatch, configBlobsPatch, mapStoredItemsPatch, batchOutputBlobsPatch, handOverWaitingPatch, mapSizedSlicesPatch, childInputValuesPatch, mapScopeBlobsPatch, mapWholeScopePatch, shortChildIdsChange, childCancelledChange, zonedUntilChange, touchWakeChange, mapCancelledChange, renewalLateEventsChange, boundedDurationChange, retryWhileHeldChange, quietEndChange, retrySecretsChange, errorBlobReadsChange, mapFailFastChange, mapHistoryBudgetChange, mapPauseChange, batchSecretsChange, mapItemProgressChange];
 
 /** The revision a history's run was started on (its input's `revision`), if any. */
 function revisionOf(history: temporal.api.history.v1.IHistory): number | undefined {

@@ -20,10 +20,10 @@ export const configBlobsPatch = change('weft-config-blobs', 7);
  * Temporal activity options, so retries, timeouts and heartbeats are Temporal's own. Written with `then`
  * rather than `async`, as the sandbox records a stack trace for every promise a workflow makes.
  */
-export const runActivityNode: NodeExecutor = ({ runId, node, config, activityOptions, seq, attempts, storeAbove }) => {
+export const runActivityNode: NodeExecutor = ({ runId, node, config, activityOptions, seq, item, attempts, storeAbove }) => {
   const activity = proxyActivities<NodeActivities>(activityOptions)[node.type];
   if (!activity) return Promise.reject(new TypeError(`no activity for node type "${node.type}"`));
-  const call = (sent: unknown) => activity({ runId, nodeId: node.id, config: sent, seq, ...(storeAbove === undefined ? {} : { storeAbove }) });
+  const call = (sent: unknown) => activity({ runId, nodeId: node.id, config: sent, seq, ...(item === undefined ? {} : { item }), ...(storeAbove === undefined ? {} : { storeAbove }) });
   const sent = needsBlob(config) && hasChange(configBlobsPatch) ? storeAsBlob(runId, config) : config;
   return (isPending(sent) ? sent.then(call) : call(sent)).then(
     (result) => {

@@ -29,7 +29,19 @@ export interface MapWork {
   scope: ExpressionScope;
   /** The map node's activity options, for inner activity nodes. */
   activityOptions: ActivityOptions;
+  /**
+   * The seq of the map's `node.started` event, which the live progress of its items' activities follows (each
+   * naming its item); absent in runs from before {@link mapItemProgressChange}, whose items' progress said 0.
+   */
+  seq?: number;
 }
+
+/**
+ * Since this change a map's per-item activities are given the seq of the map's `node.started` event and their
+ * item's index, so that their live progress follows that event and says which item it is, each item numbering
+ * its frames in a range of its own. Before it they were given seq 0, and the frames of all items shared one range.
+ */
+export const mapItemProgressChange = change('weft-map-item-progress', 30);
 
 /**
  * From this many items on, a per-item `transform` is evaluated in one activity per slice: the sandbox records a
@@ -105,7 +117,8 @@ async function runItem(work: MapWork, item: unknown, index: number, evaluated?: 
   const config = evaluated ? evaluated.value : await evaluateValue(raw ?? {}, scope);
   const node: TemplateNode = { id: work.nodeId, type, config: raw };
   return (innerRunners[type] ?? runActivityNode)({
-    runId: work.runId, template: { id: '', name: '', nodes: [node] }, node, config, attempt: work.attempt, seq: 0, scope, maxParallel: 1,
+    runId: work.runId, template: { id: '', name: '', nodes: [node] }, node, config, attempt: work.attempt, scope, maxParallel: 1,
+    ...(work.seq === undefined ? { seq: 0 } : { seq: work.seq, item: index }),
     activityOptions: { ...work.activityOptions, summary: `${work.nodeId}[${index}] (${type})` },
     wait: () => undefined, decision: () => undefined, attempts: () => undefined, storeAbove: mapItemBlobThresholdBytes,
   });

@@ -11,7 +11,7 @@ import type { MapBatchInput } from '../map-batch.js';
 import { change, currentRunRevision, hasChange } from '../revision.js';
 import { sliceBySize } from '../slices.js';
 import { joinStoredLists, mapStoredItemsPatch, planStoredItems, readStoredItems, storedSliceBudget } from '../stored-items.js';
-import { inLanes, runItems, withCarriedScope, type LaneGate, type MapInner, type MapWork } from './map-items.js';
+import { inLanes, mapItemProgressChange, runItems, withCarriedScope, type LaneGate, type MapInner, type MapWork } from './map-items.js';
 import type { NodeExecutor } from './types.js';
 
 /** Maps up to this many items run inside the run itself; larger ones run in batch child workflows of this size. */
@@ -77,11 +77,13 @@ export const runMapNode: NodeExecutor = (context) => mapNode(context).catch((err
  */
 export const mapCancelledChange = change('weft-map-cancelled', 19);
 
-const mapNode: NodeExecutor = async ({ runId, node, config, attempt, scope, maxParallel, activityOptions, gate }) => {
+const mapNode: NodeExecutor = async ({ runId, node, config, attempt, seq, scope, maxParallel, activityOptions, gate }) => {
   const c = config as MapConfig;
   const concurrency = Math.min(c.concurrency ?? maxParallel, maxParallel);
   const inner: MapInner = c.node ? { node: c.node } : { template: c.template ?? '', version: c.version, input: c.input };
-  const work = (): MapWork => ({ runId, nodeId: node.id, attempt, inner, scope: itemScope(scope, inner), activityOptions });
+  // Only items that run as activities report progress.
+  const reportsProgress = 'node' in inner && inner.node.type !== 'transform' && inner.node.type !== 'delay' && hasChange(mapItemProgressChange);
+  const work = (): MapWork => ({ runId, nodeId: node.id, attempt, inner, scope: itemScope(scope, inner), activityOptions, ...(reportsProgress ? { seq } : {}) });
   if (isBlobRef(c.items) && hasChange(mapStoredItemsPatch)) return runStoredItems(work(), c.items, concurrency, gate);
   if (!Array.isArray(c.items)) throw nodeFailure('MapItemsNotAList', `items is ${c.items === null ? 'null' : typeof c.items}, not a list`);
   const items: unknown[] = c.items;

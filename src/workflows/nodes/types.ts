@@ -16,6 +16,8 @@ export interface NodeRunContext {
   attempt: number;
   /** The seq of this attempt's `node.started` event; live-only events from activities follow it. */
   seq: number;
+  /** For a map's per-item node: the item's index, which its live progress names. */
+  item?: number;
   /** The scope the config was evaluated in; per-item evaluation extends it with `item` and `index`. */
   scope: ExpressionScope;
   /** How many items or nodes may run at once in this run. */
