@@ -17,13 +17,8 @@ export interface RunSummary {
   events: RunEvent[];
 }
 
-/** Adds a run to the index as it starts. */
-export async function insertRun(db: Db, run: { id: string; templateId: string; templateVersion: number; trigger: string; input: unknown; startedAt: Date }): Promise<void> {
-  await db.insert(runsTable).values({ ...run, status: 'running' });
-}
-
-/** Writes a new run's row unless a row of that id is there already; false when it was. */
-export async function insertRunIfAbsent(db: Db, run: { id: string; templateId: string; templateVersion: number; trigger: string; input: unknown; startedAt: Date }): Promise<boolean> {
+/** Adds a run to the index as it starts, unless a row of that id is there already; false when it was. */
+export async function insertRun(db: Db, run: { id: string; templateId: string; templateVersion: number; trigger: string; input: unknown; startedAt: Date }): Promise<boolean> {
   const inserted = await db.insert(runsTable).values({ ...run, status: 'running' }).onConflictDoNothing({ target: runsTable.id }).returning({ id: runsTable.id });
   return inserted.length > 0;
 }

@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { jsonBytes } from '../activities/blobs.js';
 import type { Db } from '../db/client.js';
-import { deleteRun, getRun, insertRunIfAbsent } from '../db/runs.js';
+import { deleteRun, getRun, insertRun } from '../db/runs.js';
 import type { RunRow } from '../db/schema.js';
 import { getTemplate, getTemplateVersion, type StoredTemplateVersion } from '../db/templates.js';
 import { conflict, invalid, notFound, WeftError } from '../errors.js';
@@ -81,7 +81,7 @@ export async function startRun(deps: RunStarterDeps, request: StartRequest): Pro
     const message = `the run's input and template come to ${size} bytes; a run starts with at most ${payloadLimitBytes}`;
     throw new WeftError('payload-too-large', message, [{ path: 'input', message: `${jsonBytes(input)} bytes: pass large data by reference, as a URL a node fetches` }]);
   }
-  if (!(await insertRunIfAbsent(deps.db, { id: runId, templateId: stored.templateId, templateVersion: stored.version, trigger: request.trigger, input, startedAt }))) {
+  if (!(await insertRun(deps.db, { id: runId, templateId: stored.templateId, templateVersion: stored.version, trigger: request.trigger, input, startedAt }))) {
     // The same start, sent twice at once: the other one wrote the row first.
     const row = await getRun(deps.db, runId);
     if (row) return startAgain(deps, row, { stored, input, trigger: request.trigger, tuning: request.tuning });
@@ -90,13 +90,12 @@ export async function startRun(deps: RunStarterDeps, request: StartRequest): Pro
   try {
     await startWorkflow(deps, stored, args);
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError && (await startedSince(deps, runId, startedAt))) {
-      // The same start, sent again while this one ran: the other started the workflow of this row first.
-      return { runId, templateId: stored.templateId, templateVersion: stored.version, status: 'running', startedAt: args.startedAt, repeated: false };
+    const taken = err instanceof WorkflowExecutionAlreadyStartedError;
+    // Unless the same start, sent again while this one ran, started the workflow of this row first.
+    if (!taken || !(await startedSince(deps, runId, startedAt))) {
+      await deleteRun(deps.db, runId);
+      throw taken ? conflict(`run id "${runId}" names a run Temporal has already: choose another`) : err;
     }
-    await deleteRun(deps.db, runId);
-    if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict(`run id "${runId}" names a run Temporal has already: choose another`);
-    throw err;
   }
   return { runId, templateId: stored.templateId, templateVersion: stored.version, status: 'running', startedAt: args.startedAt, repeated: false };
 }
