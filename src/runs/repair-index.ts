@@ -81,8 +81,7 @@ async function sweepClosedRuns(
       try {
         if (await repairRun(deps, execution, row)) sweep.repaired.push(row.id);
       } catch (err) {
-        const error = new Error(`run ${row.id}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-        sweep.failed.set(row.id, { execution, error });
+        sweep.failed.set(row.id, { execution, error: runFailure(row.id, err) });
       }
     }
     page = [];
@@ -105,6 +104,17 @@ async function sweepClosedRuns(
   sweep.orphans = [...orphans.errors, ...unstarted.errors];
   sweep.startsCheckedTo = unstarted.checkedTo;
   return sweep;
+}
+
+/** An error of one run of a sweep, naming the run. */
+function runFailure(runId: string, err: unknown): Error {
+  return new Error(`run ${runId}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+}
+
+/** Writes the close of a run Temporal never had: every node cancelled, `NeverStarted` and why (`reason`). */
+async function endNeverStarted(deps: RunIndexRepairDeps, row: RunRow, reason?: string): Promise<void> {
+  const summary = endClosedRun(await startingState(deps.db, row), [], { status: 'NEVER_STARTED', closedAt: new Date(), reason });
+  await recordRunSummary(deps.db, { runId: row.id, templateId: row.templateId, templateVersion: row.templateVersion, trigger: row.trigger, input: row.input, ...summary });
 }
 
 /** Whether Temporal has an execution of the run, open or closed. */
@@ -130,14 +140,12 @@ async function endRunsNeverStarted(deps: RunIndexRepairDeps, window: { after?: S
     for (const row of page) {
       try {
         if (!(await knownToTemporal(deps, row.id))) {
-          const close = { status: 'NEVER_STARTED', closedAt: new Date(), reason: 'the request that started it ended before Temporal took it' } as const;
-          const summary = endClosedRun(await startingState(deps.db, row), [], close);
-          await recordRunSummary(deps.db, { runId: row.id, templateId: row.templateId, templateVersion: row.templateVersion, trigger: row.trigger, input: row.input, ...summary });
+          await endNeverStarted(deps, row, 'the request that started it ended before Temporal took it');
           ended.push(row.id);
         }
       } catch (err) {
         // Not past this row: the next sweep asks about it again.
-        errors.push(new Error(`run ${row.id}: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
+        errors.push(runFailure(row.id, err));
         return { ended, errors, checkedTo };
       }
       checkedTo = { startedAt: row.startedAt, id: row.id };
@@ -160,11 +168,10 @@ async function endChildRunsNeverStarted(deps: RunIndexRepairDeps): Promise<{ end
     try {
       // A child Temporal has, open or closed, is the other sweep's: its close is listed once it closes.
       if (await knownToTemporal(deps, row.id)) continue;
-      const summary = endClosedRun(await startingState(deps.db, row), [], { status: 'NEVER_STARTED', closedAt: new Date() });
-      await recordRunSummary(deps.db, { runId: row.id, templateId: row.templateId, templateVersion: row.templateVersion, trigger: row.trigger, input: row.input, ...summary });
+      await endNeverStarted(deps, row);
       ended.push(row.id);
     } catch (err) {
-      errors.push(new Error(`run ${row.id}: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
+      errors.push(runFailure(row.id, err));
     }
   }
   return { ended, errors };
