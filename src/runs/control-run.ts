@@ -76,9 +76,14 @@ async function checkCommand(deps: RunReaderDeps, runId: string, row: { templateI
   return command;
 }
 
-/** Refuses a command whose value (a retry's config, a skip's output, approval data) nests too deeply to handle. */
+/** The value a command carries (a retry's config, a skip's output, approval data), by the field that holds it. */
+function carried(command: RunCommand): [field: string, value: unknown] | [] {
+  return command.kind === 'retry' ? ['config', command.config] : command.kind === 'skip' ? ['output', command.output] : command.kind === 'approve' ? ['data', command.data] : [];
+}
+
+/** Refuses a command whose value nests too deeply to handle. */
 function refuseTooDeep(command: RunCommand): void {
-  const [field, value] = command.kind === 'retry' ? ['config', command.config] : command.kind === 'skip' ? ['output', command.output] : command.kind === 'approve' ? ['data', command.data] : [];
+  const [field, value] = carried(command);
   const deep = field === undefined ? undefined : depthProblem(value, field);
   if (deep) throw invalid(`the command's ${field} nests too deeply`, [deep]);
 }
@@ -92,7 +97,8 @@ async function fitForHistory(deps: RunReaderDeps, runId: string, command: RunCom
   if (command.kind === 'skip' && command.output !== undefined && jsonSize(command.output) > blobThresholdBytes) {
     return { ...command, output: await storeValue(deps.db, runId, command.output) };
   }
-  const [field, value] = command.kind === 'retry' ? ['config', command.config] : command.kind === 'approve' ? ['data', command.data] : [];
+  // A skip's output under the blob threshold is far under the limit.
+  const [field, value] = command.kind === 'skip' ? [] : carried(command);
   const size = field === undefined ? 0 : jsonBytes(value);
   if (field !== undefined && size > payloadLimitBytes) {
     throw new WeftError('payload-too-large', `the command is too large for the run's history`, [{ path: field, message: `${size} bytes; a command carries at most ${payloadLimitBytes}` }]);
