@@ -134,7 +134,8 @@ export function templateRoutes(deps: AppDeps) {
       },
     }), async (c) => {
       const { id } = c.req.valid('param');
-      const body = (c.req.header('content-length') === '0' ? {} : c.req.valid('json')) ?? {};
+      // No body is `{}` here: without a content type the OpenAPI layer gives `{}`, and empty JSON reads as `{}`.
+      const body = c.req.valid('json');
       const { repeated, ...run } = await startRun({ db, temporal: deps.temporal }, { templateId: id, version: body.version, input: body.input, runId: body.runId, trigger: 'api' });
       c.header('location', `/api/v1/runs/${run.runId}`);
       const answer = { ...run, links: { self: `/api/v1/runs/${run.runId}`, events: `/api/v1/runs/${run.runId}/events`, result: `/api/v1/runs/${run.runId}/result` } };
