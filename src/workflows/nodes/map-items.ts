@@ -101,6 +101,11 @@ function blobbedIn(scope: ExpressionScope): Set<string> {
 
 /** Inner node types that run inside the interpreter; any other type runs as its activity. */
 const innerRunners: Readonly<Record<string, NodeExecutor>> = { transform: runTransformNode, delay: runDelayNode };
+
+/** Whether a map's per-item node of `type` runs as its activity (which reports live progress), not in here. */
+export function runsAsActivity(type: string): boolean {
+  return !Object.hasOwn(innerRunners, type);
+}
 /** Runs one item; `evaluated` is its config (or child input) when the slice's were evaluated in an activity. */
 async function runItem(work: MapWork, item: unknown, index: number, evaluated?: { value: unknown }): Promise<unknown> {
   const scope: ExpressionScope = { ...work.scope, item, index };

@@ -11,7 +11,7 @@ import type { MapBatchInput } from '../map-batch.js';
 import { change, currentRunRevision, hasChange } from '../revision.js';
 import { sliceBySize } from '../slices.js';
 import { joinStoredLists, mapStoredItemsPatch, planStoredItems, readStoredItems, storedSliceBudget } from '../stored-items.js';
-import { inLanes, mapItemProgressChange, runItems, withCarriedScope, type LaneGate, type MapInner, type MapWork } from './map-items.js';
+import { inLanes, mapItemProgressChange, runItems, runsAsActivity, withCarriedScope, type LaneGate, type MapInner, type MapWork } from './map-items.js';
 import type { NodeExecutor } from './types.js';
 
 /** Maps up to this many items run inside the run itself; larger ones run in batch child workflows of this size. */
@@ -81,8 +81,7 @@ const mapNode: NodeExecutor = async ({ runId, node, config, attempt, seq, scope,
   const c = config as MapConfig;
   const concurrency = Math.min(c.concurrency ?? maxParallel, maxParallel);
   const inner: MapInner = c.node ? { node: c.node } : { template: c.template ?? '', version: c.version, input: c.input };
-  // Only items that run as activities report progress.
-  const reportsProgress = 'node' in inner && inner.node.type !== 'transform' && inner.node.type !== 'delay' && hasChange(mapItemProgressChange);
+  const reportsProgress = 'node' in inner && runsAsActivity(inner.node.type) && hasChange(mapItemProgressChange);
   const work = (): MapWork => ({ runId, nodeId: node.id, attempt, inner, scope: itemScope(scope, inner), activityOptions, ...(reportsProgress ? { seq } : {}) });
   if (isBlobRef(c.items) && hasChange(mapStoredItemsPatch)) return runStoredItems(work(), c.items, concurrency, gate);
   if (!Array.isArray(c.items)) throw nodeFailure('MapItemsNotAList', `items is ${c.items === null ? 'null' : typeof c.items}, not a list`);
