@@ -39,6 +39,11 @@ export class ApiError extends Error {
   }
 }
 
+/** An error's located problems, one line each, when the API gave any (`data.amount: must be number`). */
+export function problemLines(err: unknown): string[] {
+  return err instanceof ApiError ? err.problems.map((p) => `${p.path ? `${p.path}: ` : ''}${p.message}`) : [];
+}
+
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const init: RequestInit = { method, headers: { accept: 'application/json' } };
   if (body !== undefined) {

@@ -1,5 +1,5 @@
 import type { TemplateNode } from '../../../template/model.js';
-import { api, ApiError } from '../api.js';
+import { api, problemLines } from '../api.js';
 import { drawDag } from '../dag.js';
 import { fill, h } from '../dom.js';
 import { card, frame, links } from '../layout.js';
@@ -24,8 +24,7 @@ function startForm(templateId: string): HTMLElement {
     api.startRun(templateId, value).then(
       ({ runId }) => location.assign(links.run(runId)),
       (err: unknown) => {
-        const problems = err instanceof ApiError ? err.problems.map((p) => `${p.path ? `${p.path}: ` : ''}${p.message}`) : [];
-        message.textContent = [err instanceof Error ? err.message : String(err), ...problems].join(' — ');
+        message.textContent = [err instanceof Error ? err.message : String(err), ...problemLines(err)].join(' — ');
       });
   });
   return form;

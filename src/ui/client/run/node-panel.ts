@@ -1,5 +1,6 @@
 import type { TemplateNode } from '../../../template/model.js';
 import type { RunStatus } from '../../../workflows/state.js';
+import { problemLines } from '../api.js';
 import { fill, h } from '../dom.js';
 import { duration, when } from '../format.js';
 import { facts, jsonBlock, nodeDefinition } from '../node-config.js';
@@ -12,12 +13,6 @@ export interface NodeActions {
   skip(nodeId: string): Promise<unknown>;
   /** Resolves with the error when the decision was refused (already told to the page), else undefined. */
   decide(nodeId: string, decision: { decision: 'approve' | 'reject'; comment?: string; by?: string; data?: unknown }): Promise<unknown>;
-}
-
-/** An error's located problems, when the API gave any (`data.amount: must be number`). */
-function problemsOf(err: unknown): string[] {
-  const problems = (err as { problems?: Array<{ path?: string; message: string }> } | undefined)?.problems ?? [];
-  return problems.map((p) => `${p.path ? `${p.path}: ` : ''}${p.message}`);
 }
 
 /** Runs an action with its button disabled meanwhile, so a double click sends one command. */
@@ -47,7 +42,7 @@ function approvalForm(node: NodeView, actions: NodeActions): HTMLElement {
     if (by.value) localStorage.setItem('weft.by', by.value);
     const refused = await actions.decide(node.id, { decision, comment: comment.value || undefined, by: by.value || undefined, data });
     // What the API found wrong with the form data, field by field, beside the form.
-    if (refused) message.textContent = problemsOf(refused).join(' — ');
+    if (refused) message.textContent = problemLines(refused).join(' — ');
   });
   return h('form', { class: 'approval', 'aria-label': 'Decide this approval', onsubmit: (e) => e.preventDefault() },
     h('h4', {}, 'Decision needed'),
